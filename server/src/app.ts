@@ -1,0 +1,98 @@
+// createApp(config) builds one Convoy node: stores, services, the Express app and
+// Socket.IO with its three namespaces. It never listens; main.ts, cluster
+// workers and tests all start from here.
+import { createServer, type Server as HttpServer } from "node:http";
+import { Server } from "socket.io";
+import { systemClock, type Clock } from "./clock.ts";
+import type { Config } from "./config.ts";
+import type { Deps } from "./deps.ts";
+import { createHttpApp } from "./http/http-app.ts";
+import { DEFAULT_LIMITS, type Limits } from "./limits.ts";
+import { createLogger, type Logger } from "./logger.ts";
+import { createMetrics } from "./metrics.ts";
+import { registerChat } from "./namespaces/chat.ts";
+import { registerLocation } from "./namespaces/location.ts";
+import { registerPresence } from "./namespaces/presence.ts";
+import { createLatestPerKey } from "./realtime/latest-per-key.ts";
+import { createOriginPolicy } from "./realtime/origin.ts";
+import { watchSlowClients } from "./realtime/slow-clients.ts";
+import type { Io } from "./realtime/types.ts";
+import { createAccounts } from "./services/accounts.ts";
+import { createGroups } from "./services/groups.ts";
+import { createLocations } from "./services/locations.ts";
+import { createMessages } from "./services/messages.ts";
+import { createPresence } from "./services/presence.ts";
+import { createTokenService } from "./services/tokens.ts";
+import { createMemoryStores } from "./stores/memory/index.ts";
+
+export interface AppOptions {
+  clock?: Clock;
+  logger?: Logger;
+  /** Overrides of the default limits (tests use them to isolate one rule). */
+  limits?: Partial<Limits>;
+}
+
+export interface App {
+  httpServer: HttpServer;
+  io: Io;
+  deps: Deps;
+  /** Stops accepting, closes every client's transport (stock clients reconnect), stops timers. */
+  close(): Promise<void>;
+}
+
+export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
+  const clock = options.clock ?? systemClock;
+  const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const metrics = createMetrics();
+  const stores = createMemoryStores({ messagesPerGroup: limits.messagesPerGroup });
+
+  const tokens = createTokenService(config.jwtSecret, limits.tokenTtlMs, clock);
+  const groups = createGroups(stores.groups, stores.users, clock);
+  const deps: Deps = {
+    limits,
+    clock,
+    logger,
+    metrics,
+    tokens,
+    groups,
+    accounts: createAccounts(stores.users, tokens),
+    messages: createMessages(stores.messages, groups, clock),
+    presence: createPresence(stores.presence, groups, clock),
+    locations: createLocations(stores.locations, groups, clock, limits.riderStaleMs),
+    latestPerKey: createLatestPerKey(),
+    crossNode: false,
+    ready: () => stores.ping().then(() => true, () => false),
+  };
+
+  const httpServer = createServer(
+    createHttpApp(deps, { corsOrigins: config.corsOrigins, clientDir: config.clientDir }),
+  );
+  const origins = createOriginPolicy(config.corsOrigins);
+  const io: Io = new Server(httpServer, {
+    serveClient: false,
+    maxHttpBufferSize: limits.packetBytes,
+    pingInterval: limits.pingIntervalMs,
+    pingTimeout: limits.pingTimeoutMs,
+    allowRequest: origins.allowRequest,
+    ...(config.corsOrigins ? { cors: { origin: config.corsOrigins, credentials: true } } : {}),
+  });
+
+  const registrations = [registerChat(io, deps), registerPresence(io, deps), registerLocation(io, deps)];
+  const stopSlowWatch = watchSlowClients(io.engine, limits.slowClientBytes, limits.slowClientCheckMs, (bytes) => {
+    metrics.forEvent("engine", "slow-client").rejected("SLOW_CLIENT");
+    logger.warn({ bytes }, "disconnected a client that fell behind");
+  });
+
+  return {
+    httpServer,
+    io,
+    deps,
+    async close() {
+      stopSlowWatch();
+      for (const registration of registrations) registration.close();
+      await io.close();
+      await stores.close();
+    },
+  };
+}

@@ -1,0 +1,87 @@
+// Environment → typed config, parsed once at start. Every bad key is reported
+// in one error so a misconfigured deployment fails fast with the whole story.
+import { randomBytes } from "node:crypto";
+import * as v from "valibot";
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Unset: embedded mode (memory adapter and store). */
+  redisUrl: string | null;
+  workers: number;
+  /** HS256 key for access tokens. */
+  jwtSecret: string;
+  /** null: same origin (and clients without an Origin header) only. */
+  corsOrigins: string[] | null;
+  logLevel: string;
+  /** Folder with the built browser app; null serves no app. */
+  clientDir: string | null;
+}
+
+const Port = v.pipe(
+  v.string(),
+  v.regex(/^\d+$/, "must be an integer"),
+  v.transform(Number),
+  v.maxValue(65535, "must be at most 65535"),
+);
+
+const EnvSchema = v.object({
+  PORT: v.optional(Port, "3000"),
+  HOST: v.optional(v.pipe(v.string(), v.minLength(1)), "127.0.0.1"),
+  REDIS_URL: v.optional(v.pipe(v.string(), v.url("must be a URL like redis://host:6379"))),
+  WORKERS: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^\d+$/, "must be a positive integer"),
+      v.transform(Number),
+      v.minValue(1, "must be at least 1"),
+    ),
+    "1",
+  ),
+  JWT_SECRET: v.optional(v.pipe(v.string(), v.minLength(32, "must be at least 32 characters"))),
+  CORS_ORIGINS: v.optional(v.string()),
+  LOG_LEVEL: v.optional(
+    v.picklist(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
+    "info",
+  ),
+  CLIENT_DIR: v.optional(v.string()),
+});
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv, defaultClientDir: string | null): Config {
+  const parsed = v.safeParse(EnvSchema, env);
+  const problems = parsed.success
+    ? []
+    : parsed.issues.map((issue) => `${v.getDotPath(issue) ?? "env"}: ${issue.message}`);
+  if (parsed.success) {
+    const { REDIS_URL, WORKERS, JWT_SECRET } = parsed.output;
+    if (REDIS_URL && !JWT_SECRET) problems.push("JWT_SECRET: required when REDIS_URL is set");
+    if (WORKERS > 1 && !REDIS_URL) problems.push("WORKERS: more than 1 requires REDIS_URL");
+  }
+  if (!parsed.success || problems.length > 0) {
+    throw new ConfigError(`Invalid configuration:\n  ${problems.join("\n  ")}`);
+  }
+  const out = parsed.output;
+  return {
+    port: out.PORT,
+    host: out.HOST,
+    redisUrl: out.REDIS_URL ?? null,
+    workers: out.WORKERS,
+    // Embedded mode: a fresh key per start is fine, its users vanish on restart too.
+    jwtSecret: out.JWT_SECRET ?? randomBytes(32).toString("base64url"),
+    corsOrigins: parseOrigins(out.CORS_ORIGINS),
+    logLevel: out.LOG_LEVEL,
+    clientDir: out.CLIENT_DIR ?? defaultClientDir,
+  };
+}
+
+function parseOrigins(list: string | undefined): string[] | null {
+  const origins = (list ?? "")
+    .split(",")
+    .map((origin) => origin.trim().replace(/\/+$/, ""))
+    .filter(Boolean);
+  return origins.length > 0 ? origins : null;
+}

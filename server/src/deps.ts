@@ -1,0 +1,36 @@
+// What namespace modules and routers are given: plain objects, built by createApp
+// from config (memory or Redis stores behind the same services).
+import type { Clock } from "./clock.ts";
+import type { Limits } from "./limits.ts";
+import type { Logger } from "./logger.ts";
+import type { Metrics } from "./metrics.ts";
+import type { LatestPerKey } from "./realtime/latest-per-key.ts";
+import type { Accounts } from "./services/accounts.ts";
+import type { Groups } from "./services/groups.ts";
+import type { Locations } from "./services/locations.ts";
+import type { Messages } from "./services/messages.ts";
+import type { Presence } from "./services/presence.ts";
+import type { TokenService } from "./services/tokens.ts";
+
+export interface Deps {
+  limits: Limits;
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+  tokens: TokenService;
+  accounts: Accounts;
+  groups: Groups;
+  messages: Messages;
+  presence: Presence;
+  locations: Locations;
+  latestPerKey: LatestPerKey;
+  /** Several nodes share state through Redis. */
+  crossNode: boolean;
+  /** Resolves when the process can serve (its store answers). */
+  ready(): Promise<boolean>;
+}
+
+/** What a namespace module leaves running, stopped on close. */
+export interface Registration {
+  close(): void;
+}

@@ -1,0 +1,34 @@
+// The one error type services throw; HTTP and acks both turn it into
+// `{code, message}` with the status its code maps to.
+import type { AckResult, ErrorCode } from "@convoy/shared";
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.name = "AppError";
+    this.code = code;
+  }
+}
+
+export const httpStatusOf: Record<ErrorCode, number> = {
+  VALIDATION_FAILED: 400,
+  UNAUTHORIZED: 401,
+  TOKEN_EXPIRED: 401,
+  INVALID_CREDENTIALS: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  USERNAME_TAKEN: 409,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+};
+
+export function failure(code: ErrorCode, message: string): AckResult<never> {
+  return { ok: false, error: { code, message } };
+}
+
+/** An AppError keeps its code; anything else is a bug and becomes INTERNAL. */
+export function toFailure(err: unknown): AckResult<never> {
+  if (err instanceof AppError) return failure(err.code, err.message);
+  return failure("INTERNAL", "internal error");
+}

@@ -1,0 +1,35 @@
+import { CreateGroup, HistoryQuery, JoinGroup } from "@convoy/shared";
+import { Router } from "express";
+import type { Deps } from "../deps.ts";
+import { parseOrThrow } from "./parse.ts";
+import { requireAuth, userOf } from "./require-auth.ts";
+
+export function groupsRouter(deps: Deps): Router {
+  const router = Router();
+  router.use(requireAuth(deps.tokens));
+
+  router.post("/", async (req, res) => {
+    const { name } = parseOrThrow(CreateGroup, req.body);
+    res.status(201).json({ group: await deps.groups.create(userOf(res), name) });
+  });
+
+  router.post("/join", async (req, res) => {
+    const { inviteCode } = parseOrThrow(JoinGroup, req.body);
+    res.json({ group: await deps.groups.join(userOf(res), inviteCode) });
+  });
+
+  router.get("/", async (_req, res) => {
+    res.json({ groups: await deps.groups.listFor(userOf(res).id) });
+  });
+
+  router.get("/:id", async (req, res) => {
+    res.json(await deps.groups.detail(req.params.id, userOf(res).id));
+  });
+
+  router.get("/:id/messages", async (req, res) => {
+    const { before, limit } = parseOrThrow(HistoryQuery, { ...req.query });
+    res.json(await deps.messages.history(userOf(res), req.params.id, before ?? null, limit));
+  });
+
+  return router;
+}

@@ -1,0 +1,40 @@
+// The Express app: JSON API under /api, health and metrics, and the browser app.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { LIMITS } from "@convoy/shared";
+import cors from "cors";
+import express, { type Express } from "express";
+import type { Deps } from "../deps.ts";
+import { authRouter } from "./auth.ts";
+import { apiNotFound, errorHandler } from "./errors.ts";
+import { groupsRouter } from "./groups.ts";
+import { healthRouter } from "./health.ts";
+
+export function createHttpApp(deps: Deps, options: { corsOrigins: string[] | null; clientDir: string | null }): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", "loopback");
+
+  const api = express.Router();
+  if (options.corsOrigins) api.use(cors({ origin: options.corsOrigins }));
+  api.use(express.json({ limit: LIMITS.packetBytes }));
+  api.use("/auth", authRouter(deps));
+  api.use("/groups", groupsRouter(deps));
+  api.use(apiNotFound);
+  app.use("/api", api);
+  app.use(healthRouter(deps));
+
+  const index = options.clientDir ? join(options.clientDir, "index.html") : null;
+  if (options.clientDir && index && existsSync(index)) {
+    app.use(express.static(options.clientDir, { index: "index.html" }));
+    // The app routes on the client: unknown paths get the page.
+    app.get("/{*path}", (_req, res) => res.sendFile(index));
+  } else {
+    app.get("/", (_req, res) => {
+      res.type("text").send("Convoy is running. The browser app is not built: run `npm run build`.\n");
+    });
+  }
+
+  app.use(errorHandler(deps.logger));
+  return app;
+}

@@ -1,0 +1,41 @@
+// Process entry: read config, start one node, stop cleanly on SIGTERM/SIGINT.
+import { fileURLToPath } from "node:url";
+import { createApp } from "./app.ts";
+import { ConfigError, loadConfig } from "./config.ts";
+import { createLogger } from "./logger.ts";
+
+const SHUTDOWN_DEADLINE_MS = 10_000;
+const defaultClientDir = fileURLToPath(new URL("../../client/dist", import.meta.url));
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env, defaultClientDir);
+  const logger = createLogger(config.logLevel);
+  const app = await createApp(config, { logger });
+
+  app.httpServer.listen(config.port, config.host, () => {
+    logger.info(
+      { url: `http://${config.host}:${config.port}/`, mode: config.redisUrl ? "redis" : "embedded" },
+      "Convoy is listening",
+    );
+  });
+
+  const stop = (signal: string) => {
+    logger.info({ signal }, "shutting down");
+    setTimeout(() => process.exit(1), SHUTDOWN_DEADLINE_MS).unref();
+    app.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError) console.error(err.message);
+  else console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,62 @@
+// /chat: rooms per group, messages stored then broadcast, typing notices.
+import { chatInputs, LIMITS, type ChatClientEvents } from "@convoy/shared";
+import type { Deps, Registration } from "../deps.ts";
+import { AppError } from "../errors.ts";
+import { createBroadcaster } from "../realtime/broadcast.ts";
+import { createEventBinder } from "../realtime/handle.ts";
+import { secureNamespace } from "../realtime/namespace.ts";
+import { createRateLimiter, type RateLimiter } from "../realtime/rate-limit.ts";
+import { roomOf } from "../realtime/rooms.ts";
+import type { ChatNamespace, Io } from "../realtime/types.ts";
+
+export function registerChat(io: Io, deps: Deps): Registration {
+  const chat: ChatNamespace = secureNamespace(io.of("/chat") as ChatNamespace, deps);
+  const bind = createEventBinder<ChatClientEvents>("/chat", chatInputs, deps);
+  const broadcast = createBroadcaster(chat, deps);
+  const { limits } = deps;
+
+  chat.on("connection", (socket) => {
+    const { user } = socket.data;
+    const on = bind(socket);
+    // Created on first use: most sockets never send.
+    let sendLimit: RateLimiter | undefined;
+    let typingLimit: RateLimiter | undefined;
+
+    on("room:join", async ({ groupId }) => {
+      await deps.groups.requireMember(groupId, user.id);
+      // Join before reading history: a message sent in between arrives twice
+      // (clients dedupe by id) rather than not at all.
+      await socket.join(roomOf(groupId));
+      return { groupId, messages: await deps.messages.latest(user, groupId, LIMITS.joinHistory) };
+    });
+
+    on("room:leave", async ({ groupId }) => {
+      await deps.groups.requireMember(groupId, user.id);
+      await socket.leave(roomOf(groupId));
+      return { groupId };
+    });
+
+    on("message:send", async (input) => {
+      sendLimit ??= createRateLimiter(limits.chatPerSecond, limits.chatBurst);
+      if (!sendLimit.tryTake()) throw new AppError("RATE_LIMITED", "too many messages, slow down");
+      const { message, isNew } = await deps.messages.send(user, input);
+      if (isNew) broadcast.toGroup(input.groupId, "message:new", message);
+      return { message };
+    });
+
+    on("messages:since", async ({ groupId, afterId, limit }) => {
+      const page = await deps.messages.since(user, groupId, afterId, limit ?? limits.pageMax);
+      return { groupId, ...page };
+    });
+
+    on("typing", async ({ groupId, typing }) => {
+      typingLimit ??= createRateLimiter(limits.typingPerSecond, limits.typingPerSecond);
+      if (!typingLimit.tryTake()) throw new AppError("RATE_LIMITED", "too many typing notices");
+      await deps.groups.requireMember(groupId, user.id);
+      const notice = { groupId, userId: user.id, username: user.username, typing };
+      broadcast.toGroup(groupId, "typing", notice, { except: socket.id });
+    });
+  });
+
+  return { close() {} };
+}

@@ -1,0 +1,85 @@
+// The one emit path to a group's room. It reads each event's delivery class
+// from the contract (shared/src/delivery.ts), so handlers never choose one.
+import { DELIVERY, riderKey } from "@convoy/shared";
+import type { Namespace, Socket } from "socket.io";
+import type { Metrics } from "../metrics.ts";
+import type { LatestPerKey } from "./latest-per-key.ts";
+import { roomOf } from "./rooms.ts";
+import type { InterNodeEvents, SocketData } from "./types.ts";
+
+type PayloadOf<F> = F extends (payload: infer P) => void ? P : never;
+type Table = Record<string, string | undefined>;
+
+/** Untyped view of a namespace: event names and payloads are checked by `toGroup`'s signature. */
+interface LooseNamespace {
+  name: string;
+  to(room: string): LooseOperator;
+  adapter: { rooms: Map<string, Set<string>> };
+  sockets: Map<string, Socket>;
+  serverSideEmit(event: string, ...args: unknown[]): boolean;
+  on(event: string, listener: (...args: never[]) => void): unknown;
+}
+interface LooseOperator {
+  except(id: string): LooseOperator;
+  volatile: LooseOperator;
+  emit(event: string, payload: unknown): boolean;
+}
+
+export interface BroadcastDeps {
+  metrics: Metrics;
+  latestPerKey: LatestPerKey;
+  /** Other nodes exist (Redis adapter): latest-per-key events must reach them too. */
+  crossNode: boolean;
+}
+
+export function createBroadcaster<C extends object, S extends object>(
+  namespace: Namespace<C, S, InterNodeEvents, SocketData>,
+  deps: BroadcastDeps,
+) {
+  const nsp = namespace as unknown as LooseNamespace;
+  const table = DELIVERY[nsp.name as keyof typeof DELIVERY] as Table;
+
+  const deliverLocally = (room: string, event: string, key: string, payload: unknown) => {
+    for (const id of nsp.adapter.rooms.get(room) ?? []) {
+      const socket = nsp.sockets.get(id);
+      if (socket) deps.latestPerKey.send(socket as never, key, event, payload);
+    }
+  };
+  if (deps.crossNode) {
+    nsp.on("latest-per-key", (room: string, event: string, key: string, payload: unknown) =>
+      deliverLocally(room, event, key, payload),
+    );
+  }
+
+  return {
+    /** Sends to every socket in the group's room, on every node; `except` skips one socket. */
+    toGroup<K extends keyof S & string>(
+      groupId: string,
+      event: K,
+      payload: PayloadOf<S[K]>,
+      options: { except?: string } = {},
+    ): void {
+      const room = roomOf(groupId);
+      deps.metrics.sent(nsp.name, event);
+      const delivery = table[event];
+      switch (delivery) {
+        case "reliable":
+        case "ephemeral": {
+          let target = nsp.to(room);
+          if (options.except) target = target.except(options.except);
+          if (delivery === "ephemeral") target = target.volatile;
+          target.emit(event, payload);
+          return;
+        }
+        case "latest-per-key": {
+          const key = riderKey(payload as { groupId: string; userId: string });
+          deliverLocally(room, event, key, payload);
+          if (deps.crossNode) nsp.serverSideEmit("latest-per-key", room, event, key, payload);
+          return;
+        }
+        default:
+          throw new Error(`no delivery class for ${nsp.name} ${event}`);
+      }
+    },
+  };
+}

@@ -1,0 +1,76 @@
+// Turns a namespace's event handlers into Socket.IO listeners that validate the
+// payload against its schema, answer the ack exactly once, map thrown errors to
+// codes, and record metrics. Nothing escapes as an unhandled rejection.
+import { parseInput, type AckDataOf, type AckResult, type InputOf, type InputSchemas } from "@convoy/shared";
+import { AppError, failure, toFailure } from "../errors.ts";
+import type { Logger } from "../logger.ts";
+import type { Metrics } from "../metrics.ts";
+
+type Listener = (...args: unknown[]) => void;
+/** The part of a Socket.IO socket this module needs: payloads are untrusted, so they are `unknown`. */
+interface EventSource {
+  on(event: string, listener: Listener): unknown;
+  onAny(listener: (event: string, ...args: unknown[]) => void): unknown;
+}
+
+const noop = () => {};
+
+export function createEventBinder<E>(
+  namespace: string,
+  inputs: InputSchemas<E>,
+  deps: { metrics: Metrics; logger: Logger },
+) {
+  const instruments = new Map<string, ReturnType<Metrics["forEvent"]>>();
+  const instrumentsOf = (event: string) => {
+    let found = instruments.get(event);
+    if (!found) instruments.set(event, (found = deps.metrics.forEvent(namespace, event)));
+    return found;
+  };
+
+  const takeAck = (args: unknown[]): ((result: AckResult<unknown>) => void) => {
+    const last = args[args.length - 1];
+    return typeof last === "function" ? (args.pop() as (result: AckResult<unknown>) => void) : noop;
+  };
+
+  return function bind(socket: EventSource) {
+    // An event outside the contract still gets its ack answered.
+    socket.onAny((event, ...args) => {
+      if (Object.hasOwn(inputs as object, event)) return;
+      instrumentsOf("unknown").rejected("VALIDATION_FAILED");
+      takeAck(args)(failure("VALIDATION_FAILED", `unknown event "${event.slice(0, 64)}"`));
+    });
+
+    return function on<K extends keyof E & string>(
+      event: K,
+      run: (input: InputOf<E[K]>) => Promise<AckDataOf<E[K]>>,
+    ): void {
+      const schema = inputs[event];
+      const metrics = instrumentsOf(event);
+
+      async function dispatch(args: unknown[]): Promise<void> {
+        const ack = takeAck(args);
+        metrics.received.inc();
+        const stopTimer = metrics.duration.startTimer();
+        let result: AckResult<unknown>;
+        const parsed = args.length === 1 ? parseInput(schema, args[0]) : null;
+        if (!parsed) result = failure("VALIDATION_FAILED", "expected one payload object");
+        else if (!parsed.ok) result = failure("VALIDATION_FAILED", parsed.message);
+        else {
+          try {
+            result = { ok: true, data: await run(parsed.data) };
+          } catch (err) {
+            result = toFailure(err);
+            if (!(err instanceof AppError)) deps.logger.error({ err, namespace, event }, "handler failed");
+          }
+        }
+        stopTimer();
+        if (!result.ok) metrics.rejected(result.error.code);
+        ack(result);
+      }
+
+      socket.on(event, (...args) => {
+        dispatch(args).catch((err: unknown) => deps.logger.error({ err, namespace, event }, "ack failed"));
+      });
+    };
+  };
+}

@@ -1,0 +1,29 @@
+// Namespace middleware: the token is checked before a connection is accepted, so
+// a client without a valid one never joins a room nor receives an event.
+import type { ErrorCode } from "@convoy/shared";
+import type { Socket } from "socket.io";
+import { AppError } from "../errors.ts";
+import type { TokenService } from "../services/tokens.ts";
+import type { SocketData } from "./types.ts";
+
+type Next = (err?: Error) => void;
+
+export function requireToken(tokens: TokenService, onReject: (code: ErrorCode) => void) {
+  return (socket: Socket<never, never, never, SocketData>, next: Next): void => {
+    const refuse = (code: ErrorCode) => {
+      onReject(code);
+      // The code is the message: clients read `err.message` of connect_error.
+      next(new Error(code));
+    };
+    const auth: unknown = socket.handshake.auth;
+    const token = auth && typeof auth === "object" ? (auth as { token?: unknown }).token : undefined;
+    if (typeof token !== "string" || token.length === 0 || token.length > 4096) return refuse("UNAUTHORIZED");
+    tokens.verify(token).then(
+      (user) => {
+        socket.data.user = user;
+        next();
+      },
+      (err: unknown) => refuse(err instanceof AppError ? err.code : "UNAUTHORIZED"),
+    );
+  };
+}

@@ -1,0 +1,44 @@
+// Delivery for latest-value events (positions): while a connection is busy
+// sending, only the newest event per key waits for it, so a client that cannot
+// keep up gets the current state of each rider instead of a growing backlog.
+import type { Socket } from "socket.io";
+
+type Queued = readonly [event: string, payload: unknown];
+type AnySocket = Socket<never, Record<string, (payload: never) => void>>;
+
+export function createLatestPerKey() {
+  /** Sockets whose connection has our packet queued; their newer events wait here, one per key. */
+  const waiting = new WeakMap<AnySocket, Map<string, Queued>>();
+
+  const emit = (socket: AnySocket, event: string, payload: unknown) =>
+    (socket.emit as (event: string, payload: unknown) => boolean)(event, payload);
+
+  // Engine.IO emits "drain" each time it hands its write buffer to the transport.
+  const holdUntilDrain = (socket: AnySocket) => {
+    waiting.set(socket, new Map());
+    socket.conn.once("drain", () => {
+      const queued = waiting.get(socket);
+      waiting.delete(socket);
+      if (!queued || queued.size === 0 || !socket.connected) return;
+      const busy = !socket.conn.transport.writable;
+      for (const [event, payload] of queued.values()) emit(socket, event, payload);
+      if (busy) holdUntilDrain(socket);
+    });
+  };
+
+  return {
+    send(socket: AnySocket, key: string, event: string, payload: unknown): void {
+      const queued = waiting.get(socket);
+      if (queued) {
+        queued.delete(key); // re-insert so the newest goes last
+        queued.set(key, [event, payload]);
+        return;
+      }
+      // Busy: this packet waits in Engine.IO's buffer, and a "drain" follows when it goes out.
+      const busy = !socket.conn.transport.writable;
+      emit(socket, event, payload);
+      if (busy) holdUntilDrain(socket);
+    },
+  };
+}
+export type LatestPerKey = ReturnType<typeof createLatestPerKey>;

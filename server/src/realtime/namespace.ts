@@ -1,0 +1,15 @@
+// The setup every namespace shares: handshake auth and metrics.
+import type { Namespace } from "socket.io";
+import type { Deps } from "../deps.ts";
+import { requireToken } from "./handshake-auth.ts";
+import type { InterNodeEvents, SocketData } from "./types.ts";
+
+export function secureNamespace<C extends object, S extends object>(
+  nsp: Namespace<C, S, InterNodeEvents, SocketData>,
+  deps: Deps,
+): Namespace<C, S, InterNodeEvents, SocketData> {
+  const rejected = deps.metrics.forEvent(nsp.name, "handshake").rejected;
+  nsp.use(requireToken(deps.tokens, rejected) as Parameters<typeof nsp.use>[0]);
+  deps.metrics.trackNamespace(nsp as unknown as Namespace);
+  return nsp;
+}

@@ -1,0 +1,37 @@
+// Socket.IO types shared by the namespace modules.
+import type {
+  ChatClientEvents,
+  ChatServerEvents,
+  LocationClientEvents,
+  LocationServerEvents,
+  PresenceClientEvents,
+  PresenceServerEvents,
+  User,
+} from "@convoy/shared";
+import type { Namespace, Server } from "socket.io";
+
+/** Set by the handshake middleware before a connection is accepted. */
+export interface SocketData {
+  user: User;
+}
+
+/** Events between server nodes (through the adapter). */
+export interface InterNodeEvents {
+  /** A latest-per-key event for each node to deliver to its own sockets in the room. */
+  "latest-per-key": (room: string, event: string, key: string, payload: unknown) => void;
+}
+
+export type Io = Server<Record<string, never>, Record<string, never>, InterNodeEvents, SocketData>;
+export type ChatNamespace = Namespace<ChatClientEvents, ChatServerEvents, InterNodeEvents, SocketData>;
+export type PresenceNamespace = Namespace<
+  PresenceClientEvents,
+  PresenceServerEvents,
+  InterNodeEvents,
+  SocketData
+>;
+export type LocationNamespace = Namespace<
+  LocationClientEvents,
+  LocationServerEvents,
+  InterNodeEvents,
+  SocketData
+>;

@@ -1,0 +1,58 @@
+// Groups and membership. Every room action elsewhere goes through requireMember.
+import { randomBytes, randomUUID } from "node:crypto";
+import type { Group, GroupDetailResponse, User } from "@convoy/shared";
+import type { Clock } from "../clock.ts";
+import { AppError } from "../errors.ts";
+import type { GroupStore, UserStore } from "../stores/types.ts";
+
+/** 96 random bits, URL-safe. */
+const newInviteCode = () => randomBytes(12).toString("base64url");
+
+export function createGroups(groups: GroupStore, users: UserStore, clock: Clock) {
+  /** NOT_FOUND for a group that does not exist, FORBIDDEN for one the user is not in. */
+  async function requireMember(groupId: string, userId: string): Promise<void> {
+    if (await groups.isMember(groupId, userId)) return;
+    if (await groups.findById(groupId)) throw new AppError("FORBIDDEN", "not a member of this group");
+    throw new AppError("NOT_FOUND", "no such group");
+  }
+
+  return {
+    requireMember,
+
+    async create(owner: User, name: string): Promise<Group> {
+      const group: Group = {
+        id: randomUUID(),
+        name,
+        inviteCode: newInviteCode(),
+        ownerId: owner.id,
+        createdAt: clock.now(),
+      };
+      await groups.create(group);
+      return group;
+    },
+
+    /** Joining a group one is already in is a no-op that answers the group. */
+    async join(user: User, inviteCode: string): Promise<Group> {
+      const group = await groups.findByInviteCode(inviteCode);
+      if (!group) throw new AppError("NOT_FOUND", "no group has that invite code");
+      await groups.addMember(group.id, user.id);
+      return group;
+    },
+
+    async listFor(userId: string): Promise<Group[]> {
+      const list = await groups.findMany(await groups.groupIdsOf(userId));
+      return list.sort((a, b) => a.createdAt - b.createdAt);
+    },
+
+    async detail(groupId: string, userId: string): Promise<GroupDetailResponse> {
+      await requireMember(groupId, userId);
+      const group = await groups.findById(groupId);
+      if (!group) throw new AppError("NOT_FOUND", "no such group");
+      return { group, members: await users.findMany(await groups.memberIds(groupId)) };
+    },
+
+    memberIds: (groupId: string) => groups.memberIds(groupId),
+    groupIdsOf: (userId: string) => groups.groupIdsOf(userId),
+  };
+}
+export type Groups = ReturnType<typeof createGroups>;

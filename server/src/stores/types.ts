@@ -1,0 +1,97 @@
+// Every piece of state lives behind these async interfaces, with a memory and a
+// Redis implementation. Stores decide ordering, idempotency and expiry
+// atomically, and never hand out objects that the caller could mutate.
+import type {
+  ChatMessage,
+  Group,
+  MessagePage,
+  Position,
+  PresenceStatus,
+  RiderStopped,
+  User,
+} from "@convoy/shared";
+
+export interface StoredUser extends User {
+  passwordHash: string;
+}
+
+export interface UserStore {
+  /** false when the username is taken (case-insensitively). */
+  create(user: StoredUser): Promise<boolean>;
+  findByUsername(username: string): Promise<StoredUser | null>;
+  findMany(ids: readonly string[]): Promise<User[]>;
+}
+
+export interface GroupStore {
+  /** Stores the group with its owner as first member. */
+  create(group: Group): Promise<void>;
+  findById(id: string): Promise<Group | null>;
+  findByInviteCode(inviteCode: string): Promise<Group | null>;
+  findMany(ids: readonly string[]): Promise<Group[]>;
+  addMember(groupId: string, userId: string): Promise<void>;
+  isMember(groupId: string, userId: string): Promise<boolean>;
+  memberIds(groupId: string): Promise<string[]>;
+  groupIdsOf(userId: string): Promise<string[]>;
+}
+
+export type MessageDraft = Omit<ChatMessage, "id">;
+
+export interface MessageStore {
+  /**
+   * Assigns the next id in the group and stores the message, unless this sender
+   * already stored one with the same clientMsgId in the group: then that one
+   * comes back with isNew false.
+   */
+  append(draft: MessageDraft): Promise<{ message: ChatMessage; isNew: boolean }>;
+  /** The newest `limit` messages, oldest first. */
+  latest(groupId: string, limit: number): Promise<ChatMessage[]>;
+  /** Messages with id > afterId, oldest first. */
+  after(groupId: string, afterId: string, limit: number): Promise<MessagePage>;
+  /** The newest `limit` messages with id < beforeId (or overall), oldest first. */
+  before(groupId: string, beforeId: string | null, limit: number): Promise<MessagePage>;
+}
+
+export interface PresenceState {
+  status: PresenceStatus;
+  lastSeen: number | null;
+}
+
+export interface PresenceChange {
+  before: PresenceStatus;
+  after: PresenceState;
+}
+
+/** Presence counts connections (one per /presence socket, on any node) per user. */
+export interface PresenceStore {
+  attach(userId: string, connId: string): Promise<PresenceChange>;
+  setAway(userId: string, connId: string, away: boolean): Promise<PresenceChange>;
+  /** `now` becomes lastSeen when this was the user's last connection. */
+  detach(userId: string, connId: string, now: number): Promise<PresenceChange>;
+  states(userIds: readonly string[]): Promise<Map<string, PresenceState>>;
+}
+
+export interface LocationStore {
+  /** Turning sharing off forgets the rider's position; `changed` is false when it was already so. */
+  setSharing(groupId: string, userId: string, sharing: boolean): Promise<{ changed: boolean }>;
+  isSharing(groupId: string, userId: string): Promise<boolean>;
+  /**
+   * Keeps the position as the rider's latest when they are sharing and it is not
+   * older (by device ts) than the one stored; says whether it was kept.
+   */
+  record(position: Position, receivedAt: number): Promise<boolean>;
+  /** The latest position of every sharing rider in the group. */
+  riders(groupId: string): Promise<Position[]>;
+  /** Forgets and returns positions received before `cutoff`; each is returned once. */
+  expire(cutoff: number): Promise<RiderStopped[]>;
+}
+
+export interface Stores {
+  users: UserStore;
+  groups: GroupStore;
+  messages: MessageStore;
+  presence: PresenceStore;
+  locations: LocationStore;
+  /** Resolves when the backing storage answers (for /readyz). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,69 @@
+// HTTP API bodies (validated on the server) and response shapes.
+import * as v from "valibot";
+import { LIMITS } from "./limits.ts";
+import { Id, Password, Username } from "./primitives.ts";
+
+export interface User {
+  id: string;
+  username: string;
+}
+
+export interface Group {
+  id: string;
+  name: string;
+  /** Unguessable code that lets anyone holding it join. */
+  inviteCode: string;
+  ownerId: string;
+  /** ms since epoch. */
+  createdAt: number;
+}
+
+export const Credentials = v.strictObject({ username: Username, password: Password });
+export type Credentials = v.InferOutput<typeof Credentials>;
+
+export const CreateGroup = v.strictObject({
+  name: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(LIMITS.groupName)),
+});
+export type CreateGroup = v.InferOutput<typeof CreateGroup>;
+
+export const JoinGroup = v.strictObject({
+  inviteCode: v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.idMax)),
+});
+export type JoinGroup = v.InferOutput<typeof JoinGroup>;
+
+/** Query of `GET /api/groups/:id/messages`; values arrive as strings. */
+// Not strict: unrelated query parameters (cache busters) are ignored.
+export const HistoryQuery = v.object({
+  before: v.optional(Id),
+  limit: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^\d{1,3}$/, "an integer"),
+      v.transform(Number),
+      v.minValue(1),
+      v.maxValue(LIMITS.pageMax),
+    ),
+    String(LIMITS.pageMax),
+  ),
+});
+export type HistoryQuery = v.InferOutput<typeof HistoryQuery>;
+
+export interface RegisterResponse {
+  user: User;
+}
+export interface LoginResponse {
+  token: string;
+  /** ms since epoch. */
+  expiresAt: number;
+  user: User;
+}
+export interface GroupResponse {
+  group: Group;
+}
+export interface GroupsResponse {
+  groups: Group[];
+}
+export interface GroupDetailResponse {
+  group: Group;
+  members: User[];
+}

@@ -1,0 +1,37 @@
+// Numbers both sides enforce. The server reads them as defaults (tests may
+// tighten or loosen a copy); the browser uses them to validate before sending.
+
+export const LIMITS = {
+  /** Characters, after trimming. */
+  messageText: 2000,
+  clientMsgId: 64,
+  groupName: 64,
+  usernameMin: 3,
+  usernameMax: 32,
+  passwordMin: 8,
+  passwordMax: 128,
+  /** Length of ids the server accepts from clients (group ids, message ids). */
+  idMax: 64,
+  /** A Socket.IO packet (or HTTP body) larger than this closes the connection. */
+  packetBytes: 16 * 1024,
+  /** Messages returned by `room:join`. */
+  joinHistory: 50,
+  /** Default and maximum page for `messages:since` and the history route. */
+  pageMax: 100,
+  /** Chat messages per socket: sustained rate and burst (token bucket). */
+  chatPerSecond: 10,
+  chatBurst: 20,
+  /** Location updates per socket and group; above this they are coalesced, newest kept. */
+  locationPerSecond: 5,
+  /** A client this far behind on its socket is disconnected. */
+  slowClientBytes: 1024 * 1024,
+  /** A sharing rider without an update for this long is dropped from the map. */
+  riderStaleMs: 10 * 60_000,
+  /** Users of a node that died without a goodbye go offline within this. */
+  deadNodeMs: 30_000,
+  /** Access token lifetime. */
+  tokenTtlMs: 15 * 60_000,
+  /** Engine.IO heartbeat; their sum bounds how long a half-open connection lingers (< 45 s). */
+  pingIntervalMs: 20_000,
+  pingTimeoutMs: 20_000,
+} as const;
