@@ -1,0 +1,47 @@
+// Awaiting events with a bound, instead of sleeping.
+
+interface Listenable {
+  on(event: string, listener: (...args: never[]) => void): unknown;
+  off(event: string, listener: (...args: never[]) => void): unknown;
+}
+
+/** Resolves with the first `event` payload that passes `where`, or rejects after `ms`. */
+export function waitFor<T = unknown>(
+  emitter: Listenable,
+  event: string,
+  options: { where?: (payload: T) => boolean; ms?: number } = {},
+): Promise<T> {
+  const { where = () => true, ms = 3000 } = options;
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      emitter.off(event, listener);
+      reject(new Error(`no "${event}" within ${ms} ms`));
+    }, ms);
+    const listener = (payload: T) => {
+      if (!where(payload)) return;
+      clearTimeout(timer);
+      emitter.off(event, listener);
+      resolve(payload);
+    };
+    emitter.on(event, listener);
+  });
+}
+
+/** Collects every `event` payload until stopped. */
+export function collect<T = unknown>(emitter: Listenable, event: string) {
+  const seen: T[] = [];
+  const listener = (payload: T) => void seen.push(payload);
+  emitter.on(event, listener);
+  return { seen, stop: () => emitter.off(event, listener) };
+}
+
+/**
+ * Asserts that `event` does not arrive within `ms`. The one place a test waits
+ * on the clock: proving an absence needs a window, and its length is visible here.
+ */
+export async function expectSilence(emitter: Listenable, event: string, ms = 300): Promise<void> {
+  const { seen, stop } = collect(emitter, event);
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  stop();
+  if (seen.length > 0) throw new Error(`expected no "${event}", got ${JSON.stringify(seen[0])}`);
+}
