@@ -15,6 +15,8 @@ import { registerLocation } from "./namespaces/location.ts";
 import { registerPresence } from "./namespaces/presence.ts";
 import { createLatestPerKey } from "./realtime/latest-per-key.ts";
 import { createOriginPolicy } from "./realtime/origin.ts";
+import { trackConnections } from "./realtime/connections.ts";
+import { closeOversizedPolls } from "./realtime/oversize.ts";
 import { watchSlowClients } from "./realtime/slow-clients.ts";
 import type { Io } from "./realtime/types.ts";
 import { createAccounts } from "./services/accounts.ts";
@@ -79,7 +81,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   });
 
   const registrations = [registerChat(io, deps), registerPresence(io, deps), registerLocation(io, deps)];
-  const stopSlowWatch = watchSlowClients(io.engine, limits.slowClientBytes, limits.slowClientCheckMs, (bytes) => {
+  const connections = trackConnections(io.engine);
+  io.engine.use(closeOversizedPolls(limits.packetBytes, connections));
+  const stopSlowWatch = watchSlowClients(connections, limits.slowClientBytes, limits.slowClientCheckMs, (bytes) => {
     metrics.forEvent("engine", "slow-client").rejected("SLOW_CLIENT");
     logger.warn({ bytes }, "disconnected a client that fell behind");
   });

@@ -1,8 +1,8 @@
 // Awaiting events with a bound, instead of sleeping.
 
 interface Listenable {
-  on(event: string, listener: (...args: never[]) => void): unknown;
-  off(event: string, listener: (...args: never[]) => void): unknown;
+  on(event: string, listener: (...args: unknown[]) => void): unknown;
+  off(event: string, listener: (...args: unknown[]) => void): unknown;
 }
 
 /** Resolves with the first `event` payload that passes `where`, or rejects after `ms`. */
@@ -17,11 +17,11 @@ export function waitFor<T = unknown>(
       emitter.off(event, listener);
       reject(new Error(`no "${event}" within ${ms} ms`));
     }, ms);
-    const listener = (payload: T) => {
-      if (!where(payload)) return;
+    const listener = (payload: unknown) => {
+      if (!where(payload as T)) return;
       clearTimeout(timer);
       emitter.off(event, listener);
-      resolve(payload);
+      resolve(payload as T);
     };
     emitter.on(event, listener);
   });
@@ -30,7 +30,7 @@ export function waitFor<T = unknown>(
 /** Collects every `event` payload until stopped. */
 export function collect<T = unknown>(emitter: Listenable, event: string) {
   const seen: T[] = [];
-  const listener = (payload: T) => void seen.push(payload);
+  const listener = (payload: unknown) => void seen.push(payload as T);
   emitter.on(event, listener);
   return { seen, stop: () => emitter.off(event, listener) };
 }

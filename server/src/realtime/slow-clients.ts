@@ -1,7 +1,7 @@
 // Disconnects connections that fall too far behind, so a client that does not
 // read cannot grow server memory without bound. The client reconnects and
 // catches up with `messages:since`.
-import type { Server as EngineServer, Socket as EngineSocket } from "engine.io";
+import type { Socket as EngineSocket } from "engine.io";
 
 /**
  * Bytes queued for a connection and not yet taken by the kernel. Engine.IO has
@@ -23,18 +23,13 @@ export function bytesBehind(conn: EngineSocket): number {
 }
 
 export function watchSlowClients(
-  engine: EngineServer,
+  connections: ReadonlyMap<string, EngineSocket>,
   maxBytes: number,
   everyMs: number,
   onCut: (bytes: number) => void,
 ): () => void {
-  const open = new Set<EngineSocket>();
-  engine.on("connection", (conn: EngineSocket) => {
-    open.add(conn);
-    conn.once("close", () => open.delete(conn));
-  });
   const timer = setInterval(() => {
-    for (const conn of open) {
+    for (const conn of connections.values()) {
       const bytes = bytesBehind(conn);
       if (bytes <= maxBytes) continue;
       onCut(bytes);

@@ -1,0 +1,139 @@
+import assert from "node:assert/strict";
+import type { Socket as EngineSocket } from "engine.io";
+import { afterEach, describe, it } from "node:test";
+import { LIMITS, type AckResult, type ChatMessage, type MessagePage, type Position } from "@convoy/shared";
+import WebSocket from "ws";
+import { ask, startApp, type TestApp } from "./support/app.ts";
+import { eventsIn, openPolling, pollUntil } from "./support/raw-engine.ts";
+import { collect, waitFor } from "./support/wait.ts";
+
+describe("[4 limits]", () => {
+  let app: TestApp;
+  afterEach(() => app.close());
+
+  it("a packet over 16 KiB closes that client's connection; the server and everyone else carry on", async () => {
+    app = await startApp();
+    const { group, members } = await app.groupWith(2);
+    const [big, calm] = await Promise.all(members.map((m) => app.connect("/chat", m.token)));
+    await ask(calm!, "room:join", { groupId: group.id });
+    const closed = waitFor<string>(big!, "disconnect");
+    big!.emit("message:send", { groupId: group.id, text: "x".repeat(64 * 1024), clientMsgId: "huge" });
+    assert.match(await closed, /transport (close|error)/);
+    const delivered = waitFor<ChatMessage>(calm!, "message:new");
+    const res = await ask<AckResult<unknown>>(calm!, "message:send", { groupId: group.id, text: "still here", clientMsgId: "ok" });
+    assert.ok(res.ok);
+    assert.equal((await delivered).text, "still here");
+    const page = await ask<AckResult<MessagePage>>(calm!, "messages:since", { groupId: group.id, afterId: "0" });
+    assert.deepEqual(page.ok && page.data.messages.map((m) => m.clientMsgId), ["ok"]);
+  });
+
+  it("a long-polling POST over 16 KiB is refused and ends that session", async () => {
+    app = await startApp();
+    const raw = await openPolling(app.url);
+    const status = await raw.send(`2/chat,["message:send",${JSON.stringify({ text: "y".repeat(20_000) })}]`);
+    assert.equal(status, 413);
+    assert.equal((await raw.poll()).status, 400);
+    assert.equal((await app.http("GET", "/healthz")).status, 200);
+  });
+
+  it("chat: 20 messages at once, then RATE_LIMITED; refused messages are neither stored nor broadcast", async () => {
+    app = await startApp();
+    const { group, members } = await app.groupWith(2);
+    const [sender, reader] = await Promise.all(members.map((m) => app.connect("/chat", m.token)));
+    await ask(reader!, "room:join", { groupId: group.id });
+    const delivered = collect(reader!, "message:new");
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        ask<AckResult<unknown>>(sender!, "message:send", { groupId: group.id, text: `burst ${i}`, clientMsgId: `b${i}` }),
+      ),
+    );
+    const accepted = results.filter((r) => r.ok).length;
+    // 20 of burst, plus at most one token refilled (10/s) while the burst is handled.
+    assert.ok(accepted >= LIMITS.chatBurst && accepted <= LIMITS.chatBurst + 1, `accepted ${accepted}`);
+    for (const r of results.filter((r) => !r.ok)) assert.equal(!r.ok && r.error.code, "RATE_LIMITED");
+    const page = await ask<AckResult<MessagePage>>(reader!, "messages:since", { groupId: group.id, afterId: "0" });
+    assert.equal(page.ok && page.data.messages.length, accepted);
+    assert.equal(delivered.seen.length, accepted);
+    // Another socket of the same user has its own budget.
+    const second = await app.connect("/chat", members[0]!.token);
+    const res = await ask<AckResult<unknown>>(second, "message:send", { groupId: group.id, text: "fresh", clientMsgId: "f" });
+    assert.ok(res.ok);
+  });
+
+  it("a subscriber that cannot keep up gets the newest position per rider, not a backlog", async () => {
+    // The inbound limit is lifted so that every update reaches the fan-out.
+    app = await startApp({ limits: { locationPerSecond: 10_000 } });
+    const { group, members } = await app.groupWith(3);
+    const [rider, slow, fast] = members as [typeof members[0], typeof members[0], typeof members[0]];
+    const raw = await openPolling(app.url);
+    await raw.send(`0/location,${JSON.stringify({ token: slow.token })}`);
+    await pollUntil(raw, (p) => p.startsWith("40/location,"));
+    await raw.send(`2/location,1["location:subscribe",${JSON.stringify({ groupId: group.id })}]`);
+    await pollUntil(raw, (p) => p.startsWith("43/location,1"));
+    // From here on the slow subscriber does not poll: its connection is busy.
+
+    const fastSocket = await app.connect("/location", fast.token);
+    await ask(fastSocket, "location:subscribe", { groupId: group.id });
+    const riderSocket = await app.connect("/location", rider.token);
+    await ask(riderSocket, "location:share", { groupId: group.id, sharing: true });
+    const count = 200;
+    const newestTs = 1_800_000_000_000 + count;
+    const fastGotNewest = waitFor<Position>(fastSocket, "location:update", { where: (p) => p.ts === newestTs });
+    for (let n = 1; n <= count; n++) {
+      riderSocket.emit("location:update", { groupId: group.id, lat: 45, lng: 7 + n / 1e4, ts: 1_800_000_000_000 + n });
+    }
+    await fastGotNewest;
+
+    const packets = await pollUntil(raw, (p) => p.includes(String(newestTs)), 5);
+    const received = eventsIn(packets, "/location", "location:update") as Position[];
+    assert.ok(received.length <= 2, `slow subscriber got ${received.length} of ${count}`);
+    assert.equal(received.at(-1)!.ts, newestTs);
+  });
+
+  it("a client more than 1 MiB behind is disconnected; the others carry on", async () => {
+    app = await startApp({ limits: { chatBurst: 100_000, chatPerSecond: 100_000, slowClientCheckMs: 50 } });
+    const { group, members } = await app.groupWith(2);
+    const [stuck, talker] = members as [typeof members[0], typeof members[0]];
+    const engineConn = new Promise<EngineSocket>((resolve) => app.app.io.engine.once("connection", resolve));
+    const raw = await openPolling(app.url);
+    const conn = await engineConn;
+    const cut = waitFor<string>(conn, "close", { ms: 10_000 });
+    await raw.send(`0/chat,${JSON.stringify({ token: stuck.token })}`);
+    await pollUntil(raw, (p) => p.startsWith("40/chat,"));
+    await raw.send(`2/chat,1["room:join",${JSON.stringify({ groupId: group.id })}]`);
+    await pollUntil(raw, (p) => p.startsWith("43/chat,1"));
+
+    const talk = await app.connect("/chat", talker.token);
+    await ask(talk, "room:join", { groupId: group.id });
+    const text = "z".repeat(LIMITS.messageText);
+    // ~2 KiB a message: 600 of them put the stuck client past 1 MiB.
+    let closedReason: string | null = null;
+    void cut.then((reason) => (closedReason = reason));
+    for (let i = 0; i < 1500 && closedReason === null; i++) {
+      await ask(talk, "message:send", { groupId: group.id, text, clientMsgId: `flood${i}` });
+    }
+    assert.equal(await cut, "forced close");
+    assert.equal((await raw.poll()).status, 400, "the session is gone");
+    const heard = waitFor<ChatMessage>(talk, "message:new", { where: (m) => m.clientMsgId === "after" });
+    await ask(talk, "message:send", { groupId: group.id, text: "after", clientMsgId: "after" });
+    await heard;
+  });
+
+  it("half-open connections are closed after ping interval + ping timeout", async () => {
+    app = await startApp({ limits: { pingIntervalMs: 100, pingTimeoutMs: 100 } });
+    const ws = new WebSocket(`ws://127.0.0.1:${app.port}/socket.io/?EIO=4&transport=websocket`);
+    // This client never answers pings, like a peer that vanished without a FIN.
+    await waitFor(ws as never, "open");
+    const started = Date.now();
+    await waitFor(ws as never, "close", { ms: 2000 });
+    assert.ok(Date.now() - started < 1000);
+  });
+
+  it("the default heartbeat detects a half-open connection within 45 seconds", async () => {
+    app = await startApp();
+    const res = await fetch(`${app.url}/socket.io/?EIO=4&transport=polling`);
+    const open = JSON.parse((await res.text()).slice(1)) as { pingInterval: number; pingTimeout: number; maxPayload: number };
+    assert.ok(open.pingInterval + open.pingTimeout <= 45_000);
+    assert.equal(open.maxPayload, LIMITS.packetBytes);
+  });
+});
