@@ -1,0 +1,46 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { loadConfig } from "./config.ts";
+
+describe("[1] configuration", () => {
+  it("defaults: 127.0.0.1:3000, embedded, one worker, a random secret, same-origin only", () => {
+    const config = loadConfig({}, null);
+    assert.equal(config.port, 3000);
+    assert.equal(config.host, "127.0.0.1");
+    assert.equal(config.redisUrl, null);
+    assert.equal(config.workers, 1);
+    assert.equal(config.corsOrigins, null);
+    assert.ok(config.jwtSecret.length >= 32);
+    assert.notEqual(loadConfig({}, null).jwtSecret, config.jwtSecret);
+  });
+
+  it("reads every variable", () => {
+    const config = loadConfig(
+      {
+        PORT: "8080",
+        HOST: "0.0.0.0",
+        REDIS_URL: "redis://127.0.0.1:6379",
+        WORKERS: "4",
+        JWT_SECRET: "s".repeat(32),
+        CORS_ORIGINS: "https://a.example, https://b.example/",
+      },
+      null,
+    );
+    assert.equal(config.port, 8080);
+    assert.equal(config.redisUrl, "redis://127.0.0.1:6379");
+    assert.equal(config.workers, 4);
+    assert.deepEqual(config.corsOrigins, ["https://a.example", "https://b.example"]);
+  });
+
+  it("one error lists every bad key", () => {
+    assert.throws(
+      () => loadConfig({ PORT: "eighty", WORKERS: "0", LOG_LEVEL: "loud", REDIS_URL: "not a url" }, null),
+      (err: Error) => ["PORT", "WORKERS", "LOG_LEVEL", "REDIS_URL"].every((key) => err.message.includes(key)),
+    );
+  });
+
+  it("REDIS_URL requires JWT_SECRET; WORKERS > 1 requires REDIS_URL", () => {
+    assert.throws(() => loadConfig({ REDIS_URL: "redis://localhost:6379" }, null), /JWT_SECRET/);
+    assert.throws(() => loadConfig({ WORKERS: "2" }, null), /WORKERS: more than 1 requires REDIS_URL/);
+  });
+});

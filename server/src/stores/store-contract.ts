@@ -1,0 +1,138 @@
+// The cases every Stores implementation must pass; stores.test.ts runs them
+// against each backend so embedded and clustered modes keep the same rules.
+import assert from "node:assert/strict";
+import { afterEach, beforeEach, describe, it } from "node:test";
+import type { Position } from "@convoy/shared";
+import type { Stores } from "./types.ts";
+
+const position = (groupId: string, userId: string, ts: number): Position => ({
+  groupId,
+  userId,
+  username: userId,
+  lat: 1,
+  lng: 2,
+  accuracy: null,
+  heading: null,
+  speed: null,
+  ts,
+});
+
+export function describeStores(backend: string, make: () => Promise<Stores>): void {
+  describe(`stores (${backend})`, () => {
+    let stores: Stores;
+    beforeEach(async () => (stores = await make()));
+    afterEach(() => stores.close());
+
+    it("users: unique case-insensitively, found by name, listed by id", async () => {
+      assert.equal(await stores.users.create({ id: "u1", username: "Alice", passwordHash: "h" }), true);
+      assert.equal(await stores.users.create({ id: "u2", username: "alice", passwordHash: "h" }), false);
+      assert.deepEqual(await stores.users.findByUsername("ALICE"), { id: "u1", username: "Alice", passwordHash: "h" });
+      assert.equal(await stores.users.findByUsername("bob"), null);
+      assert.deepEqual(await stores.users.findMany(["u1", "nope"]), [{ id: "u1", username: "Alice" }]);
+    });
+
+    it("groups: owner is a member; join by invite code; membership both ways", async () => {
+      const group = { id: "g1", name: "Ride", inviteCode: "code1", ownerId: "u1", createdAt: 1 };
+      await stores.groups.create(group);
+      assert.deepEqual(await stores.groups.findById("g1"), group);
+      assert.deepEqual(await stores.groups.findByInviteCode("code1"), group);
+      assert.equal(await stores.groups.findByInviteCode("nope"), null);
+      assert.equal(await stores.groups.isMember("g1", "u1"), true);
+      assert.equal(await stores.groups.isMember("g1", "u2"), false);
+      await stores.groups.addMember("g1", "u2");
+      await stores.groups.addMember("g1", "u2");
+      assert.deepEqual((await stores.groups.memberIds("g1")).sort(), ["u1", "u2"]);
+      assert.deepEqual(await stores.groups.groupIdsOf("u2"), ["g1"]);
+      assert.deepEqual(await stores.groups.findMany(["g1", "gx"]), [group]);
+    });
+
+    it("messages: ids in send order; a sender's clientMsgId is idempotent", async () => {
+      const draft = { groupId: "g", userId: "u", username: "u", text: "one", clientMsgId: "c1", ts: 1 };
+      const first = await stores.messages.append(draft);
+      assert.equal(first.isNew, true);
+      const again = await stores.messages.append({ ...draft, text: "changed" });
+      assert.deepEqual(again, { message: first.message, isNew: false });
+      const other = await stores.messages.append({ ...draft, userId: "v" });
+      assert.equal(other.isNew, true);
+      const second = await stores.messages.append({ ...draft, clientMsgId: "c2", text: "two" });
+      assert.ok(first.message.id < other.message.id && other.message.id < second.message.id);
+      assert.deepEqual(
+        (await stores.messages.latest("g", 2)).map((m) => m.id),
+        [other.message.id, second.message.id],
+      );
+    });
+
+    it("messages: concurrent appends get distinct ordered ids", async () => {
+      const results = await Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          stores.messages.append({ groupId: "g", userId: "u", username: "u", text: `m${i}`, clientMsgId: `c${i}`, ts: i }),
+        ),
+      );
+      const ids = results.map((r) => r.message.id);
+      assert.equal(new Set(ids).size, 50);
+      assert.deepEqual((await stores.messages.latest("g", 50)).map((m) => m.id), [...ids].sort());
+    });
+
+    it("messages: after and before pages", async () => {
+      const ids: string[] = [];
+      for (let i = 0; i < 10; i++) {
+        const { message } = await stores.messages.append({ groupId: "g", userId: "u", username: "u", text: `m${i}`, clientMsgId: `c${i}`, ts: i });
+        ids.push(message.id);
+      }
+      assert.deepEqual(await stores.messages.after("g", ids[6]!, 2).then((p) => [p.messages.map((m) => m.id), p.hasMore]), [ids.slice(7, 9), true]);
+      assert.deepEqual(await stores.messages.after("g", ids[7]!, 5).then((p) => [p.messages.map((m) => m.id), p.hasMore]), [ids.slice(8), false]);
+      assert.deepEqual(await stores.messages.before("g", null, 3).then((p) => [p.messages.map((m) => m.id), p.hasMore]), [ids.slice(7), true]);
+      assert.deepEqual(await stores.messages.before("g", ids[3]!, 5).then((p) => [p.messages.map((m) => m.id), p.hasMore]), [ids.slice(0, 3), false]);
+      assert.deepEqual((await stores.messages.after("empty", "0", 5)).messages, []);
+    });
+
+    it("presence: online with any connection, away when all are, offline with none", async () => {
+      assert.deepEqual(await stores.presence.attach("u", "s1"), { before: "offline", after: { status: "online", lastSeen: null } });
+      assert.deepEqual(await stores.presence.attach("u", "s2"), { before: "online", after: { status: "online", lastSeen: null } });
+      assert.equal((await stores.presence.setAway("u", "s1", true)).after.status, "online");
+      assert.equal((await stores.presence.setAway("u", "s2", true)).after.status, "away");
+      assert.equal((await stores.presence.detach("u", "s2", 100)).after.status, "away");
+      assert.deepEqual(await stores.presence.detach("u", "s1", 200), { before: "away", after: { status: "offline", lastSeen: 200 } });
+      assert.deepEqual((await stores.presence.states(["u", "x"])).get("x"), { status: "offline", lastSeen: null });
+      assert.deepEqual((await stores.presence.states(["u"])).get("u"), { status: "offline", lastSeen: 200 });
+      // setAway of a connection that is gone changes nothing
+      assert.equal((await stores.presence.setAway("u", "s1", false)).after.status, "offline");
+    });
+
+    it("locations: only sharing riders are recorded; off forgets; older ts is ignored; expiry", async () => {
+      assert.equal(await stores.locations.record(position("g", "u", 10), 1000), false);
+      assert.deepEqual(await stores.locations.setSharing("g", "u", true), { changed: true });
+      assert.deepEqual(await stores.locations.setSharing("g", "u", true), { changed: false });
+      assert.equal(await stores.locations.isSharing("g", "u"), true);
+      assert.equal(await stores.locations.record(position("g", "u", 10), 1000), true);
+      assert.equal(await stores.locations.record(position("g", "u", 5), 1001), false);
+      assert.deepEqual(await stores.locations.riders("g"), [position("g", "u", 10)]);
+      await stores.locations.setSharing("g", "v", true);
+      await stores.locations.record(position("g", "v", 1), 5000);
+      assert.deepEqual(await stores.locations.expire(2000), [{ groupId: "g", userId: "u" }]);
+      assert.deepEqual(await stores.locations.expire(2000), []);
+      assert.deepEqual((await stores.locations.riders("g")).map((p) => p.userId), ["v"]);
+      assert.equal(await stores.locations.isSharing("g", "u"), true, "expiry keeps the opt-in");
+      assert.deepEqual(await stores.locations.setSharing("g", "v", false), { changed: true });
+      assert.deepEqual(await stores.locations.riders("g"), []);
+    });
+
+    it("hands out copies: mutating a result changes nothing stored", async () => {
+      await stores.users.create({ id: "u1", username: "Alice", passwordHash: "h" });
+      const user = await stores.users.findByUsername("alice");
+      if (user) user.username = "Mallory";
+      assert.equal((await stores.users.findByUsername("alice"))?.username, "Alice");
+      const { message } = await stores.messages.append({ groupId: "g", userId: "u", username: "u", text: "t", clientMsgId: "c", ts: 1 });
+      try {
+        Object.assign(message, { text: "edited" });
+      } catch {
+        // frozen: as good as a copy
+      }
+      assert.equal((await stores.messages.latest("g", 1))[0]?.text, "t");
+    });
+
+    it("ping answers", async () => {
+      await stores.ping();
+    });
+  });
+}

@@ -1,0 +1,48 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { chatInputs, ErrorCode, locationInputs, parseInput, presenceInputs, riderKey, DELIVERY, SendMessage, LocationUpdate } from "./index.ts";
+
+describe("contract schemas", () => {
+  it("message text is trimmed, then 1–2000 characters", () => {
+    assert.deepEqual(parseInput(SendMessage, { groupId: "g", text: "  hi  ", clientMsgId: "c" }), {
+      ok: true,
+      data: { groupId: "g", text: "hi", clientMsgId: "c" },
+    });
+    assert.equal(parseInput(SendMessage, { groupId: "g", text: "    ", clientMsgId: "c" }).ok, false);
+    assert.equal(parseInput(SendMessage, { groupId: "g", text: "x".repeat(2000), clientMsgId: "c" }).ok, true);
+    assert.equal(parseInput(SendMessage, { groupId: "g", text: "x".repeat(2001), clientMsgId: "c" }).ok, false);
+    assert.equal(parseInput(SendMessage, { groupId: "g", text: "x", clientMsgId: "c".repeat(65) }).ok, false);
+  });
+
+  it("positions reject non-finite numbers (which only non-JSON parsers could carry)", () => {
+    const valid = { groupId: "g", lat: 1, lng: 2, ts: 3 };
+    assert.equal(parseInput(LocationUpdate, valid).ok, true);
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+      for (const field of ["lat", "lng", "accuracy", "heading", "speed", "ts"]) {
+        assert.equal(parseInput(LocationUpdate, { ...valid, [field]: bad }).ok, false, `${field} ${bad}`);
+      }
+    }
+  });
+
+  it("a failure names the offending field", () => {
+    const res = parseInput(SendMessage, { groupId: "g", text: 5, clientMsgId: "c" });
+    assert.equal(res.ok, false);
+    assert.match(!res.ok ? res.message : "", /^text: /);
+  });
+
+  it("every client event has a schema, and every server event a delivery class", () => {
+    assert.deepEqual(Object.keys(chatInputs).sort(), ["message:send", "messages:since", "room:join", "room:leave", "typing"]);
+    assert.deepEqual(Object.keys(presenceInputs).sort(), ["presence:set", "presence:subscribe", "presence:unsubscribe"]);
+    assert.deepEqual(Object.keys(locationInputs).sort(), ["location:share", "location:subscribe", "location:unsubscribe", "location:update"]);
+    assert.equal(DELIVERY["/location"]["location:update"], "latest-per-key");
+    assert.equal(DELIVERY["/chat"].typing, "ephemeral");
+  });
+
+  it("rider keys separate riders and groups", () => {
+    assert.notEqual(riderKey({ groupId: "a", userId: "bc" }), riderKey({ groupId: "ab", userId: "c" }));
+  });
+
+  it("error codes are their own names", () => {
+    for (const [key, value] of Object.entries(ErrorCode)) assert.equal(key, value);
+  });
+});
