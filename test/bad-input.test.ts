@@ -48,7 +48,7 @@ describe("[3 acks] malformed payloads get VALIDATION_FAILED and change nothing",
     app = await startApp();
     const { group, members } = await app.groupWith(2);
     groupId = group.id;
-    const [actor, watcher] = members as [typeof members[0], typeof members[0]];
+    const [actor, watcher] = members as [(typeof members)[0], (typeof members)[0]];
     sockets = {
       "/chat": await app.connect("/chat", actor.token),
       "/presence": await app.connect("/presence", actor.token),
@@ -78,7 +78,11 @@ describe("[3 acks] malformed payloads get VALIDATION_FAILED and change nothing",
     ["/location", "location:subscribe", () => ({ groupId })],
     ["/location", "location:unsubscribe", () => ({ groupId })],
     ["/location", "location:share", () => ({ groupId, sharing: false })],
-    ["/location", "location:update", () => ({ groupId, lat: 1, lng: 2, accuracy: 3, heading: 4, speed: 5, ts: 6 })],
+    [
+      "/location",
+      "location:update",
+      () => ({ groupId, lat: 1, lng: 2, accuracy: 3, heading: 4, speed: 5, ts: 6 }),
+    ],
   ];
 
   for (const [nsp, event, makeValid] of events) {
@@ -92,14 +96,15 @@ describe("[3 acks] malformed payloads get VALIDATION_FAILED and change nothing",
       };
       for (const [label, payload] of badVariants(makeValid())) {
         // Some variants stay valid: an optional field left out, or the huge string of an id check.
-        if (label === "no limit" || label === "no accuracy" || label === "no heading" || label === "no speed") continue;
+        if (label === "no limit" || label === "no accuracy" || label === "no heading" || label === "no speed")
+          continue;
         if (label === "accuracy null" || label === "heading null" || label === "speed null") continue;
         const res = await ask<AckResult<unknown>>(socket, event, payload);
         assert.equal(res.ok, false, `${label}: ${JSON.stringify(res)}`);
         if (!res.ok) assert.equal(res.error.code, "VALIDATION_FAILED", label);
       }
       // Extra arguments, no payload, and an ack alone are malformed too.
-      const extra = await socket.timeout(3000).emitWithAck(event, makeValid(), "surplus");
+      const extra = (await socket.timeout(3000).emitWithAck(event, makeValid(), "surplus")) as unknown;
       assert.equal((extra as AckResult<unknown>).ok, false);
       const none = (await socket.timeout(3000).emitWithAck(event)) as AckResult<unknown>;
       assert.equal(!none.ok && none.error.code, "VALIDATION_FAILED");
@@ -114,7 +119,8 @@ describe("[3 acks] malformed payloads get VALIDATION_FAILED and change nothing",
 
   it("/chat typing (no ack): malformed notices reach nobody", async () => {
     const heard = collect(watchers["/chat"], "typing");
-    for (const [, payload] of badVariants({ groupId, typing: true })) sockets["/chat"].emit("typing", payload);
+    for (const [, payload] of badVariants({ groupId, typing: true }))
+      sockets["/chat"].emit("typing", payload);
     await expectSilence(watchers["/chat"], "typing", 200);
     heard.stop();
     assert.equal(heard.seen.length, 0);
@@ -126,9 +132,14 @@ describe("[3 acks] malformed payloads get VALIDATION_FAILED and change nothing",
   });
 
   it("nothing was stored by any of it", async () => {
-    const page = await ask<AckResult<MessagePage>>(sockets["/chat"], "messages:since", { groupId, afterId: "0" });
+    const page = await ask<AckResult<MessagePage>>(sockets["/chat"], "messages:since", {
+      groupId,
+      afterId: "0",
+    });
     assert.deepEqual(page.ok && page.data.messages, []);
-    const riders = await ask<AckResult<{ riders: unknown[] }>>(watchers["/location"], "location:subscribe", { groupId });
+    const riders = await ask<AckResult<{ riders: unknown[] }>>(watchers["/location"], "location:subscribe", {
+      groupId,
+    });
     assert.deepEqual(riders.ok && riders.data.riders, []);
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
   });

@@ -29,11 +29,23 @@ describe("[3 /chat]", () => {
 
   it("message:send acks {message} and message:new reaches everyone in the room, the sender included", async () => {
     const { group, members, sockets } = await room(3);
-    const [alice, bob, carol] = sockets as [typeof sockets[0], typeof sockets[0], typeof sockets[0]];
-    const seen = [waitFor<ChatMessage>(alice, "message:new"), waitFor<ChatMessage>(bob, "message:new"), waitFor<ChatMessage>(carol, "message:new")];
+    const [alice, bob, carol] = sockets as [(typeof sockets)[0], (typeof sockets)[0], (typeof sockets)[0]];
+    const seen = [
+      waitFor<ChatMessage>(alice, "message:new"),
+      waitFor<ChatMessage>(bob, "message:new"),
+      waitFor<ChatMessage>(carol, "message:new"),
+    ];
     const before = Date.now();
     const message = await sendOk(alice, { groupId: group.id, text: "  on my way  ", clientMsgId: "m1" });
-    assert.deepEqual(Object.keys(message).sort(), ["clientMsgId", "groupId", "id", "text", "ts", "userId", "username"]);
+    assert.deepEqual(Object.keys(message).sort(), [
+      "clientMsgId",
+      "groupId",
+      "id",
+      "text",
+      "ts",
+      "userId",
+      "username",
+    ]);
     assert.equal(message.text, "on my way");
     assert.equal(message.userId, members[0]!.user.id);
     assert.equal(message.username, members[0]!.user.username);
@@ -43,12 +55,15 @@ describe("[3 /chat]", () => {
 
   it("room:join answers the last 50 messages, oldest first", async () => {
     const { group, sockets } = await room(1);
-    const [alice] = sockets as [typeof sockets[0]];
-    for (let i = 1; i <= 55; i++) await sendOk(alice, { groupId: group.id, text: `n${i}`, clientMsgId: `k${i}` });
+    const [alice] = sockets as [(typeof sockets)[0]];
+    for (let i = 1; i <= 55; i++)
+      await sendOk(alice, { groupId: group.id, text: `n${i}`, clientMsgId: `k${i}` });
     const late = await app.member();
     await app.http("POST", "/api/groups/join", { inviteCode: group.inviteCode }, late.token);
     const socket = await app.connect("/chat", late.token);
-    const res = await ask<AckResult<{ groupId: string; messages: ChatMessage[] }>>(socket, "room:join", { groupId: group.id });
+    const res = await ask<AckResult<{ groupId: string; messages: ChatMessage[] }>>(socket, "room:join", {
+      groupId: group.id,
+    });
     assert.ok(res.ok);
     assert.equal(res.data.groupId, group.id);
     assert.equal(res.data.messages.length, 50);
@@ -60,7 +75,11 @@ describe("[3 /chat]", () => {
     const { group, sockets } = await room(2);
     const ids: string[] = [];
     for (let i = 0; i < 12; i++) {
-      const message = await sendOk(sockets[i % 2]!, { groupId: group.id, text: `t${i}`, clientMsgId: `o${i}` });
+      const message = await sendOk(sockets[i % 2]!, {
+        groupId: group.id,
+        text: `t${i}`,
+        clientMsgId: `o${i}`,
+      });
       ids.push(message.id);
     }
     assert.deepEqual([...ids].sort(), ids);
@@ -69,21 +88,28 @@ describe("[3 /chat]", () => {
 
   it("sending again with a stored clientMsgId returns the stored message and broadcasts nothing", async () => {
     const { group, sockets } = await room(2);
-    const [alice, bob] = sockets as [typeof sockets[0], typeof sockets[0]];
+    const [alice, bob] = sockets as [(typeof sockets)[0], (typeof sockets)[0]];
     const first = waitFor(bob, "message:new");
     const original = await sendOk(alice, { groupId: group.id, text: "hello", clientMsgId: "retry-1" });
     await first;
-    const retried = await sendOk(alice, { groupId: group.id, text: "hello (edited)", clientMsgId: "retry-1" });
+    const retried = await sendOk(alice, {
+      groupId: group.id,
+      text: "hello (edited)",
+      clientMsgId: "retry-1",
+    });
     assert.deepEqual(retried, original);
     await expectSilence(bob, "message:new");
-    const page = await ask<AckResult<MessagePage>>(alice, "messages:since", { groupId: group.id, afterId: "0" });
+    const page = await ask<AckResult<MessagePage>>(alice, "messages:since", {
+      groupId: group.id,
+      afterId: "0",
+    });
     assert.ok(page.ok);
     assert.equal(page.data.messages.length, 1);
   });
 
   it("a clientMsgId is scoped to its sender: another member's equal id is a new message", async () => {
     const { group, sockets } = await room(2);
-    const [alice, bob] = sockets as [typeof sockets[0], typeof sockets[0]];
+    const [alice, bob] = sockets as [(typeof sockets)[0], (typeof sockets)[0]];
     const a = await sendOk(alice, { groupId: group.id, text: "a", clientMsgId: "same" });
     const b = await sendOk(bob, { groupId: group.id, text: "b", clientMsgId: "same" });
     assert.notEqual(a.id, b.id);
@@ -92,9 +118,10 @@ describe("[3 /chat]", () => {
 
   it("messages:since answers what came after afterId, oldest first, with hasMore", async () => {
     const { group, sockets } = await room(1);
-    const [alice] = sockets as [typeof sockets[0]];
+    const [alice] = sockets as [(typeof sockets)[0]];
     const sent: ChatMessage[] = [];
-    for (let i = 0; i < 5; i++) sent.push(await sendOk(alice, { groupId: group.id, text: `s${i}`, clientMsgId: `s${i}` }));
+    for (let i = 0; i < 5; i++)
+      sent.push(await sendOk(alice, { groupId: group.id, text: `s${i}`, clientMsgId: `s${i}` }));
     const res = await ask<AckResult<MessagePage & { groupId: string }>>(alice, "messages:since", {
       groupId: group.id,
       afterId: sent[1]!.id,
@@ -103,7 +130,10 @@ describe("[3 /chat]", () => {
     assert.ok(res.ok);
     assert.deepEqual(res.data.messages, sent.slice(2, 4));
     assert.equal(res.data.hasMore, true);
-    const rest = await ask<AckResult<MessagePage>>(alice, "messages:since", { groupId: group.id, afterId: sent[3]!.id });
+    const rest = await ask<AckResult<MessagePage>>(alice, "messages:since", {
+      groupId: group.id,
+      afterId: sent[3]!.id,
+    });
     assert.ok(rest.ok);
     assert.deepEqual(rest.data.messages, sent.slice(4));
     assert.equal(rest.data.hasMore, false);
@@ -111,7 +141,7 @@ describe("[3 /chat]", () => {
 
   it("room:leave acks {groupId} and stops message:new", async () => {
     const { group, sockets } = await room(2);
-    const [alice, bob] = sockets as [typeof sockets[0], typeof sockets[0]];
+    const [alice, bob] = sockets as [(typeof sockets)[0], (typeof sockets)[0]];
     const left = await ask<AckResult<{ groupId: string }>>(bob, "room:leave", { groupId: group.id });
     assert.deepEqual(left, { ok: true, data: { groupId: group.id } });
     await sendOk(alice, { groupId: group.id, text: "still there?", clientMsgId: "l1" });
@@ -120,7 +150,7 @@ describe("[3 /chat]", () => {
 
   it("typing reaches the others in the room, not the sender", async () => {
     const { group, members, sockets } = await room(2);
-    const [alice, bob] = sockets as [typeof sockets[0], typeof sockets[0]];
+    const [alice, bob] = sockets as [(typeof sockets)[0], (typeof sockets)[0]];
     const notice = waitFor<TypingNotice>(bob, "typing");
     const own = collect(alice, "typing");
     alice.emit("typing", { groupId: group.id, typing: true });
@@ -161,14 +191,17 @@ describe("[3 /chat]", () => {
 
   it("a message is stored before it is broadcast: a reconnecting client finds it with messages:since", async () => {
     const { group, members, sockets } = await room(2);
-    const [alice, bob] = sockets as [typeof sockets[0], typeof sockets[0]];
+    const [alice, bob] = sockets as [(typeof sockets)[0], (typeof sockets)[0]];
     const last = await sendOk(alice, { groupId: group.id, text: "before the tunnel", clientMsgId: "t1" });
     await waitFor(bob, "message:new");
     bob.disconnect();
     const missed = await sendOk(alice, { groupId: group.id, text: "while you were out", clientMsgId: "t2" });
     const back = await app.connect("/chat", members[1]!.token);
     await ask(back, "room:join", { groupId: group.id });
-    const res = await ask<AckResult<MessagePage>>(back, "messages:since", { groupId: group.id, afterId: last.id });
+    const res = await ask<AckResult<MessagePage>>(back, "messages:since", {
+      groupId: group.id,
+      afterId: last.id,
+    });
     assert.ok(res.ok);
     assert.deepEqual(res.data.messages, [missed]);
   });

@@ -10,16 +10,23 @@ describe("[2 HTTP] auth", () => {
 
   it("register answers 201 {user} and login answers {token, expiresAt, user}", async () => {
     const username = uniqueName("Alice");
-    const registered = await app.http<{ user: { id: string; username: string } }>("POST", "/api/auth/register", {
-      username,
-      password: "hunter2hunter2",
-    });
+    const registered = await app.http<{ user: { id: string; username: string } }>(
+      "POST",
+      "/api/auth/register",
+      {
+        username,
+        password: "hunter2hunter2",
+      },
+    );
     assert.equal(registered.status, 201);
     assert.deepEqual(Object.keys(registered.body.user).sort(), ["id", "username"]);
     assert.equal(registered.body.user.username, username);
 
     const before = Date.now();
-    const login = await app.http<LoginResponse>("POST", "/api/auth/login", { username, password: "hunter2hunter2" });
+    const login = await app.http<LoginResponse>("POST", "/api/auth/login", {
+      username,
+      password: "hunter2hunter2",
+    });
     assert.equal(login.status, 200);
     assert.equal(login.body.user.id, registered.body.user.id);
     assert.equal(typeof login.body.token, "string");
@@ -30,7 +37,10 @@ describe("[2 HTTP] auth", () => {
 
   it("usernames are unique case-insensitively: 409 USERNAME_TAKEN", async () => {
     const username = uniqueName("Bob");
-    assert.equal((await app.http("POST", "/api/auth/register", { username, password: "password1" })).status, 201);
+    assert.equal(
+      (await app.http("POST", "/api/auth/register", { username, password: "password1" })).status,
+      201,
+    );
     const again = await app.http<{ error: { code: string } }>("POST", "/api/auth/register", {
       username: username.toUpperCase(),
       password: "password1",
@@ -67,7 +77,11 @@ describe("[2 HTTP] auth", () => {
   ];
   for (const [label, body] of badBodies) {
     it(`register with ${label}: 400 VALIDATION_FAILED`, async () => {
-      const res = await app.http<{ error: { code: string; message: string } }>("POST", "/api/auth/register", body);
+      const res = await app.http<{ error: { code: string; message: string } }>(
+        "POST",
+        "/api/auth/register",
+        body,
+      );
       assert.equal(res.status, 400);
       assert.equal(res.body.error.code, "VALIDATION_FAILED");
       assert.equal(typeof res.body.error.message, "string");
@@ -107,7 +121,12 @@ describe("[2 HTTP] auth", () => {
     const refreshed = await app.http<LoginResponse>("POST", "/api/auth/refresh", undefined, token);
     assert.equal(refreshed.status, 200);
     assert.equal(refreshed.body.user.id, user.id);
-    const refused = await app.http<{ error: { code: string } }>("POST", "/api/auth/refresh", undefined, "nope");
+    const refused = await app.http<{ error: { code: string } }>(
+      "POST",
+      "/api/auth/refresh",
+      undefined,
+      "nope",
+    );
     assert.equal(refused.status, 401);
     assert.equal(refused.body.error.code, "UNAUTHORIZED");
   });

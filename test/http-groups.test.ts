@@ -12,7 +12,12 @@ describe("[2 HTTP] groups", () => {
 
   it("POST /api/groups answers 201 {group} and makes the caller a member", async () => {
     const owner = await app.member();
-    const res = await app.http<{ group: Group }>("POST", "/api/groups", { name: "  Alps tour " }, owner.token);
+    const res = await app.http<{ group: Group }>(
+      "POST",
+      "/api/groups",
+      { name: "  Alps tour " },
+      owner.token,
+    );
     assert.equal(res.status, 201);
     const { group } = res.body;
     assert.deepEqual(Object.keys(group).sort(), ["createdAt", "id", "inviteCode", "name", "ownerId"]);
@@ -20,7 +25,12 @@ describe("[2 HTTP] groups", () => {
     assert.equal(group.ownerId, owner.user.id);
     // 96 bits of randomness, base64url: 16 characters.
     assert.match(group.inviteCode, /^[A-Za-z0-9_-]{16,}$/);
-    const detail = await app.http<{ group: Group; members: User[] }>("GET", `/api/groups/${group.id}`, undefined, owner.token);
+    const detail = await app.http<{ group: Group; members: User[] }>(
+      "GET",
+      `/api/groups/${group.id}`,
+      undefined,
+      owner.token,
+    );
     assert.equal(detail.status, 200);
     assert.deepEqual(detail.body.members, [owner.user]);
   });
@@ -47,16 +57,31 @@ describe("[2 HTTP] groups", () => {
   it("join by invite code answers 200 {group}; an unknown code 404 NOT_FOUND", async () => {
     const { group } = await app.groupWith(1);
     const joiner = await app.member();
-    const joined = await app.http<{ group: Group }>("POST", "/api/groups/join", { inviteCode: group.inviteCode }, joiner.token);
+    const joined = await app.http<{ group: Group }>(
+      "POST",
+      "/api/groups/join",
+      { inviteCode: group.inviteCode },
+      joiner.token,
+    );
     assert.equal(joined.status, 200);
     assert.equal(joined.body.group.id, group.id);
     // joining again is harmless
     const again = await app.http("POST", "/api/groups/join", { inviteCode: group.inviteCode }, joiner.token);
     assert.equal(again.status, 200);
-    const detail = await app.http<{ members: User[] }>("GET", `/api/groups/${group.id}`, undefined, joiner.token);
+    const detail = await app.http<{ members: User[] }>(
+      "GET",
+      `/api/groups/${group.id}`,
+      undefined,
+      joiner.token,
+    );
     assert.equal(detail.body.members.length, 2);
 
-    const missing = await app.http<ErrorBody>("POST", "/api/groups/join", { inviteCode: "nope-nope-nope" }, joiner.token);
+    const missing = await app.http<ErrorBody>(
+      "POST",
+      "/api/groups/join",
+      { inviteCode: "nope-nope-nope" },
+      joiner.token,
+    );
     assert.equal(missing.status, 404);
     assert.equal(missing.body.error.code, "NOT_FOUND");
   });
@@ -92,7 +117,12 @@ describe("[2 HTTP] groups", () => {
       ["GET", "/api/groups/x/messages"],
     ] as const) {
       for (const token of [undefined, "garbage", "eyJhbGciOiJIUzI1NiJ9.e30.xxxx"]) {
-        const res = await app.http<ErrorBody>(method, path, method === "POST" ? { name: "x" } : undefined, token);
+        const res = await app.http<ErrorBody>(
+          method,
+          path,
+          method === "POST" ? { name: "x" } : undefined,
+          token,
+        );
         assert.equal(res.status, 401, `${method} ${path} with ${token}`);
         assert.equal(res.body.error.code, "UNAUTHORIZED");
       }
@@ -115,13 +145,32 @@ describe("[2 HTTP] groups", () => {
     const path = `/api/groups/${group.id}/messages`;
     const first = await app.http<MessagePage>("GET", `${path}?limit=3`, undefined, owner.token);
     assert.equal(first.status, 200);
-    assert.deepEqual(first.body.messages.map((m) => m.text), ["m5", "m6", "m7"]);
+    assert.deepEqual(
+      first.body.messages.map((m) => m.text),
+      ["m5", "m6", "m7"],
+    );
     assert.equal(first.body.hasMore, true);
-    const second = await app.http<MessagePage>("GET", `${path}?limit=3&before=${first.body.messages[0]!.id}`, undefined, owner.token);
-    assert.deepEqual(second.body.messages.map((m) => m.text), ["m2", "m3", "m4"]);
+    const second = await app.http<MessagePage>(
+      "GET",
+      `${path}?limit=3&before=${first.body.messages[0]!.id}`,
+      undefined,
+      owner.token,
+    );
+    assert.deepEqual(
+      second.body.messages.map((m) => m.text),
+      ["m2", "m3", "m4"],
+    );
     assert.equal(second.body.hasMore, true);
-    const last = await app.http<MessagePage>("GET", `${path}?limit=3&before=${second.body.messages[0]!.id}`, undefined, owner.token);
-    assert.deepEqual(last.body.messages.map((m) => m.text), ["m1"]);
+    const last = await app.http<MessagePage>(
+      "GET",
+      `${path}?limit=3&before=${second.body.messages[0]!.id}`,
+      undefined,
+      owner.token,
+    );
+    assert.deepEqual(
+      last.body.messages.map((m) => m.text),
+      ["m1"],
+    );
     assert.equal(last.body.hasMore, false);
     const all = await app.http<MessagePage>("GET", path, undefined, owner.token);
     assert.deepEqual(all.body.messages, sent);
@@ -164,7 +213,10 @@ describe("[2 HTTP] health, readiness and metrics", () => {
     assert.match(text, /convoy_connected_sockets\{namespace="\/chat"\} 1/);
     assert.match(text, /convoy_events_received_total\{namespace="\/chat",event="room:join"\} 1/);
     assert.match(text, /convoy_handler_duration_seconds_count\{namespace="\/chat",event="room:join"\} 1/);
-    assert.match(text, /convoy_rejections_total\{namespace="\/chat",event="message:send",code="VALIDATION_FAILED"\} 1/);
+    assert.match(
+      text,
+      /convoy_rejections_total\{namespace="\/chat",event="message:send",code="VALIDATION_FAILED"\} 1/,
+    );
     assert.match(text, /process_cpu_user_seconds_total/);
   });
 });

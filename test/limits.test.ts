@@ -20,10 +20,17 @@ describe("[4 limits]", () => {
     big!.emit("message:send", { groupId: group.id, text: "x".repeat(64 * 1024), clientMsgId: "huge" });
     assert.match(await closed, /transport (close|error)/);
     const delivered = waitFor<ChatMessage>(calm!, "message:new");
-    const res = await ask<AckResult<unknown>>(calm!, "message:send", { groupId: group.id, text: "still here", clientMsgId: "ok" });
+    const res = await ask<AckResult<unknown>>(calm!, "message:send", {
+      groupId: group.id,
+      text: "still here",
+      clientMsgId: "ok",
+    });
     assert.ok(res.ok);
     assert.equal((await delivered).text, "still here");
-    const page = await ask<AckResult<MessagePage>>(calm!, "messages:since", { groupId: group.id, afterId: "0" });
+    const page = await ask<AckResult<MessagePage>>(calm!, "messages:since", {
+      groupId: group.id,
+      afterId: "0",
+    });
     assert.deepEqual(page.ok && page.data.messages.map((m) => m.clientMsgId), ["ok"]);
   });
 
@@ -44,19 +51,30 @@ describe("[4 limits]", () => {
     const delivered = collect(reader!, "message:new");
     const results = await Promise.all(
       Array.from({ length: 30 }, (_, i) =>
-        ask<AckResult<unknown>>(sender!, "message:send", { groupId: group.id, text: `burst ${i}`, clientMsgId: `b${i}` }),
+        ask<AckResult<unknown>>(sender!, "message:send", {
+          groupId: group.id,
+          text: `burst ${i}`,
+          clientMsgId: `b${i}`,
+        }),
       ),
     );
     const accepted = results.filter((r) => r.ok).length;
     // 20 of burst, plus at most one token refilled (10/s) while the burst is handled.
     assert.ok(accepted >= LIMITS.chatBurst && accepted <= LIMITS.chatBurst + 1, `accepted ${accepted}`);
     for (const r of results.filter((r) => !r.ok)) assert.equal(!r.ok && r.error.code, "RATE_LIMITED");
-    const page = await ask<AckResult<MessagePage>>(reader!, "messages:since", { groupId: group.id, afterId: "0" });
+    const page = await ask<AckResult<MessagePage>>(reader!, "messages:since", {
+      groupId: group.id,
+      afterId: "0",
+    });
     assert.equal(page.ok && page.data.messages.length, accepted);
     assert.equal(delivered.seen.length, accepted);
     // Another socket of the same user has its own budget.
     const second = await app.connect("/chat", members[0]!.token);
-    const res = await ask<AckResult<unknown>>(second, "message:send", { groupId: group.id, text: "fresh", clientMsgId: "f" });
+    const res = await ask<AckResult<unknown>>(second, "message:send", {
+      groupId: group.id,
+      text: "fresh",
+      clientMsgId: "f",
+    });
     assert.ok(res.ok);
   });
 
@@ -64,7 +82,7 @@ describe("[4 limits]", () => {
     // The inbound limit is lifted so that every update reaches the fan-out.
     app = await startApp({ limits: { locationPerSecond: 10_000 } });
     const { group, members } = await app.groupWith(3);
-    const [rider, slow, fast] = members as [typeof members[0], typeof members[0], typeof members[0]];
+    const [rider, slow, fast] = members as [(typeof members)[0], (typeof members)[0], (typeof members)[0]];
     const raw = await openPolling(app.url);
     await raw.send(`0/location,${JSON.stringify({ token: slow.token })}`);
     await pollUntil(raw, (p) => p.startsWith("40/location,"));
@@ -78,9 +96,16 @@ describe("[4 limits]", () => {
     await ask(riderSocket, "location:share", { groupId: group.id, sharing: true });
     const count = 200;
     const newestTs = 1_800_000_000_000 + count;
-    const fastGotNewest = waitFor<Position>(fastSocket, "location:update", { where: (p) => p.ts === newestTs });
+    const fastGotNewest = waitFor<Position>(fastSocket, "location:update", {
+      where: (p) => p.ts === newestTs,
+    });
     for (let n = 1; n <= count; n++) {
-      riderSocket.emit("location:update", { groupId: group.id, lat: 45, lng: 7 + n / 1e4, ts: 1_800_000_000_000 + n });
+      riderSocket.emit("location:update", {
+        groupId: group.id,
+        lat: 45,
+        lng: 7 + n / 1e4,
+        ts: 1_800_000_000_000 + n,
+      });
     }
     await fastGotNewest;
 
@@ -93,7 +118,7 @@ describe("[4 limits]", () => {
   it("a client more than 1 MiB behind is disconnected; the others carry on", async () => {
     app = await startApp({ limits: { chatBurst: 100_000, chatPerSecond: 100_000, slowClientCheckMs: 50 } });
     const { group, members } = await app.groupWith(2);
-    const [stuck, talker] = members as [typeof members[0], typeof members[0]];
+    const [stuck, talker] = members as [(typeof members)[0], (typeof members)[0]];
     const engineConn = new Promise<EngineSocket>((resolve) => app.app.io.engine.once("connection", resolve));
     const raw = await openPolling(app.url);
     const conn = await engineConn;
@@ -132,7 +157,11 @@ describe("[4 limits]", () => {
   it("the default heartbeat detects a half-open connection within 45 seconds", async () => {
     app = await startApp();
     const res = await fetch(`${app.url}/socket.io/?EIO=4&transport=polling`);
-    const open = JSON.parse((await res.text()).slice(1)) as { pingInterval: number; pingTimeout: number; maxPayload: number };
+    const open = JSON.parse((await res.text()).slice(1)) as {
+      pingInterval: number;
+      pingTimeout: number;
+      maxPayload: number;
+    };
     assert.ok(open.pingInterval + open.pingTimeout <= 45_000);
     assert.equal(open.maxPayload, LIMITS.packetBytes);
   });

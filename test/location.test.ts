@@ -23,10 +23,12 @@ describe("[3 /location]", () => {
   async function ride(options: Parameters<typeof startApp>[0] = {}) {
     app = await startApp(options);
     const { group, members } = await app.groupWith(2);
-    const [rider, follower] = members as [typeof members[0], typeof members[0]];
+    const [rider, follower] = members as [(typeof members)[0], (typeof members)[0]];
     const riderSocket = await app.connect("/location", rider.token);
     const followerSocket = await app.connect("/location", follower.token);
-    const subscribed = await ask<AckResult<{ riders: Position[] }>>(followerSocket, "location:subscribe", { groupId: group.id });
+    const subscribed = await ask<AckResult<{ riders: Position[] }>>(followerSocket, "location:subscribe", {
+      groupId: group.id,
+    });
     assert.ok(subscribed.ok);
     return { group, rider, follower, riderSocket, followerSocket };
   }
@@ -42,12 +44,17 @@ describe("[3 /location]", () => {
     const shared = await ask<Ack>(riderSocket, "location:share", { groupId: group.id, sharing: true });
     assert.deepEqual(shared, { ok: true, data: { groupId: group.id, sharing: true } });
     const seen = waitFor<Position>(followerSocket, "location:update");
-    assert.deepEqual(await ask(riderSocket, "location:update", fix(group.id, 1)), { ok: true, data: { accepted: true } });
+    assert.deepEqual(await ask(riderSocket, "location:update", fix(group.id, 1)), {
+      ok: true,
+      data: { accepted: true },
+    });
     const expected: Position = { ...fix(group.id, 1), userId: rider.user.id, username: rider.user.username };
     assert.deepEqual(await seen, expected);
 
     const late = await app.connect("/location", follower.token);
-    const res = await ask<AckResult<{ groupId: string; riders: Position[] }>>(late, "location:subscribe", { groupId: group.id });
+    const res = await ask<AckResult<{ groupId: string; riders: Position[] }>>(late, "location:subscribe", {
+      groupId: group.id,
+    });
     assert.deepEqual(res, { ok: true, data: { groupId: group.id, riders: [expected] } });
   });
 
@@ -71,7 +78,9 @@ describe("[3 /location]", () => {
     const stopped = waitFor<RiderStopped>(followerSocket, "location:stopped");
     await ask(riderSocket, "location:share", { groupId: group.id, sharing: false });
     assert.deepEqual(await stopped, { groupId: group.id, userId: rider.user.id });
-    const res = await ask<AckResult<{ riders: Position[] }>>(followerSocket, "location:subscribe", { groupId: group.id });
+    const res = await ask<AckResult<{ riders: Position[] }>>(followerSocket, "location:subscribe", {
+      groupId: group.id,
+    });
     assert.deepEqual(res.ok && res.data.riders, []);
     const after = await ask<Ack>(riderSocket, "location:update", fix(group.id, 2));
     assert.equal(after.ok ? null : after.error.code, "FORBIDDEN");
@@ -83,7 +92,10 @@ describe("[3 /location]", () => {
     riderSocket.disconnect();
     const again = await app.connect("/location", rider.token);
     const seen = waitFor(followerSocket, "location:update");
-    assert.deepEqual(await ask(again, "location:update", fix(group.id, 5)), { ok: true, data: { accepted: true } });
+    assert.deepEqual(await ask(again, "location:update", fix(group.id, 5)), {
+      ok: true,
+      data: { accepted: true },
+    });
     await seen;
   });
 
@@ -100,7 +112,9 @@ describe("[3 /location]", () => {
     const stopped = waitFor<RiderStopped>(followerSocket, "location:stopped");
     now += 2000;
     assert.deepEqual(await stopped, { groupId: group.id, userId: rider.user.id });
-    const res = await ask<AckResult<{ riders: Position[] }>>(followerSocket, "location:subscribe", { groupId: group.id });
+    const res = await ask<AckResult<{ riders: Position[] }>>(followerSocket, "location:subscribe", {
+      groupId: group.id,
+    });
     assert.deepEqual(res.ok && res.data.riders, []);
     // Still sharing: the next update puts the rider back on the map.
     const back = waitFor(followerSocket, "location:update");
@@ -113,7 +127,10 @@ describe("[3 /location]", () => {
     await ask(riderSocket, "location:share", { groupId: group.id, sharing: true });
     const seen = collect<Position>(followerSocket, "location:update");
     const newest = fix(group.id, 20);
-    const last = waitFor<Position>(followerSocket, "location:update", { where: (p) => p.ts === newest.ts, ms: 3000 });
+    const last = waitFor<Position>(followerSocket, "location:update", {
+      where: (p) => p.ts === newest.ts,
+      ms: 3000,
+    });
     for (let n = 1; n <= 20; n++) {
       const res = await ask<Ack>(riderSocket, "location:update", fix(group.id, n));
       assert.ok(res.ok, "coalesced updates are still accepted");
@@ -122,7 +139,11 @@ describe("[3 /location]", () => {
     seen.stop();
     assert.ok(seen.seen.length <= LIMITS.locationPerSecond + 1, `delivered ${seen.seen.length}`);
     const tss = seen.seen.map((p) => p.ts);
-    assert.deepEqual([...tss].sort((a, b) => a - b), tss, "never older after newer");
+    assert.deepEqual(
+      [...tss].sort((a, b) => a - b),
+      tss,
+      "never older after newer",
+    );
   });
 
   it("an older position (by device ts) does not replace a newer one", async () => {
@@ -133,7 +154,9 @@ describe("[3 /location]", () => {
     await first;
     await ask(riderSocket, "location:update", fix(group.id, 5));
     await expectSilence(followerSocket, "location:update", 300);
-    const res = await ask<AckResult<{ riders: Position[] }>>(followerSocket, "location:subscribe", { groupId: group.id });
+    const res = await ask<AckResult<{ riders: Position[] }>>(followerSocket, "location:subscribe", {
+      groupId: group.id,
+    });
     assert.equal(res.ok && res.data.riders[0]?.ts, fix(group.id, 10).ts);
   });
 

@@ -33,7 +33,12 @@ describe("[4 origins] browser handshakes from other origins are refused", () => 
 
     let sessions = 0;
     app.app.io.engine.on("connection", () => sessions++);
-    for (const evil of ["http://evil.example", `https://127.0.0.1:${app.port}`, `http://127.0.0.1:${app.port + 1}`, "null"]) {
+    for (const evil of [
+      "http://evil.example",
+      `https://127.0.0.1:${app.port}`,
+      `http://127.0.0.1:${app.port + 1}`,
+      "null",
+    ]) {
       const res = await handshake(app, evil);
       assert.ok(res.status >= 400 && res.status < 500, `${evil}: ${res.status}`);
       assert.doesNotMatch(await res.text(), /"sid"/);
@@ -60,7 +65,10 @@ describe("[4 origins] browser handshakes from other origins are refused", () => 
       assert.equal((await handshake(app, other)).status, 403);
       assert.match(await websocketFrom(app, other), /^refused/);
     }
-    const api = await fetch(`${app.url}/api/auth/login`, { method: "OPTIONS", headers: { origin: "https://app.convoy.example", "access-control-request-method": "POST" } });
+    const api = await fetch(`${app.url}/api/auth/login`, {
+      method: "OPTIONS",
+      headers: { origin: "https://app.convoy.example", "access-control-request-method": "POST" },
+    });
     assert.equal(api.headers.get("access-control-allow-origin"), "https://app.convoy.example");
   });
 });
@@ -69,12 +77,16 @@ describe("[4 shutdown] closing a node", () => {
   it("closes clients' transports so stock clients reconnect (not 'io server disconnect')", async () => {
     const app = await startApp();
     const { token } = await app.member();
-    const client = await app.connect("/chat", token, { reconnection: true, reconnectionAttempts: 1, reconnectionDelay: 50 });
+    const client = await app.connect("/chat", token, {
+      reconnection: true,
+      reconnectionAttempts: 1,
+      reconnectionDelay: 50,
+    });
     const reason = waitFor<string>(client, "disconnect");
     await app.app.close();
     assert.equal(await reason, "transport close");
     // It tries to come back by itself: that is what a stock client does on "transport close".
-    await waitFor(client.io, "reconnect_attempt");
+    await waitFor(client.io as never, "reconnect_attempt");
     client.disconnect();
   });
 });

@@ -64,7 +64,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     locations: createLocations(stores.locations, groups, clock, limits.riderStaleMs),
     latestPerKey: createLatestPerKey(),
     crossNode: false,
-    ready: () => stores.ping().then(() => true, () => false),
+    ready: () =>
+      stores.ping().then(
+        () => true,
+        () => false,
+      ),
   };
 
   const httpServer = createServer(
@@ -83,10 +87,15 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const registrations = [registerChat(io, deps), registerPresence(io, deps), registerLocation(io, deps)];
   const connections = trackConnections(io.engine);
   io.engine.use(closeOversizedPolls(limits.packetBytes, connections));
-  const stopSlowWatch = watchSlowClients(connections, limits.slowClientBytes, limits.slowClientCheckMs, (bytes) => {
-    metrics.forEvent("engine", "slow-client").rejected("SLOW_CLIENT");
-    logger.warn({ bytes }, "disconnected a client that fell behind");
-  });
+  const stopSlowWatch = watchSlowClients(
+    connections,
+    limits.slowClientBytes,
+    limits.slowClientCheckMs,
+    (bytes) => {
+      metrics.forEvent("engine", "slow-client").rejected("SLOW_CLIENT");
+      logger.warn({ bytes }, "disconnected a client that fell behind");
+    },
+  );
 
   return {
     httpServer,

@@ -40,10 +40,7 @@ const EnvSchema = v.object({
   ),
   JWT_SECRET: v.optional(v.pipe(v.string(), v.minLength(32, "must be at least 32 characters"))),
   CORS_ORIGINS: v.optional(v.string()),
-  LOG_LEVEL: v.optional(
-    v.picklist(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
-    "info",
-  ),
+  LOG_LEVEL: v.optional(v.picklist(["fatal", "error", "warn", "info", "debug", "trace", "silent"]), "info"),
   CLIENT_DIR: v.optional(v.string()),
 });
 

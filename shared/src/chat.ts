@@ -28,9 +28,7 @@ export const MessagesSince = v.strictObject({
   groupId: GroupId,
   /** The id of the newest message the client has. */
   afterId: Id,
-  limit: v.optional(
-    v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(LIMITS.pageMax)),
-  ),
+  limit: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(LIMITS.pageMax))),
 });
 export type MessagesSince = v.InferOutput<typeof MessagesSince>;
 

@@ -1,6 +1,16 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { chatInputs, ErrorCode, locationInputs, parseInput, presenceInputs, riderKey, DELIVERY, SendMessage, LocationUpdate } from "./index.ts";
+import {
+  chatInputs,
+  ErrorCode,
+  locationInputs,
+  parseInput,
+  presenceInputs,
+  riderKey,
+  DELIVERY,
+  SendMessage,
+  LocationUpdate,
+} from "./index.ts";
 
 describe("contract schemas", () => {
   it("message text is trimmed, then 1–2000 characters", () => {
@@ -9,8 +19,14 @@ describe("contract schemas", () => {
       data: { groupId: "g", text: "hi", clientMsgId: "c" },
     });
     assert.equal(parseInput(SendMessage, { groupId: "g", text: "    ", clientMsgId: "c" }).ok, false);
-    assert.equal(parseInput(SendMessage, { groupId: "g", text: "x".repeat(2000), clientMsgId: "c" }).ok, true);
-    assert.equal(parseInput(SendMessage, { groupId: "g", text: "x".repeat(2001), clientMsgId: "c" }).ok, false);
+    assert.equal(
+      parseInput(SendMessage, { groupId: "g", text: "x".repeat(2000), clientMsgId: "c" }).ok,
+      true,
+    );
+    assert.equal(
+      parseInput(SendMessage, { groupId: "g", text: "x".repeat(2001), clientMsgId: "c" }).ok,
+      false,
+    );
     assert.equal(parseInput(SendMessage, { groupId: "g", text: "x", clientMsgId: "c".repeat(65) }).ok, false);
   });
 
@@ -31,9 +47,24 @@ describe("contract schemas", () => {
   });
 
   it("every client event has a schema, and every server event a delivery class", () => {
-    assert.deepEqual(Object.keys(chatInputs).sort(), ["message:send", "messages:since", "room:join", "room:leave", "typing"]);
-    assert.deepEqual(Object.keys(presenceInputs).sort(), ["presence:set", "presence:subscribe", "presence:unsubscribe"]);
-    assert.deepEqual(Object.keys(locationInputs).sort(), ["location:share", "location:subscribe", "location:unsubscribe", "location:update"]);
+    assert.deepEqual(Object.keys(chatInputs).sort(), [
+      "message:send",
+      "messages:since",
+      "room:join",
+      "room:leave",
+      "typing",
+    ]);
+    assert.deepEqual(Object.keys(presenceInputs).sort(), [
+      "presence:set",
+      "presence:subscribe",
+      "presence:unsubscribe",
+    ]);
+    assert.deepEqual(Object.keys(locationInputs).sort(), [
+      "location:share",
+      "location:subscribe",
+      "location:unsubscribe",
+      "location:update",
+    ]);
     assert.equal(DELIVERY["/location"]["location:update"], "latest-per-key");
     assert.equal(DELIVERY["/chat"].typing, "ephemeral");
   });

@@ -22,10 +22,7 @@ export type SetPresence = v.InferOutput<typeof SetPresence>;
 
 /** Sent by clients on /presence. */
 export interface PresenceClientEvents {
-  "presence:subscribe": (
-    input: GroupRef,
-    ack: Ack<{ groupId: string; members: PresenceMember[] }>,
-  ) => void;
+  "presence:subscribe": (input: GroupRef, ack: Ack<{ groupId: string; members: PresenceMember[] }>) => void;
   "presence:unsubscribe": (input: GroupRef, ack: Ack<{ groupId: string }>) => void;
   /** Sets this socket's status; the ack carries the user's resulting aggregate status. */
   "presence:set": (input: SetPresence, ack: Ack<{ status: PresenceStatus }>) => void;

@@ -15,11 +15,7 @@ export const Username = v.pipe(
   v.maxLength(LIMITS.usernameMax),
   v.regex(/^[A-Za-z0-9_.-]+$/, "letters, digits, _ . - only"),
 );
-export const Password = v.pipe(
-  v.string(),
-  v.minLength(LIMITS.passwordMin),
-  v.maxLength(LIMITS.passwordMax),
-);
+export const Password = v.pipe(v.string(), v.minLength(LIMITS.passwordMin), v.maxLength(LIMITS.passwordMax));
 
 /** `{groupId}`: the payload of every subscribe/join/leave event. */
 export const GroupRef = v.strictObject({ groupId: GroupId });

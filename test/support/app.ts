@@ -92,7 +92,11 @@ export async function startApp(options: AppOptions & { config?: Partial<Config> 
   }
 
   /** A socket.io client, tracked so close() disconnects it. Not yet awaited. */
-  function socket(nsp: Nsp, token: string | undefined, options: Partial<ManagerOptions & SocketOptions> = {}) {
+  function socket(
+    nsp: Nsp,
+    token: string | undefined,
+    options: Partial<ManagerOptions & SocketOptions> = {},
+  ) {
     const client = io(url + nsp, {
       auth: token === undefined ? {} : { token },
       transports: ["websocket"],

@@ -21,7 +21,11 @@ export async function openPolling(baseUrl: string): Promise<RawPolling> {
   const url = `${endpoint}&sid=${sid}`;
 
   const post = async (enginePackets: string[]) => {
-    const res = await fetch(url, { method: "POST", body: enginePackets.join(SEPARATOR), headers: { "content-type": "text/plain" } });
+    const res = await fetch(url, {
+      method: "POST",
+      body: enginePackets.join(SEPARATOR),
+      headers: { "content-type": "text/plain" },
+    });
     await res.text();
     return res.status;
   };
@@ -51,7 +55,11 @@ export function eventsIn(packets: string[], nsp: string, event: string): unknown
 }
 
 /** Polls until a packet passes `match`, at most `tries` polls. */
-export async function pollUntil(raw: RawPolling, match: (packet: string) => boolean, tries = 20): Promise<string[]> {
+export async function pollUntil(
+  raw: RawPolling,
+  match: (packet: string) => boolean,
+  tries = 20,
+): Promise<string[]> {
   const seen: string[] = [];
   for (let i = 0; i < tries; i++) {
     const { packets } = await raw.poll();

@@ -10,7 +10,10 @@ import { apiNotFound, errorHandler } from "./errors.ts";
 import { groupsRouter } from "./groups.ts";
 import { healthRouter } from "./health.ts";
 
-export function createHttpApp(deps: Deps, options: { corsOrigins: string[] | null; clientDir: string | null }): Express {
+export function createHttpApp(
+  deps: Deps,
+  options: { corsOrigins: string[] | null; clientDir: string | null },
+): Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", "loopback");

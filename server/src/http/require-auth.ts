@@ -7,7 +7,8 @@ import type { TokenService } from "../services/tokens.ts";
 export function requireAuth(tokens: TokenService): RequestHandler {
   return async (req, res, next) => {
     const [scheme, token] = (req.headers.authorization ?? "").split(" ");
-    if (scheme !== "Bearer" || !token) throw new AppError("UNAUTHORIZED", "send Authorization: Bearer <token>");
+    if (scheme !== "Bearer" || !token)
+      throw new AppError("UNAUTHORIZED", "send Authorization: Bearer <token>");
     res.locals.user = await tokens.verify(token);
     next();
   };

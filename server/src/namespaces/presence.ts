@@ -27,7 +27,8 @@ export function registerPresence(io: Io, deps: Deps): Registration {
     const on = bind(socket);
     // A socket's own changes apply in order: connect, sets, disconnect.
     const serially = createSerial();
-    const logFailure = (err: unknown) => deps.logger.error({ err, userId: user.id }, "presence change failed");
+    const logFailure = (err: unknown) =>
+      deps.logger.error({ err, userId: user.id }, "presence change failed");
 
     serially(async () => announce(await deps.presence.connect(user, socket.id))).catch(logFailure);
     socket.on("disconnect", () => {

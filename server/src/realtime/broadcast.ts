@@ -77,7 +77,7 @@ export function createBroadcaster<C extends object, S extends object>(
           if (deps.crossNode) nsp.serverSideEmit("latest-per-key", room, event, key, payload);
           return;
         }
-        default:
+        case undefined:
           throw new Error(`no delivery class for ${nsp.name} ${event}`);
       }
     },

@@ -27,7 +27,11 @@ export function createCoalescer<T>(perSecond: number, apply: (value: T) => void)
     /** "passed": applied now; "coalesced": waiting, and replaces any older waiting value. */
     push(key: string, value: T): "passed" | "coalesced" {
       let slot = slots.get(key);
-      if (!slot) slots.set(key, (slot = { limiter: createRateLimiter(perSecond, perSecond), waiting: null, timer: null }));
+      if (!slot)
+        slots.set(
+          key,
+          (slot = { limiter: createRateLimiter(perSecond, perSecond), waiting: null, timer: null }),
+        );
       if (!slot.waiting && slot.limiter.tryTake()) {
         apply(value);
         return "passed";

@@ -7,7 +7,11 @@ import { createLatestPerKey } from "./latest-per-key.ts";
 function fakeSocket() {
   const conn = Object.assign(new EventEmitter(), { transport: { writable: true } });
   const sent: Array<[string, unknown]> = [];
-  const socket = { connected: true, conn, emit: (event: string, payload: unknown) => sent.push([event, payload]) };
+  const socket = {
+    connected: true,
+    conn,
+    emit: (event: string, payload: unknown) => sent.push([event, payload]),
+  };
   return { socket: socket as never, conn, sent };
 }
 
@@ -17,7 +21,10 @@ describe("createLatestPerKey", () => {
     const latest = createLatestPerKey();
     latest.send(socket, "a", "e", 1);
     latest.send(socket, "a", "e", 2);
-    assert.deepEqual(sent, [["e", 1], ["e", 2]]);
+    assert.deepEqual(sent, [
+      ["e", 1],
+      ["e", 2],
+    ]);
   });
 
   it("while busy, keeps the newest per key and sends it on drain", () => {
@@ -31,7 +38,11 @@ describe("createLatestPerKey", () => {
     assert.deepEqual(sent, [["e", 1]]);
     conn.transport.writable = true;
     conn.emit("drain");
-    assert.deepEqual(sent, [["e", 1], ["e", "b1"], ["stop", 3]]);
+    assert.deepEqual(sent, [
+      ["e", 1],
+      ["e", "b1"],
+      ["stop", 3],
+    ]);
     latest.send(socket, "a", "e", 4);
     assert.deepEqual(sent.at(-1), ["e", 4]);
   });
@@ -45,7 +56,10 @@ describe("createLatestPerKey", () => {
     conn.emit("drain"); // flushed, but the transport is busy again
     latest.send(socket, "a", "e", 3);
     latest.send(socket, "a", "e", 4);
-    assert.deepEqual(sent, [["e", 1], ["e", 2]]);
+    assert.deepEqual(sent, [
+      ["e", 1],
+      ["e", 2],
+    ]);
     conn.emit("drain");
     assert.deepEqual(sent.at(-1), ["e", 4]);
   });

@@ -9,7 +9,7 @@ export function secureNamespace<C extends object, S extends object>(
   deps: Deps,
 ): Namespace<C, S, InterNodeEvents, SocketData> {
   const rejected = deps.metrics.forEvent(nsp.name, "handshake").rejected;
-  nsp.use(requireToken(deps.tokens, rejected) as Parameters<typeof nsp.use>[0]);
-  deps.metrics.trackNamespace(nsp as unknown as Namespace);
+  nsp.use(requireToken(deps.tokens, rejected));
+  deps.metrics.trackNamespace(nsp);
   return nsp;
 }

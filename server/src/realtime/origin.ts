@@ -4,9 +4,12 @@
 import type { IncomingMessage } from "node:http";
 
 export interface OriginPolicy {
-  isAllowed(req: IncomingMessage): boolean;
+  isAllowed: (req: IncomingMessage) => boolean;
   /** Engine.IO's `allowRequest` option. */
-  allowRequest(req: IncomingMessage, callback: (err: string | null | undefined, success: boolean) => void): void;
+  allowRequest: (
+    req: IncomingMessage,
+    callback: (err: string | null | undefined, success: boolean) => void,
+  ) => void;
 }
 
 /** `allowed` null: the page's own origin only (plus clients that send no Origin, i.e. not browsers). */

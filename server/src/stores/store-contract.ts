@@ -26,7 +26,11 @@ export function describeStores(backend: string, make: () => Promise<Stores>): vo
     it("users: unique case-insensitively, found by name, listed by id", async () => {
       assert.equal(await stores.users.create({ id: "u1", username: "Alice", passwordHash: "h" }), true);
       assert.equal(await stores.users.create({ id: "u2", username: "alice", passwordHash: "h" }), false);
-      assert.deepEqual(await stores.users.findByUsername("ALICE"), { id: "u1", username: "Alice", passwordHash: "h" });
+      assert.deepEqual(await stores.users.findByUsername("ALICE"), {
+        id: "u1",
+        username: "Alice",
+        passwordHash: "h",
+      });
       assert.equal(await stores.users.findByUsername("bob"), null);
       assert.deepEqual(await stores.users.findMany(["u1", "nope"]), [{ id: "u1", username: "Alice" }]);
     });
@@ -65,35 +69,76 @@ export function describeStores(backend: string, make: () => Promise<Stores>): vo
     it("messages: concurrent appends get distinct ordered ids", async () => {
       const results = await Promise.all(
         Array.from({ length: 50 }, (_, i) =>
-          stores.messages.append({ groupId: "g", userId: "u", username: "u", text: `m${i}`, clientMsgId: `c${i}`, ts: i }),
+          stores.messages.append({
+            groupId: "g",
+            userId: "u",
+            username: "u",
+            text: `m${i}`,
+            clientMsgId: `c${i}`,
+            ts: i,
+          }),
         ),
       );
       const ids = results.map((r) => r.message.id);
       assert.equal(new Set(ids).size, 50);
-      assert.deepEqual((await stores.messages.latest("g", 50)).map((m) => m.id), [...ids].sort());
+      assert.deepEqual(
+        (await stores.messages.latest("g", 50)).map((m) => m.id),
+        [...ids].sort(),
+      );
     });
 
     it("messages: after and before pages", async () => {
       const ids: string[] = [];
       for (let i = 0; i < 10; i++) {
-        const { message } = await stores.messages.append({ groupId: "g", userId: "u", username: "u", text: `m${i}`, clientMsgId: `c${i}`, ts: i });
+        const { message } = await stores.messages.append({
+          groupId: "g",
+          userId: "u",
+          username: "u",
+          text: `m${i}`,
+          clientMsgId: `c${i}`,
+          ts: i,
+        });
         ids.push(message.id);
       }
-      assert.deepEqual(await stores.messages.after("g", ids[6]!, 2).then((p) => [p.messages.map((m) => m.id), p.hasMore]), [ids.slice(7, 9), true]);
-      assert.deepEqual(await stores.messages.after("g", ids[7]!, 5).then((p) => [p.messages.map((m) => m.id), p.hasMore]), [ids.slice(8), false]);
-      assert.deepEqual(await stores.messages.before("g", null, 3).then((p) => [p.messages.map((m) => m.id), p.hasMore]), [ids.slice(7), true]);
-      assert.deepEqual(await stores.messages.before("g", ids[3]!, 5).then((p) => [p.messages.map((m) => m.id), p.hasMore]), [ids.slice(0, 3), false]);
+      assert.deepEqual(
+        await stores.messages.after("g", ids[6]!, 2).then((p) => [p.messages.map((m) => m.id), p.hasMore]),
+        [ids.slice(7, 9), true],
+      );
+      assert.deepEqual(
+        await stores.messages.after("g", ids[7]!, 5).then((p) => [p.messages.map((m) => m.id), p.hasMore]),
+        [ids.slice(8), false],
+      );
+      assert.deepEqual(
+        await stores.messages.before("g", null, 3).then((p) => [p.messages.map((m) => m.id), p.hasMore]),
+        [ids.slice(7), true],
+      );
+      assert.deepEqual(
+        await stores.messages.before("g", ids[3]!, 5).then((p) => [p.messages.map((m) => m.id), p.hasMore]),
+        [ids.slice(0, 3), false],
+      );
       assert.deepEqual((await stores.messages.after("empty", "0", 5)).messages, []);
     });
 
     it("presence: online with any connection, away when all are, offline with none", async () => {
-      assert.deepEqual(await stores.presence.attach("u", "s1"), { before: "offline", after: { status: "online", lastSeen: null } });
-      assert.deepEqual(await stores.presence.attach("u", "s2"), { before: "online", after: { status: "online", lastSeen: null } });
+      assert.deepEqual(await stores.presence.attach("u", "s1"), {
+        before: "offline",
+        after: { status: "online", lastSeen: null },
+      });
+      assert.deepEqual(await stores.presence.attach("u", "s2"), {
+        before: "online",
+        after: { status: "online", lastSeen: null },
+      });
       assert.equal((await stores.presence.setAway("u", "s1", true)).after.status, "online");
       assert.equal((await stores.presence.setAway("u", "s2", true)).after.status, "away");
       assert.equal((await stores.presence.detach("u", "s2", 100)).after.status, "away");
-      assert.deepEqual(await stores.presence.detach("u", "s1", 200), { before: "away", after: { status: "offline", lastSeen: 200 } });
-      assert.deepEqual((await stores.presence.states(["u", "x"])).get("x"), { status: "offline", lastSeen: null });
+      assert.deepEqual(await stores.presence.detach("u", "s1", 200), {
+        before: "away",
+        after: { status: "offline", lastSeen: 200 },
+      });
+      assert.deepEqual((await stores.presence.states(["u", "x"])).get("x"), {
+        status: "offline",
+        lastSeen: null,
+      });
       assert.deepEqual((await stores.presence.states(["u"])).get("u"), { status: "offline", lastSeen: 200 });
       // setAway of a connection that is gone changes nothing
       assert.equal((await stores.presence.setAway("u", "s1", false)).after.status, "offline");
@@ -111,7 +156,10 @@ export function describeStores(backend: string, make: () => Promise<Stores>): vo
       await stores.locations.record(position("g", "v", 1), 5000);
       assert.deepEqual(await stores.locations.expire(2000), [{ groupId: "g", userId: "u" }]);
       assert.deepEqual(await stores.locations.expire(2000), []);
-      assert.deepEqual((await stores.locations.riders("g")).map((p) => p.userId), ["v"]);
+      assert.deepEqual(
+        (await stores.locations.riders("g")).map((p) => p.userId),
+        ["v"],
+      );
       assert.equal(await stores.locations.isSharing("g", "u"), true, "expiry keeps the opt-in");
       assert.deepEqual(await stores.locations.setSharing("g", "v", false), { changed: true });
       assert.deepEqual(await stores.locations.riders("g"), []);
@@ -122,7 +170,14 @@ export function describeStores(backend: string, make: () => Promise<Stores>): vo
       const user = await stores.users.findByUsername("alice");
       if (user) user.username = "Mallory";
       assert.equal((await stores.users.findByUsername("alice"))?.username, "Alice");
-      const { message } = await stores.messages.append({ groupId: "g", userId: "u", username: "u", text: "t", clientMsgId: "c", ts: 1 });
+      const { message } = await stores.messages.append({
+        groupId: "g",
+        userId: "u",
+        username: "u",
+        text: "t",
+        clientMsgId: "c",
+        ts: 1,
+      });
       try {
         Object.assign(message, { text: "edited" });
       } catch {
