@@ -1,4 +1,7 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { ChatMessage, Group, MessagePage, User } from "@convoy/shared";
 import { ask, startApp, type TestApp } from "./support/app.ts";
@@ -218,5 +221,23 @@ describe("[2 HTTP] health, readiness and metrics", () => {
       /convoy_rejections_total\{namespace="\/chat",event="message:send",code="VALIDATION_FAILED"\} 1/,
     );
     assert.match(text, /process_cpu_user_seconds_total/);
+  });
+});
+
+describe("[2 HTTP] GET / serves the browser app", () => {
+  it("serves index.html at / and for the app's own routes, but not for unknown API routes", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "convoy-client-"));
+    writeFileSync(join(dir, "index.html"), "<!doctype html><title>Convoy test page</title>");
+    const app = await startApp({ config: { clientDir: dir } });
+    try {
+      for (const path of ["/", "/groups/abc"]) {
+        const res = await fetch(app.url + path);
+        assert.equal(res.status, 200, path);
+        assert.match(await res.text(), /Convoy test page/);
+      }
+      assert.equal((await app.http("GET", "/api/unknown")).status, 404);
+    } finally {
+      await app.close();
+    }
   });
 });

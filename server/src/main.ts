@@ -1,4 +1,5 @@
 // Process entry: read config, start one node, stop cleanly on SIGTERM/SIGINT.
+import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { createApp } from "./app.ts";
 import { ConfigError, loadConfig } from "./config.ts";
@@ -13,8 +14,9 @@ async function main(): Promise<void> {
   const app = await createApp(config, { logger });
 
   app.httpServer.listen(config.port, config.host, () => {
+    const { port } = app.httpServer.address() as AddressInfo;
     logger.info(
-      { url: `http://${config.host}:${config.port}/`, mode: config.redisUrl ? "redis" : "embedded" },
+      { url: `http://${config.host}:${port}/`, mode: config.redisUrl ? "redis" : "embedded" },
       "Convoy is listening",
     );
   });
