@@ -4,7 +4,7 @@ import { afterEach, describe, it } from "node:test";
 import { LIMITS, type AckResult, type ChatMessage, type MessagePage, type Position } from "@convoy/shared";
 import WebSocket from "ws";
 import { ask, startApp, type TestApp } from "./support/app.ts";
-import { eventsIn, openPolling, pollUntil } from "./support/raw-engine.ts";
+import { eventsIn, joinWithRawPolling, openPolling, pollUntil } from "./support/raw-engine.ts";
 import { collect, waitFor } from "./support/wait.ts";
 
 describe("[4 limits]", () => {
@@ -84,10 +84,7 @@ describe("[4 limits]", () => {
     const { group, members } = await app.groupWith(3);
     const [rider, slow, fast] = members as [(typeof members)[0], (typeof members)[0], (typeof members)[0]];
     const raw = await openPolling(app.url);
-    await raw.send(`0/location,${JSON.stringify({ token: slow.token })}`);
-    await pollUntil(raw, (p) => p.startsWith("40/location,"));
-    await raw.send(`2/location,1["location:subscribe",${JSON.stringify({ groupId: group.id })}]`);
-    await pollUntil(raw, (p) => p.startsWith("43/location,1"));
+    await joinWithRawPolling(raw, "/location", slow.token, "location:subscribe", { groupId: group.id });
     // From here on the slow subscriber does not poll: its connection is busy.
 
     const fastSocket = await app.connect("/location", fast.token);
@@ -123,10 +120,7 @@ describe("[4 limits]", () => {
     const raw = await openPolling(app.url);
     const conn = await engineConn;
     const cut = waitFor<string>(conn, "close", { ms: 10_000 });
-    await raw.send(`0/chat,${JSON.stringify({ token: stuck.token })}`);
-    await pollUntil(raw, (p) => p.startsWith("40/chat,"));
-    await raw.send(`2/chat,1["room:join",${JSON.stringify({ groupId: group.id })}]`);
-    await pollUntil(raw, (p) => p.startsWith("43/chat,1"));
+    await joinWithRawPolling(raw, "/chat", stuck.token, "room:join", { groupId: group.id });
 
     const talk = await app.connect("/chat", talker.token);
     await ask(talk, "room:join", { groupId: group.id });

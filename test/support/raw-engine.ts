@@ -68,3 +68,17 @@ export async function pollUntil(
   }
   throw new Error(`no matching packet in ${tries} polls: ${seen.join(" | ").slice(0, 300)}`);
 }
+
+/** Connects the raw session to `nsp` with a token and sends one event with ack id 1, awaiting the ack. */
+export async function joinWithRawPolling(
+  raw: RawPolling,
+  nsp: string,
+  token: string,
+  event: string,
+  payload: unknown,
+) {
+  await raw.send(`0${nsp},${JSON.stringify({ token })}`);
+  await pollUntil(raw, (p) => p.startsWith(`40${nsp},`));
+  await raw.send(`2${nsp},1${JSON.stringify([event, payload])}`);
+  await pollUntil(raw, (p) => p.startsWith(`43${nsp},1`));
+}

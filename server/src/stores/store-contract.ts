@@ -17,6 +17,16 @@ const position = (groupId: string, userId: string, ts: number): Position => ({
   ts,
 });
 
+/** The i-th message by user "u" in group "g". */
+const draft = (i: number) => ({
+  groupId: "g",
+  userId: "u",
+  username: "u",
+  text: `m${i}`,
+  clientMsgId: `c${i}`,
+  ts: i,
+});
+
 export function describeStores(backend: string, make: () => Promise<Stores>): void {
   describe(`stores (${backend})`, () => {
     let stores: Stores;
@@ -68,16 +78,7 @@ export function describeStores(backend: string, make: () => Promise<Stores>): vo
 
     it("messages: concurrent appends get distinct ordered ids", async () => {
       const results = await Promise.all(
-        Array.from({ length: 50 }, (_, i) =>
-          stores.messages.append({
-            groupId: "g",
-            userId: "u",
-            username: "u",
-            text: `m${i}`,
-            clientMsgId: `c${i}`,
-            ts: i,
-          }),
-        ),
+        Array.from({ length: 50 }, (_, i) => stores.messages.append(draft(i))),
       );
       const ids = results.map((r) => r.message.id);
       assert.equal(new Set(ids).size, 50);
@@ -90,14 +91,7 @@ export function describeStores(backend: string, make: () => Promise<Stores>): vo
     it("messages: after and before pages", async () => {
       const ids: string[] = [];
       for (let i = 0; i < 10; i++) {
-        const { message } = await stores.messages.append({
-          groupId: "g",
-          userId: "u",
-          username: "u",
-          text: `m${i}`,
-          clientMsgId: `c${i}`,
-          ts: i,
-        });
+        const { message } = await stores.messages.append(draft(i));
         ids.push(message.id);
       }
       assert.deepEqual(
