@@ -2,7 +2,7 @@
 import * as v from "valibot";
 import type { Ack, InputSchemas } from "./contract.ts";
 import { LIMITS } from "./limits.ts";
-import { GroupId, GroupRef, Id } from "./primitives.ts";
+import { GroupId, GroupRef, MessageId } from "./primitives.ts";
 
 export interface ChatMessage {
   /** Sorts (as a string) in send order within its group. */
@@ -27,7 +27,7 @@ export type SendMessage = v.InferOutput<typeof SendMessage>;
 export const MessagesSince = v.strictObject({
   groupId: GroupId,
   /** The id of the newest message the client has. */
-  afterId: Id,
+  afterId: MessageId,
   limit: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(LIMITS.pageMax))),
 });
 export type MessagesSince = v.InferOutput<typeof MessagesSince>;

@@ -1,7 +1,7 @@
 // HTTP API bodies (validated on the server) and response shapes.
 import * as v from "valibot";
 import { LIMITS } from "./limits.ts";
-import { Id, Password, Username } from "./primitives.ts";
+import { MessageId, Password, Username } from "./primitives.ts";
 
 export interface User {
   id: string;
@@ -34,7 +34,7 @@ export type JoinGroup = v.InferOutput<typeof JoinGroup>;
 /** Query of `GET /api/groups/:id/messages`; values arrive as strings. */
 // Not strict: unrelated query parameters (cache busters) are ignored.
 export const HistoryQuery = v.object({
-  before: v.optional(Id),
+  before: v.optional(MessageId),
   limit: v.optional(
     v.pipe(
       v.string(),

@@ -5,6 +5,8 @@ import { LIMITS } from "./limits.ts";
 /** Opaque server-issued id (group, user, message). */
 export const Id = v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.idMax));
 export const GroupId = Id;
+/** A message id (the group's sequence number, in digits); "0" stands before the first message. */
+export const MessageId = v.pipe(v.string(), v.regex(/^\d{1,15}$/, "a message id (digits)"));
 
 /** Milliseconds since the Unix epoch. */
 export const EpochMs = v.pipe(v.number(), v.safeInteger(), v.minValue(0));

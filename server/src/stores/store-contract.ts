@@ -111,6 +111,13 @@ export function describeStores(backend: string, make: () => Promise<Stores>): vo
         [ids.slice(0, 3), false],
       );
       assert.deepEqual((await stores.messages.after("empty", "0", 5)).messages, []);
+      // Ids are positions: an unpadded one, or one that was never issued, works too.
+      const unpadded = String(Number(ids[6]!));
+      assert.deepEqual(
+        (await stores.messages.after("g", unpadded, 1)).messages.map((m) => m.id),
+        [ids[7]],
+      );
+      assert.deepEqual((await stores.messages.after("g", "999999", 1)).messages, []);
     });
 
     it("presence: online with any connection, away when all are, offline with none", async () => {

@@ -1,6 +1,6 @@
 import type { ChatMessage } from "@convoy/shared";
 import type { MessageStore } from "../types.ts";
-import { messageId } from "../message-id.ts";
+import { canonicalMessageId, messageId } from "../message-id.ts";
 
 interface GroupLog {
   lastSeq: number;
@@ -56,12 +56,12 @@ export function createMemoryMessageStore(capPerGroup: number): MessageStore {
     },
     async after(groupId, afterId, limit) {
       const list = logs.get(groupId)?.messages ?? [];
-      const start = firstAfter(list, afterId, false);
+      const start = firstAfter(list, canonicalMessageId(afterId), false);
       return { messages: list.slice(start, start + limit), hasMore: start + limit < list.length };
     },
     async before(groupId, beforeId, limit) {
       const list = logs.get(groupId)?.messages ?? [];
-      const end = beforeId === null ? list.length : firstAfter(list, beforeId, true);
+      const end = beforeId === null ? list.length : firstAfter(list, canonicalMessageId(beforeId), true);
       const start = Math.max(0, end - limit);
       return { messages: list.slice(start, end), hasMore: start > 0 };
     },
