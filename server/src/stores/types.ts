@@ -68,6 +68,16 @@ export interface PresenceStore {
   /** `now` becomes lastSeen when this was the user's last connection. */
   detach(userId: string, connId: string, now: number): Promise<PresenceChange>;
   states(userIds: readonly string[]): Promise<Map<string, PresenceState>>;
+  /**
+   * Tells the other nodes this one is alive. True when this node was not
+   * registered: its first beat, or it was taken for dead (e.g. cut off from
+   * Redis) and its connections were detached, so they must be attached again.
+   */
+  heartbeat(now: number): Promise<boolean>;
+  /** Detaches the connections of nodes silent for longer than `deadAfterMs`; each change is returned once. */
+  reapDeadNodes(now: number, deadAfterMs: number): Promise<Array<{ userId: string; change: PresenceChange }>>;
+  /** This node stops cleanly: its heartbeat goes. */
+  forgetNode(): Promise<void>;
 }
 
 export interface LocationStore {

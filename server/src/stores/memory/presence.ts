@@ -42,5 +42,13 @@ export function createMemoryPresenceStore(): PresenceStore {
     async states(userIds) {
       return new Map(userIds.map((id) => [id, stateOf(users.get(id))]));
     },
+    // One process: there are no other nodes to outlive.
+    async heartbeat() {
+      return false;
+    },
+    async reapDeadNodes() {
+      return [];
+    },
+    async forgetNode() {},
   };
 }

@@ -1,0 +1,26 @@
+import type { Stores } from "../types.ts";
+import type { RedisClient } from "./client.ts";
+import { createRedisGroupStore } from "./groups.ts";
+import { createRedisLocationStore } from "./locations.ts";
+import { createRedisMessageStore } from "./messages.ts";
+import { createRedisPresenceStore } from "./presence.ts";
+import { createRedisUserStore } from "./users.ts";
+
+/** Clustered mode: state in Redis, shared by every node. The caller owns the client's lifetime. */
+export function createRedisStores(
+  redis: RedisClient,
+  options: { prefix: string; nodeId: string; messagesPerGroup: number },
+): Stores {
+  const { prefix } = options;
+  return {
+    users: createRedisUserStore(redis, prefix),
+    groups: createRedisGroupStore(redis, prefix),
+    messages: createRedisMessageStore(redis, prefix, options.messagesPerGroup),
+    presence: createRedisPresenceStore(redis, prefix, options.nodeId),
+    locations: createRedisLocationStore(redis, prefix),
+    async ping() {
+      await redis.ping();
+    },
+    async close() {},
+  };
+}

@@ -1,0 +1,69 @@
+// Messages per group in a sorted set scored by sequence number. One Lua script
+// assigns the id, applies clientMsgId idempotency and evicts past the cap, so
+// concurrent sends from any node stay ordered and never duplicate.
+import type { ChatMessage } from "@convoy/shared";
+import type { MessageStore } from "../types.ts";
+import { defineScript, type RedisClient } from "./client.ts";
+
+// KEYS: seq, log, idempotency hash. ARGV: client key, draft JSON (no id), cap.
+// The id goes first in the JSON so that no JSON encoder rewrites the draft.
+const APPEND = `
+local existing = redis.call('HGET', KEYS[3], ARGV[1])
+if existing then return {0, existing} end
+local seq = redis.call('INCR', KEYS[1])
+local json = '{"id":"' .. string.format('%012d', seq) .. '",' .. string.sub(ARGV[2], 2)
+redis.call('ZADD', KEYS[2], seq, json)
+redis.call('HSET', KEYS[3], ARGV[1], json)
+local cap = tonumber(ARGV[3])
+local count = redis.call('ZCARD', KEYS[2])
+if count > cap + math.ceil(cap / 10) then
+  local gone = redis.call('ZRANGE', KEYS[2], 0, count - cap - 1)
+  for _, old in ipairs(gone) do
+    local m = cjson.decode(old)
+    redis.call('HDEL', KEYS[3], m.userId .. '\\0' .. m.clientMsgId)
+  end
+  redis.call('ZREMRANGEBYRANK', KEYS[2], 0, count - cap - 1)
+end
+return {1, json}
+`;
+
+export function createRedisMessageStore(
+  redis: RedisClient,
+  prefix: string,
+  capPerGroup: number,
+): MessageStore {
+  const append = defineScript(redis, APPEND);
+  const logKey = (groupId: string) => `${prefix}messages:${groupId}`;
+  const parse = (rows: string[]) => rows.map((json) => JSON.parse(json) as ChatMessage);
+  const seqOf = (id: string) => Number(id);
+
+  /** ZRANGE over scores, `limit + 1` rows so that hasMore needs no second query. */
+  const range = async (groupId: string, from: string, to: string, limit: number, reverse: boolean) => {
+    const args = ["ZRANGE", logKey(groupId), from, to, "BYSCORE", ...(reverse ? ["REV"] : [])];
+    const rows = await redis.sendCommand<string[]>([...args, "LIMIT", "0", String(limit + 1)]);
+    return { rows: rows.slice(0, limit), hasMore: rows.length > limit };
+  };
+
+  return {
+    async append(draft) {
+      const key = `${draft.userId}\u0000${draft.clientMsgId}`;
+      const [isNew, json] = (await append.run(
+        [`${prefix}seq:${draft.groupId}`, logKey(draft.groupId), `${prefix}idempotency:${draft.groupId}`],
+        [key, JSON.stringify(draft), capPerGroup],
+      )) as [number, string];
+      return { message: JSON.parse(json) as ChatMessage, isNew: isNew === 1 };
+    },
+    async latest(groupId, limit) {
+      return parse(await redis.zRange(logKey(groupId), -limit, -1));
+    },
+    async after(groupId, afterId, limit) {
+      const { rows, hasMore } = await range(groupId, `(${seqOf(afterId)}`, "+inf", limit, false);
+      return { messages: parse(rows), hasMore };
+    },
+    async before(groupId, beforeId, limit) {
+      const from = beforeId === null ? "+inf" : `(${seqOf(beforeId)}`;
+      const { rows, hasMore } = await range(groupId, from, "-inf", limit, true);
+      return { messages: parse(rows).reverse(), hasMore };
+    },
+  };
+}

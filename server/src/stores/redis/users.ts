@@ -1,0 +1,36 @@
+import type { User } from "@convoy/shared";
+import type { UserStore } from "../types.ts";
+import type { RedisClient } from "./client.ts";
+
+export function createRedisUserStore(redis: RedisClient, prefix: string): UserStore {
+  const userKey = (id: string) => `${prefix}user:${id}`;
+  const nameKey = (username: string) => `${prefix}username:${username.toLowerCase()}`;
+
+  return {
+    async create(user) {
+      // SET NX decides who gets a name, atomically across nodes.
+      if ((await redis.set(nameKey(user.username), user.id, { NX: true })) === null) return false;
+      await redis.hSet(userKey(user.id), {
+        id: user.id,
+        username: user.username,
+        passwordHash: user.passwordHash,
+      });
+      return true;
+    },
+    async findByUsername(username) {
+      const id = await redis.get(nameKey(username));
+      if (id === null) return null;
+      const user = await redis.hGetAll(userKey(id));
+      return user.id && user.username && user.passwordHash
+        ? { id: user.id, username: user.username, passwordHash: user.passwordHash }
+        : null;
+    },
+    async findMany(ids) {
+      if (ids.length === 0) return [];
+      const pipeline = redis.multi();
+      for (const id of ids) pipeline.hmGet(userKey(id), ["id", "username"]);
+      const rows = (await pipeline.execAsPipeline()) as unknown as Array<Array<string | null>>;
+      return rows.flatMap(([id, username]): User[] => (id && username ? [{ id, username }] : []));
+    },
+  };
+}
