@@ -41,8 +41,8 @@ function badVariants(valid: Record<string, unknown>): Array<[string, unknown]> {
 describe("[3 acks] malformed payloads get VALIDATION_FAILED and change nothing", () => {
   let app: TestApp;
   let groupId: string;
-  let sockets: Record<Nsp, Socket>;
-  let watchers: Record<Nsp, Socket>;
+  let sockets: Record<Exclude<Nsp, "/">, Socket>;
+  let watchers: Record<Exclude<Nsp, "/">, Socket>;
 
   before(async () => {
     app = await startApp();
@@ -67,7 +67,7 @@ describe("[3 acks] malformed payloads get VALIDATION_FAILED and change nothing",
   });
   after(() => app.close());
 
-  const events: Array<[Nsp, string, () => Record<string, unknown>]> = [
+  const events: Array<[Exclude<Nsp, "/">, string, () => Record<string, unknown>]> = [
     ["/chat", "room:join", () => ({ groupId })],
     ["/chat", "room:leave", () => ({ groupId })],
     ["/chat", "message:send", () => ({ groupId, text: "hi", clientMsgId: "c1" })],

@@ -148,11 +148,14 @@ describe("[3 /chat]", () => {
     await expectSilence(bob, "message:new");
   });
 
-  it("typing reaches the others in the room, not the sender", async () => {
+  it("typing reaches the others in the room, not the sender nor their other tabs", async () => {
     const { group, members, sockets } = await room(2);
     const [alice, bob] = sockets as [(typeof sockets)[0], (typeof sockets)[0]];
+    const aliceOtherTab = await app.connect("/chat", members[0]!.token);
+    await ask(aliceOtherTab, "room:join", { groupId: group.id });
     const notice = waitFor<TypingNotice>(bob, "typing");
     const own = collect(alice, "typing");
+    const ownOtherTab = collect(aliceOtherTab, "typing");
     alice.emit("typing", { groupId: group.id, typing: true });
     assert.deepEqual(await notice, {
       groupId: group.id,
@@ -162,6 +165,8 @@ describe("[3 /chat]", () => {
     });
     await expectSilence(alice, "typing", 100);
     own.stop();
+    ownOtherTab.stop();
+    assert.equal(ownOtherTab.seen.length, 0, "not to the sender's other tabs either");
   });
 
   it("only members touch a group's room: FORBIDDEN for others, NOT_FOUND for no such group", async () => {

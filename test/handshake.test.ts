@@ -3,9 +3,10 @@ import { after, before, describe, it } from "node:test";
 import type { Clock } from "@convoy/server";
 import { LIMITS } from "@convoy/shared";
 import { ask, startApp, type Nsp, type TestApp } from "./support/app.ts";
-import { collect, waitFor } from "./support/wait.ts";
+import { openPolling, pollUntil } from "./support/raw-engine.ts";
+import { waitFor } from "./support/wait.ts";
 
-const namespaces: Nsp[] = ["/chat", "/presence", "/location"];
+const namespaces: Nsp[] = ["/", "/chat", "/presence", "/location"];
 
 describe("[3 Socket.IO] the handshake checks the token before accepting", () => {
   let now = Date.now();
@@ -51,16 +52,20 @@ describe("[3 Socket.IO] the handshake checks the token before accepting", () => 
     const { group, members } = await app.groupWith(1);
     const chat = await app.connect("/chat", members[0]!.token);
     await ask(chat, "room:join", { groupId: group.id });
-    // Same manager and transport as the refused namespace would use.
-    const refused = app.socket("/chat", "forged");
-    const events = collect(refused, "message:new");
-    await waitFor(refused, "connect_error");
-    // The refused socket may try to join; it cannot.
-    refused.emit("room:join", { groupId: group.id });
-    const own = waitFor(chat, "message:new");
+    // A hand-driven client, so that nothing in a client library holds packets back.
+    const raw = await openPolling(app.url);
+    await raw.send(`0/chat,${JSON.stringify({ token: "forged" })}`);
+    const refused = await pollUntil(raw, (p) => p.startsWith("44/chat,"));
+    assert.match(refused.join(), /"message":"UNAUTHORIZED"/);
     await ask(chat, "message:send", { groupId: group.id, text: "secret", clientMsgId: "s1" });
-    await own;
-    events.stop();
-    assert.equal(events.seen.length, 0);
+    // An event on a namespace it is not connected to makes Socket.IO drop the whole connection.
+    await raw.send(`2/chat,1${JSON.stringify(["room:join", { groupId: group.id }])}`);
+    const packets = await pollUntil(raw, (p) => p === "1");
+    assert.deepEqual(
+      packets.filter((p) => p.startsWith("4")),
+      [],
+      "no connect, ack or event reached it",
+    );
+    assert.equal((await raw.poll()).status, 400, "the session is gone");
   });
 });

@@ -43,6 +43,29 @@ describe("[4 limits]", () => {
     assert.equal((await app.http("GET", "/healthz")).status, 200);
   });
 
+  it("a streamed (chunked) long-polling POST over 16 KiB ends its session too", async () => {
+    app = await startApp();
+    const raw = await openPolling(app.url);
+    const chunk = new TextEncoder().encode("4" + "c".repeat(8 * 1024));
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < 3; i++) controller.enqueue(chunk);
+        controller.close();
+      },
+    });
+    // Answered 413, or cut off mid-body: either way the session must end.
+    const status = await fetch(`${app.url}/socket.io/?EIO=4&transport=polling&sid=${raw.sid}`, {
+      method: "POST",
+      body,
+      duplex: "half",
+    } as RequestInit).then(
+      (res) => res.status,
+      () => "cut off",
+    );
+    assert.ok(status === 413 || status === "cut off", String(status));
+    assert.equal((await raw.poll()).status, 400);
+  });
+
   it("chat: 20 messages at once, then RATE_LIMITED; refused messages are neither stored nor broadcast", async () => {
     app = await startApp();
     const { group, members } = await app.groupWith(2);

@@ -131,13 +131,12 @@ describe("[3 /location]", () => {
       where: (p) => p.ts === newest.ts,
       ms: 3000,
     });
-    for (let n = 1; n <= 20; n++) {
-      const res = await ask<Ack>(riderSocket, "location:update", fix(group.id, n));
-      assert.ok(res.ok, "coalesced updates are still accepted");
-    }
+    // One burst, far faster than 5 a second: most of it must be coalesced away.
+    for (let n = 1; n <= 20; n++) riderSocket.emit("location:update", fix(group.id, n));
     await last;
     seen.stop();
-    assert.ok(seen.seen.length <= LIMITS.locationPerSecond + 1, `delivered ${seen.seen.length}`);
+    // 5 pass at once, the newest follows when a slot frees; a stalled runner could let one more through.
+    assert.ok(seen.seen.length <= LIMITS.locationPerSecond + 2, `delivered ${seen.seen.length}`);
     const tss = seen.seen.map((p) => p.ts);
     assert.deepEqual(
       [...tss].sort((a, b) => a - b),

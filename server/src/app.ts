@@ -14,6 +14,7 @@ import { registerChat } from "./namespaces/chat.ts";
 import { registerLocation } from "./namespaces/location.ts";
 import { registerPresence } from "./namespaces/presence.ts";
 import { createLatestPerKey } from "./realtime/latest-per-key.ts";
+import { secureNamespace } from "./realtime/namespace.ts";
 import { createOriginPolicy } from "./realtime/origin.ts";
 import { trackConnections } from "./realtime/connections.ts";
 import { closeOversizedPolls } from "./realtime/oversize.ts";
@@ -84,6 +85,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     ...(config.corsOrigins ? { cors: { origin: config.corsOrigins, credentials: true } } : {}),
   });
 
+  // The default namespace carries no events, but it too admits only valid tokens.
+  secureNamespace(io.of("/"), deps);
   const registrations = [registerChat(io, deps), registerPresence(io, deps), registerLocation(io, deps)];
   const connections = trackConnections(io.engine);
   io.engine.use(closeOversizedPolls(limits.packetBytes, connections));

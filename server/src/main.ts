@@ -13,6 +13,10 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const app = await createApp(config, { logger });
 
+  app.httpServer.once("error", (err: NodeJS.ErrnoException) => {
+    logger.fatal({ err: err.message, code: err.code }, `cannot listen on ${config.host}:${config.port}`);
+    process.exit(1);
+  });
   app.httpServer.listen(config.port, config.host, () => {
     const { port } = app.httpServer.address() as AddressInfo;
     logger.info(

@@ -8,7 +8,7 @@ import { createApp, type App, type AppOptions, type Config } from "@convoy/serve
 import { io, type ManagerOptions, type Socket, type SocketOptions } from "socket.io-client";
 import { waitFor } from "./wait.ts";
 
-export type Nsp = "/chat" | "/presence" | "/location";
+export type Nsp = "/" | "/chat" | "/presence" | "/location";
 export interface Member {
   user: User;
   token: string;

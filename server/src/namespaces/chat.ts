@@ -6,7 +6,7 @@ import { createBroadcaster } from "../realtime/broadcast.ts";
 import { createEventBinder } from "../realtime/handle.ts";
 import { secureNamespace } from "../realtime/namespace.ts";
 import { createRateLimiter, type RateLimiter } from "../realtime/rate-limit.ts";
-import { roomOf } from "../realtime/rooms.ts";
+import { roomOf, userRoom } from "../realtime/rooms.ts";
 import type { ChatNamespace, Io } from "../realtime/types.ts";
 
 export function registerChat(io: Io, deps: Deps): Registration {
@@ -18,6 +18,8 @@ export function registerChat(io: Io, deps: Deps): Registration {
   chat.on("connection", (socket) => {
     const { user } = socket.data;
     const on = bind(socket);
+    // Lets typing notices skip every tab of their sender, not only this socket.
+    void socket.join(userRoom(user.id));
     // Created on first use: most sockets never send.
     let sendLimit: RateLimiter | undefined;
     let typingLimit: RateLimiter | undefined;
@@ -54,7 +56,7 @@ export function registerChat(io: Io, deps: Deps): Registration {
       if (!typingLimit.tryTake()) throw new AppError("RATE_LIMITED", "too many typing notices");
       await deps.groups.requireMember(groupId, user.id);
       const notice = { groupId, userId: user.id, username: user.username, typing };
-      broadcast.toGroup(groupId, "typing", notice, { except: socket.id });
+      broadcast.toGroup(groupId, "typing", notice, { except: userRoom(user.id) });
     });
   });
 

@@ -15,10 +15,12 @@ export function registerLocation(io: Io, deps: Deps): Registration {
   const broadcast = createBroadcaster(location, deps);
 
   const publish = (position: Position) => {
-    deps.locations.record(position).then(
-      (kept) => kept && broadcast.toGroup(position.groupId, "location:update", position),
-      (err: unknown) => deps.logger.error({ err, groupId: position.groupId }, "recording a position failed"),
-    );
+    deps.locations
+      .record(position)
+      .then((kept) => kept && broadcast.toGroup(position.groupId, "location:update", position))
+      .catch((err: unknown) =>
+        deps.logger.error({ err, groupId: position.groupId }, "publishing a position failed"),
+      );
   };
 
   location.on("connection", (socket) => {
@@ -55,10 +57,12 @@ export function registerLocation(io: Io, deps: Deps): Registration {
 
   // Riders who went quiet leave the map, with the same notice as turning sharing off.
   const sweep = setInterval(() => {
-    deps.locations.expireStale().then(
-      (stopped) => stopped.forEach((rider) => broadcast.toGroup(rider.groupId, "location:stopped", rider)),
-      (err: unknown) => deps.logger.error({ err }, "expiring stale riders failed"),
-    );
+    deps.locations
+      .expireStale()
+      .then((stopped) =>
+        stopped.forEach((rider) => broadcast.toGroup(rider.groupId, "location:stopped", rider)),
+      )
+      .catch((err: unknown) => deps.logger.error({ err }, "expiring stale riders failed"));
   }, deps.limits.staleSweepMs);
   sweep.unref();
 

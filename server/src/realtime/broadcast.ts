@@ -52,7 +52,7 @@ export function createBroadcaster<C extends object, S extends object>(
   }
 
   return {
-    /** Sends to every socket in the group's room, on every node; `except` skips one socket. */
+    /** Sends to every socket in the group's room, on every node; `except` skips a room (or one socket id). */
     toGroup<K extends keyof S & string>(
       groupId: string,
       event: K,

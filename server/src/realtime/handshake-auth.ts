@@ -8,7 +8,11 @@ import type { SocketData } from "./types.ts";
 
 type Next = (err?: Error) => void;
 
-export function requireToken(tokens: TokenService, onReject: (code: ErrorCode) => void) {
+export function requireToken(
+  tokens: TokenService,
+  onReject: (code: ErrorCode) => void,
+  onError: (err: unknown) => void,
+) {
   return (socket: Socket<never, never, never, SocketData>, next: Next): void => {
     const refuse = (code: ErrorCode) => {
       onReject(code);
@@ -18,12 +22,16 @@ export function requireToken(tokens: TokenService, onReject: (code: ErrorCode) =
     const auth: unknown = socket.handshake.auth;
     const token = auth && typeof auth === "object" ? (auth as { token?: unknown }).token : undefined;
     if (typeof token !== "string" || token.length === 0 || token.length > 4096) return refuse("UNAUTHORIZED");
-    tokens.verify(token).then(
-      (user) => {
-        socket.data.user = user;
-        next();
-      },
-      (err: unknown) => refuse(err instanceof AppError ? err.code : "UNAUTHORIZED"),
-    );
+    tokens
+      .verify(token)
+      .then(
+        (user) => {
+          socket.data.user = user;
+          next();
+        },
+        (err: unknown) => refuse(err instanceof AppError ? err.code : "UNAUTHORIZED"),
+      )
+      // next() runs the connection handlers; whatever they throw must not crash the process.
+      .catch(onError);
   };
 }

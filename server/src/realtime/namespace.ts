@@ -9,7 +9,11 @@ export function secureNamespace<C extends object, S extends object>(
   deps: Deps,
 ): Namespace<C, S, InterNodeEvents, SocketData> {
   const rejected = deps.metrics.forEvent(nsp.name, "handshake").rejected;
-  nsp.use(requireToken(deps.tokens, rejected));
+  nsp.use(
+    requireToken(deps.tokens, rejected, (err) =>
+      deps.logger.error({ err, namespace: nsp.name }, "connection failed"),
+    ),
+  );
   deps.metrics.trackNamespace(nsp);
   return nsp;
 }

@@ -4,20 +4,23 @@
 import type { Socket as EngineSocket } from "engine.io";
 
 /**
- * Bytes queued for a connection and not yet taken by the kernel. Engine.IO has
- * no public measure of this, so we read its write buffer and the WebSocket's
- * `bufferedAmount`; test/limits.test.ts fails if either moves.
+ * Engine.IO has no public measure of what is queued for a connection, so this
+ * reads its write buffer and the WebSocket (ws) under its transport. The
+ * slow-client test in test/limits.test.ts fails if either moves.
  */
+interface EngineInternals {
+  writeBuffer?: Array<{ data?: string | ArrayBufferLike }>;
+  transport?: { socket?: { bufferedAmount?: unknown; terminate?: () => void } };
+}
+const internalsOf = (conn: EngineSocket) => conn as unknown as EngineInternals;
+
+/** Bytes queued for a connection and not yet taken by the kernel. */
 export function bytesBehind(conn: EngineSocket): number {
-  const internals = conn as unknown as {
-    writeBuffer?: Array<{ data?: string | ArrayBufferLike }>;
-    transport?: { socket?: { bufferedAmount?: unknown } };
-  };
-  const buffered = internals.transport?.socket?.bufferedAmount;
+  const { writeBuffer = [], transport } = internalsOf(conn);
+  const buffered = transport?.socket?.bufferedAmount;
   let bytes = typeof buffered === "number" ? buffered : 0;
-  for (const packet of internals.writeBuffer ?? []) {
-    const data = packet.data;
-    bytes += typeof data === "string" ? data.length : (data?.byteLength ?? 0);
+  for (const { data } of writeBuffer) {
+    bytes += typeof data === "string" ? Buffer.byteLength(data) : (data?.byteLength ?? 0);
   }
   return bytes;
 }
@@ -33,8 +36,11 @@ export function watchSlowClients(
       const bytes = bytesBehind(conn);
       if (bytes <= maxBytes) continue;
       onCut(bytes);
-      // discard: drop what is queued instead of waiting for it to drain.
+      const socket = internalsOf(conn).transport?.socket;
+      // discard: drop what is queued; terminate: a peer that does not read would
+      // hold the WebSocket closing handshake (and its buffer) for 30 s.
       conn.close(true);
+      socket?.terminate?.();
     }
   }, everyMs);
   timer.unref();
