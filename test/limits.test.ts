@@ -58,7 +58,7 @@ describe("[4 limits]", () => {
       method: "POST",
       body,
       duplex: "half",
-    } as RequestInit).then(
+    }).then(
       (res) => res.status,
       () => "cut off",
     );
