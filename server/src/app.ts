@@ -1,7 +1,9 @@
 // createApp(config) builds one Convoy node: stores, services, the Express app and
 // Socket.IO with its three namespaces. It never listens; main.ts, cluster
 // workers and tests all start from here.
+import { randomUUID } from "node:crypto";
 import { createServer, type Server as HttpServer } from "node:http";
+import { createShardedAdapter } from "@socket.io/redis-adapter";
 import { Server } from "socket.io";
 import { systemClock, type Clock } from "./clock.ts";
 import type { Config } from "./config.ts";
@@ -26,13 +28,17 @@ import { createLocations } from "./services/locations.ts";
 import { createMessages } from "./services/messages.ts";
 import { createPresence } from "./services/presence.ts";
 import { createTokenService } from "./services/tokens.ts";
+import { connectRedis } from "./redis.ts";
 import { createMemoryStores } from "./stores/memory/index.ts";
+import { createRedisStores } from "./stores/redis/index.ts";
 
 export interface AppOptions {
   clock?: Clock;
   logger?: Logger;
   /** Overrides of the default limits (tests use them to isolate one rule). */
   limits?: Partial<Limits>;
+  /** Key prefix in Redis (default "convoy:"), so that several deployments can share one server. */
+  redisPrefix?: string;
 }
 
 export interface App {
@@ -48,7 +54,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
   const logger = options.logger ?? createLogger(config.logLevel);
   const metrics = createMetrics();
-  const stores = createMemoryStores({ messagesPerGroup: limits.messagesPerGroup });
+  const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger) : null;
+  const stores = redis
+    ? createRedisStores(redis.store, {
+        prefix: options.redisPrefix ?? "convoy:",
+        nodeId: randomUUID(),
+        messagesPerGroup: limits.messagesPerGroup,
+      })
+    : createMemoryStores({ messagesPerGroup: limits.messagesPerGroup });
 
   const tokens = createTokenService(config.jwtSecret, limits.tokenTtlMs, clock);
   const groups = createGroups(stores.groups, stores.users, clock);
@@ -61,10 +74,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     groups,
     accounts: createAccounts(stores.users, tokens),
     messages: createMessages(stores.messages, groups, clock),
-    presence: createPresence(stores.presence, groups, clock),
+    presence: createPresence(stores.presence, stores.users, groups, clock),
     locations: createLocations(stores.locations, groups, clock, limits.riderStaleMs),
     latestPerKey: createLatestPerKey(),
-    crossNode: false,
+    crossNode: redis !== null,
     ready: () =>
       stores.ping().then(
         () => true,
@@ -84,10 +97,15 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     allowRequest: origins.allowRequest,
     ...(config.corsOrigins ? { cors: { origin: config.corsOrigins, credentials: true } } : {}),
   });
+  // "static": one channel per namespace, subscribed once at start. "dynamic" subscribes
+  // per room without waiting, so a message sent just after a join could miss a node.
+  if (redis) io.adapter(createShardedAdapter(redis.pub, redis.sub, { subscriptionMode: "static" }));
 
   // The default namespace carries no events, but it too admits only valid tokens.
   secureNamespace(io.of("/"), deps);
   const registrations = [registerChat(io, deps), registerPresence(io, deps), registerLocation(io, deps)];
+  // Serve only once every namespace hears the other nodes.
+  if (redis) await redis.subscriptionsActive();
   const connections = trackConnections(io.engine);
   io.engine.use(closeOversizedPolls(limits.packetBytes, connections));
   const stopSlowWatch = watchSlowClients(
@@ -106,9 +124,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     deps,
     async close() {
       stopSlowWatch();
-      for (const registration of registrations) registration.close();
       await io.close();
+      await Promise.all(registrations.map((registration) => registration.close()));
       await stores.close();
+      await redis?.close();
     },
   };
 }

@@ -30,7 +30,7 @@ export interface Deps {
   ready(): Promise<boolean>;
 }
 
-/** What a namespace module leaves running, stopped on close. */
+/** What a namespace module leaves running. close() runs after Socket.IO closed, and waits for in-flight work. */
 export interface Registration {
-  close(): void;
+  close(): Promise<void>;
 }

@@ -11,6 +11,9 @@ export type Limits = { -readonly [K in keyof typeof LIMITS]: number } & {
   staleSweepMs: number;
   /** How often connections are checked for falling behind. */
   slowClientCheckMs: number;
+  /** Clustered mode: how often a node beats, and after how long without a beat it counts as dead. */
+  nodeHeartbeatMs: number;
+  nodeDeadAfterMs: number;
 };
 
 export const DEFAULT_LIMITS: Limits = {
@@ -19,4 +22,7 @@ export const DEFAULT_LIMITS: Limits = {
   typingPerSecond: 5,
   staleSweepMs: 15_000,
   slowClientCheckMs: 500,
+  // A dead node is noticed within dead-after + one beat: 20 s, inside the contract's 30 s.
+  nodeHeartbeatMs: 5_000,
+  nodeDeadAfterMs: 15_000,
 };

@@ -10,6 +10,8 @@ export interface RedisConnections {
   store: RedisClient;
   pub: RedisClient;
   sub: RedisClient;
+  /** Resolves once every subscription made so far on `sub` is active. */
+  subscriptionsActive(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -42,6 +44,12 @@ export async function connectRedis(url: string, logger: Logger): Promise<RedisCo
     store,
     pub,
     sub,
+    async subscriptionsActive() {
+      // One connection answers in order: when this subscription is confirmed, the earlier ones are too.
+      const probe = `convoy-probe:${process.pid}:${Date.now()}`;
+      await sub.sSubscribe(probe, () => {});
+      await sub.sUnsubscribe(probe);
+    },
     async close() {
       await Promise.allSettled([store.close(), pub.close(), sub.close()]);
     },

@@ -60,5 +60,5 @@ export function registerChat(io: Io, deps: Deps): Registration {
     });
   });
 
-  return { close() {} };
+  return { close: async () => {} };
 }

@@ -66,5 +66,5 @@ export function registerLocation(io: Io, deps: Deps): Registration {
   }, deps.limits.staleSweepMs);
   sweep.unref();
 
-  return { close: () => clearInterval(sweep) };
+  return { close: async () => clearInterval(sweep) };
 }

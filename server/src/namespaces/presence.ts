@@ -1,6 +1,7 @@
 // /presence: every connected socket counts toward its user's status; groups'
-// subscribers hear only changes of the aggregate.
-import { presenceInputs, type PresenceClientEvents } from "@convoy/shared";
+// subscribers hear only changes of the aggregate. In clustered mode this node
+// also beats, and detaches the users of nodes that died without a goodbye.
+import { presenceInputs, type PresenceClientEvents, type User } from "@convoy/shared";
 import type { Deps, Registration } from "../deps.ts";
 import { createBroadcaster } from "../realtime/broadcast.ts";
 import { createEventBinder } from "../realtime/handle.ts";
@@ -10,10 +11,19 @@ import { createSerial } from "../realtime/serial.ts";
 import type { Io, PresenceNamespace } from "../realtime/types.ts";
 import type { PresenceNotice } from "../services/presence.ts";
 
+interface Connection {
+  user: User;
+  away: boolean;
+  /** A socket's changes apply in order: connect, sets, disconnect. */
+  serially: ReturnType<typeof createSerial>;
+}
+
 export function registerPresence(io: Io, deps: Deps): Registration {
   const presence: PresenceNamespace = secureNamespace(io.of("/presence") as PresenceNamespace, deps);
   const bind = createEventBinder<PresenceClientEvents>("/presence", presenceInputs, deps);
   const broadcast = createBroadcaster(presence, deps);
+  const connections = new Map<string, Connection>();
+  const inFlight = new Set<Promise<unknown>>();
 
   const announce = (notice: PresenceNotice | null) => {
     if (!notice) return;
@@ -21,18 +31,31 @@ export function registerPresence(io: Io, deps: Deps): Registration {
       broadcast.toGroup(groupId, "presence:update", { groupId, ...notice.member });
     }
   };
+  /** Runs a store change in the socket's order, announces it, and lets close() wait for it. */
+  const apply = (connection: Connection, step: () => Promise<PresenceNotice | null>) => {
+    const run = connection
+      .serially(async () => announce(await step()))
+      .catch((err: unknown) =>
+        deps.logger.error({ err, userId: connection.user.id }, "presence change failed"),
+      );
+    inFlight.add(run);
+    void run.finally(() => inFlight.delete(run));
+  };
+  const attach = (connection: Connection, socketId: string) =>
+    apply(connection, async () => {
+      const notice = await deps.presence.connect(connection.user, socketId);
+      return connection.away ? (await deps.presence.set(connection.user, socketId, "away")).notice : notice;
+    });
 
   presence.on("connection", (socket) => {
     const { user } = socket.data;
     const on = bind(socket);
-    // A socket's own changes apply in order: connect, sets, disconnect.
-    const serially = createSerial();
-    const logFailure = (err: unknown) =>
-      deps.logger.error({ err, userId: user.id }, "presence change failed");
-
-    serially(async () => announce(await deps.presence.connect(user, socket.id))).catch(logFailure);
+    const connection: Connection = { user, away: false, serially: createSerial() };
+    connections.set(socket.id, connection);
+    attach(connection, socket.id);
     socket.on("disconnect", () => {
-      serially(async () => announce(await deps.presence.disconnect(user, socket.id))).catch(logFailure);
+      connections.delete(socket.id);
+      apply(connection, () => deps.presence.disconnect(user, socket.id));
     });
 
     on("presence:subscribe", async ({ groupId }) => {
@@ -48,7 +71,8 @@ export function registerPresence(io: Io, deps: Deps): Registration {
     });
 
     on("presence:set", ({ status }) =>
-      serially(async () => {
+      connection.serially(async () => {
+        connection.away = status === "away";
         const result = await deps.presence.set(user, socket.id, status);
         announce(result.notice);
         return { status: result.status };
@@ -56,5 +80,30 @@ export function registerPresence(io: Io, deps: Deps): Registration {
     );
   });
 
-  return { close() {} };
+  let firstBeat = true;
+  const beat = async () => {
+    // Taken for dead (cut off from Redis for too long): this node's users were
+    // detached by another node, so attach them again.
+    if (await deps.presence.heartbeat()) {
+      if (!firstBeat) for (const [socketId, connection] of connections) attach(connection, socketId);
+    }
+    firstBeat = false;
+    (await deps.presence.reapDeadNodes(deps.limits.nodeDeadAfterMs)).forEach(announce);
+  };
+  const heartbeat = deps.crossNode
+    ? setInterval(() => {
+        beat().catch((err: unknown) => deps.logger.warn({ err }, "presence heartbeat failed"));
+      }, deps.limits.nodeHeartbeatMs)
+    : null;
+  heartbeat?.unref();
+  if (deps.crossNode) beat().catch((err: unknown) => deps.logger.warn({ err }, "presence heartbeat failed"));
+
+  return {
+    async close() {
+      if (heartbeat) clearInterval(heartbeat);
+      // Socket.IO has closed: let every socket's detach reach the store, then say goodbye.
+      await Promise.allSettled([...inFlight]);
+      if (deps.crossNode) await deps.presence.forgetNode().catch(() => {});
+    },
+  };
 }

@@ -2,7 +2,7 @@
 // and which groups hear about a change.
 import type { PresenceMember, User } from "@convoy/shared";
 import type { Clock } from "../clock.ts";
-import type { PresenceChange, PresenceStore } from "../stores/types.ts";
+import type { PresenceChange, PresenceStore, UserStore } from "../stores/types.ts";
 import type { Groups } from "./groups.ts";
 
 /** A change of a user's aggregate status, and the groups to tell. */
@@ -11,7 +11,7 @@ export interface PresenceNotice {
   groupIds: string[];
 }
 
-export function createPresence(store: PresenceStore, groups: Groups, clock: Clock) {
+export function createPresence(store: PresenceStore, users: UserStore, groups: Groups, clock: Clock) {
   async function noticeOf(user: User, change: PresenceChange): Promise<PresenceNotice | null> {
     if (change.before === change.after.status) return null;
     return {
@@ -33,6 +33,27 @@ export function createPresence(store: PresenceStore, groups: Groups, clock: Cloc
     async disconnect(user: User, connId: string) {
       return noticeOf(user, await store.detach(user.id, connId, clock.now()));
     },
+
+    /** This node is alive. True when it had been taken for dead: its connections must be attached again. */
+    heartbeat: () => store.heartbeat(clock.now()),
+
+    /** Detaches the connections of nodes that died without a goodbye; the changes their groups must hear. */
+    async reapDeadNodes(deadAfterMs: number): Promise<PresenceNotice[]> {
+      const reaped = await store.reapDeadNodes(clock.now(), deadAfterMs);
+      if (reaped.length === 0) return [];
+      const byId = new Map(
+        (await users.findMany([...new Set(reaped.map((r) => r.userId))])).map((u) => [u.id, u]),
+      );
+      const notices: PresenceNotice[] = [];
+      for (const { userId, change } of reaped) {
+        const user = byId.get(userId);
+        const notice = user ? await noticeOf(user, change) : null;
+        if (notice) notices.push(notice);
+      }
+      return notices;
+    },
+
+    forgetNode: () => store.forgetNode(),
 
     async members(user: User, groupId: string): Promise<PresenceMember[]> {
       const detail = await groups.detail(groupId, user.id);
