@@ -2,7 +2,10 @@
 // Nothing is persisted; stop() kills it, restart() brings it back on the same port.
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
+import { mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createClient } from "redis";
 
 export async function freePort(): Promise<number> {
@@ -20,24 +23,30 @@ export interface TestRedis {
   port: number;
   /** Kills the server (SIGKILL: like a crash). */
   kill(): Promise<void>;
-  /** Starts it again on the same port, empty. */
+  /** Starts it again on the same port (empty, unless persisted). */
   start(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startRedis(): Promise<TestRedis> {
+/** `persist`: an append-only file synced on every write, so a killed server comes back with every acknowledged write. */
+export async function startRedis(options: { persist?: boolean } = {}): Promise<TestRedis> {
   const port = await freePort();
+  const persistence = options.persist
+    ? [
+        "--appendonly",
+        "yes",
+        "--appendfsync",
+        "always",
+        "--dir",
+        mkdtempSync(join(tmpdir(), "convoy-redis-")),
+      ]
+    : ["--appendonly", "no"];
   const url = `redis://127.0.0.1:${port}`;
   let child: ChildProcess | null = null;
 
   async function start() {
-    child = spawn(
-      "redis-server",
-      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-      {
-        stdio: "ignore",
-      },
-    );
+    const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", ...persistence];
+    child = spawn("redis-server", args, { stdio: "ignore" });
     // Ready when it answers PING (bounded: 50 tries, 100 ms apart).
     for (let attempt = 0; attempt < 50; attempt++) {
       const probe = createClient({ url, socket: { reconnectStrategy: false } });

@@ -1,0 +1,54 @@
+// Runs the real entry point (server/src/main.ts) as a child process.
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+
+const main = fileURLToPath(new URL("../../server/src/main.ts", import.meta.url));
+
+export interface NodeProcess {
+  child: ChildProcess;
+  url: string;
+  /** Every stdout line so far (JSON log lines). */
+  logs: string[];
+  /** Sends a signal and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Starts a node and resolves once it logged the URL it listens on (bounded: 20 s). */
+export async function startNodeProcess(env: Record<string, string> = {}): Promise<NodeProcess> {
+  const child = spawn(process.execPath, ["--import", "tsx", main], {
+    env: { ...process.env, PORT: "0", LOG_LEVEL: "info", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const logs: string[] = [];
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no URL logged within 20 s: ${stderr}`)), 20_000);
+    createInterface({ input: child.stdout }).on("line", (line) => {
+      logs.push(line);
+      const { url } = JSON.parse(line) as { url?: string };
+      if (url) {
+        clearTimeout(timer);
+        resolve(url.replace(/\/$/, ""));
+      }
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited early with ${code}: ${stderr}`));
+    });
+  });
+  return {
+    child,
+    url,
+    logs,
+    async stop(signal = "SIGTERM") {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      const exited = once(child, "exit");
+      child.kill(signal);
+      const [code] = (await exited) as [number | null];
+      return code;
+    },
+  };
+}
