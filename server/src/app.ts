@@ -39,6 +39,8 @@ export interface AppOptions {
   limits?: Partial<Limits>;
   /** Key prefix in Redis (default "convoy:"), so that several deployments can share one server. */
   redisPrefix?: string;
+  /** What GET /metrics serves; a cluster worker asks its primary for every worker's figures. */
+  metricsText?: () => Promise<string>;
 }
 
 export interface App {
@@ -63,6 +65,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       })
     : createMemoryStores({ messagesPerGroup: limits.messagesPerGroup });
 
+  let closing = false;
   const tokens = createTokenService(config.jwtSecret, limits.tokenTtlMs, clock);
   const groups = createGroups(stores.groups, stores.users, clock);
   const deps: Deps = {
@@ -80,9 +83,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     crossNode: redis !== null,
     ready: () =>
       stores.ping().then(
-        () => true,
+        () => !closing,
         () => false,
       ),
+    metricsText: options.metricsText ?? (() => metrics.registry.metrics()),
   };
 
   const httpServer = createServer(
@@ -123,6 +127,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     io,
     deps,
     async close() {
+      closing = true;
       stopSlowWatch();
       await io.close();
       await Promise.all(registrations.map((registration) => registration.close()));

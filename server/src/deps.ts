@@ -26,8 +26,10 @@ export interface Deps {
   latestPerKey: LatestPerKey;
   /** Several nodes share state through Redis. */
   crossNode: boolean;
-  /** Resolves when the process can serve (its store answers). */
+  /** True when the process can serve: its store answers and it is not shutting down. */
   ready(): Promise<boolean>;
+  /** Prometheus text for GET /metrics. */
+  metricsText(): Promise<string>;
 }
 
 /** What a namespace module leaves running. close() runs after Socket.IO closed, and waits for in-flight work. */

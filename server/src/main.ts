@@ -1,7 +1,10 @@
-// Process entry: read config, start one node, stop cleanly on SIGTERM/SIGINT.
+// Process entry: read config, then start one node, or (WORKERS > 1) a cluster
+// primary whose workers each start one; stop cleanly on SIGTERM/SIGINT.
+import cluster from "node:cluster";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { createApp } from "./app.ts";
+import { clusterMetricsText, runPrimary, serveAsWorker } from "./cluster.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { createLogger } from "./logger.ts";
 
@@ -11,19 +14,24 @@ const defaultClientDir = fileURLToPath(new URL("../../client/dist", import.meta.
 async function main(): Promise<void> {
   const config = loadConfig(process.env, defaultClientDir);
   const logger = createLogger(config.logLevel);
-  const app = await createApp(config, { logger });
+  if (config.workers > 1 && cluster.isPrimary) return runPrimary(config, logger);
 
-  app.httpServer.once("error", (err: NodeJS.ErrnoException) => {
-    logger.fatal({ err: err.message, code: err.code }, `cannot listen on ${config.host}:${config.port}`);
-    process.exit(1);
-  });
-  app.httpServer.listen(config.port, config.host, () => {
-    const { port } = app.httpServer.address() as AddressInfo;
-    logger.info(
-      { url: `http://${config.host}:${port}/`, mode: config.redisUrl ? "redis" : "embedded" },
-      "Convoy is listening",
-    );
-  });
+  const worker = cluster.isWorker;
+  const app = await createApp(config, { logger, ...(worker ? { metricsText: clusterMetricsText } : {}) });
+  if (worker) serveAsWorker(app);
+  else {
+    app.httpServer.once("error", (err: NodeJS.ErrnoException) => {
+      logger.fatal({ err: err.message, code: err.code }, `cannot listen on ${config.host}:${config.port}`);
+      process.exit(1);
+    });
+    app.httpServer.listen(config.port, config.host, () => {
+      const { port } = app.httpServer.address() as AddressInfo;
+      logger.info(
+        { url: `http://${config.host}:${port}/`, mode: config.redisUrl ? "redis" : "embedded" },
+        "Convoy is listening",
+      );
+    });
+  }
 
   const stop = (signal: string) => {
     logger.info({ signal }, "shutting down");

@@ -11,7 +11,7 @@ export function healthRouter(deps: Deps): Router {
     res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "unavailable" });
   });
   router.get("/metrics", async (_req, res) => {
-    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+    res.type(deps.metrics.registry.contentType).send(await deps.metricsText());
   });
   return router;
 }
