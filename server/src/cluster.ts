@@ -100,5 +100,3 @@ export function clusterMetricsText(): Promise<string> {
     process.send?.({ type: "convoy:metrics-request", id } satisfies MetricsRequest);
   });
 }
-
-export const isClusterWorker = (): boolean => cluster.isWorker;
