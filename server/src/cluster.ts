@@ -13,34 +13,53 @@ import type { Config } from "./config.ts";
 import type { Logger } from "./logger.ts";
 
 const SHUTDOWN_DEADLINE_MS = 10_000;
+const METRICS_TIMEOUT_MS = 5_000;
 
-/** IPC between a worker serving GET /metrics and the primary that aggregates. */
-interface MetricsRequest {
-  type: "convoy:metrics-request";
-  id: number;
-}
-interface MetricsReply {
-  type: "convoy:metrics-reply";
-  id: number;
-  text: string;
-}
+/** IPC messages between the primary and its workers (sticky and prom-client have their own). */
+type WorkerMessage =
+  | { type: "convoy:ready" }
+  | { type: "convoy:metrics-request"; id: number }
+  | { type: "convoy:metrics-reply"; id: number; text?: string; error?: string };
 
 export function runPrimary(config: Config, logger: Logger): void {
   const httpServer = createServer();
-  setupMaster(httpServer, { loadBalancingMethod: "least-connection" });
+  // Round-robin, not least-connection: sticky counts a worker's clients only once the worker
+  // reports them, so a burst of new connections (a reconnect storm) would all go to one worker.
+  setupMaster(httpServer, { loadBalancingMethod: "round-robin" });
   // Buffers must cross IPC as buffers (sticky forwards raw request bytes).
   cluster.setupPrimary({ serialization: "advanced" });
   const aggregator = new AggregatorRegistry();
   let stopping = false;
+  let listening = false;
+  let readyWorkers = 0;
+
+  const listen = () => {
+    listening = true;
+    httpServer.listen(config.port, config.host, () => {
+      const { port } = httpServer.address() as AddressInfo;
+      logger.info(
+        { url: `http://${config.host}:${port}/`, mode: "cluster", workers: config.workers },
+        "Convoy is listening",
+      );
+    });
+  };
 
   const fork = () => {
     const worker = cluster.fork();
-    worker.on("message", (message: MetricsRequest) => {
-      if (message?.type !== "convoy:metrics-request") return;
-      aggregator.clusterMetrics().then(
-        (text) => worker.send({ type: "convoy:metrics-reply", id: message.id, text } satisfies MetricsReply),
-        (err: unknown) => logger.error({ err }, "aggregating metrics failed"),
-      );
+    const openMailbox = holdMailUntilReady(worker);
+    worker.on("message", (message: WorkerMessage) => {
+      if (message?.type === "convoy:ready") {
+        openMailbox();
+        logger.info({ pid: worker.process.pid }, "worker ready");
+        if (!listening && ++readyWorkers === config.workers) listen();
+      } else if (message?.type === "convoy:metrics-request") {
+        const reply = (fields: { text: string } | { error: string }) =>
+          worker.send({ type: "convoy:metrics-reply", id: message.id, ...fields } satisfies WorkerMessage);
+        aggregator.clusterMetrics().then(
+          (text) => reply({ text }),
+          (err: unknown) => reply({ error: String(err) }),
+        );
+      }
     });
   };
   for (let i = 0; i < config.workers; i++) fork();
@@ -48,14 +67,6 @@ export function runPrimary(config: Config, logger: Logger): void {
     if (stopping) return;
     logger.error({ pid: worker.process.pid, code, signal }, "worker died; starting another");
     fork();
-  });
-
-  httpServer.listen(config.port, config.host, () => {
-    const { port } = httpServer.address() as AddressInfo;
-    logger.info(
-      { url: `http://${config.host}:${port}/`, mode: "cluster", workers: config.workers },
-      "Convoy is listening",
-    );
   });
 
   const stop = (signal: NodeJS.Signals) => {
@@ -76,10 +87,33 @@ export function runPrimary(config: Config, logger: Logger): void {
   process.once("SIGINT", stop);
 }
 
-/** A worker: a full node that does not listen; the primary hands it connections. */
+/**
+ * Sticky hands a connection to a worker as soon as it is forked (a replacement
+ * for a crashed worker takes its turn at once), but a worker still loading its
+ * code has no IPC listener yet and a message nobody listens to is lost, with
+ * the connection it carries. So everything sent to a worker waits, here in the
+ * primary, until the worker says it is ready.
+ */
+function holdMailUntilReady(worker: Worker): () => void {
+  const held: Array<Parameters<Worker["send"]>> = [];
+  const send = worker.send.bind(worker) as (...args: Parameters<Worker["send"]>) => boolean;
+  worker.send = ((...args: Parameters<Worker["send"]>) => {
+    held.push(args);
+    return true;
+  }) as Worker["send"];
+  return () => {
+    worker.send = send as Worker["send"];
+    for (const args of held.splice(0)) send(...args);
+  };
+}
+
+/** A worker: a full node that does not listen; the primary hands it connections once it is ready. */
 export function serveAsWorker(app: App): void {
   setupWorker(app.io);
   AggregatorRegistry.setRegistries([app.deps.metrics.registry]);
+  // Constructing one installs prom-client's listener that answers the primary's metrics requests.
+  new AggregatorRegistry();
+  process.send?.({ type: "convoy:ready" } satisfies WorkerMessage);
 }
 
 /** In a worker, /metrics asks the primary for the whole cluster's figures. */
@@ -89,14 +123,15 @@ export function clusterMetricsText(): Promise<string> {
     const timer = setTimeout(() => {
       process.off("message", onReply);
       reject(new Error("the primary did not answer with metrics"));
-    }, 5000);
-    const onReply = (message: MetricsReply) => {
+    }, METRICS_TIMEOUT_MS + 1000);
+    const onReply = (message: WorkerMessage) => {
       if (message?.type !== "convoy:metrics-reply" || message.id !== id) return;
       clearTimeout(timer);
       process.off("message", onReply);
-      resolve(message.text);
+      if (message.text !== undefined) resolve(message.text);
+      else reject(new Error(message.error ?? "aggregating metrics failed"));
     };
     process.on("message", onReply);
-    process.send?.({ type: "convoy:metrics-request", id } satisfies MetricsRequest);
+    process.send?.({ type: "convoy:metrics-request", id } satisfies WorkerMessage);
   });
 }

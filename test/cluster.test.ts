@@ -1,0 +1,147 @@
+// WORKERS=2 on one port behind @socket.io/sticky, as a real child process
+// sharing a private Redis.
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { after, before, describe, it } from "node:test";
+import type { AckResult, ChatMessage, Group, LoginResponse } from "@convoy/shared";
+import { createClient } from "redis";
+import { connectCrowd, seedGroup, type Crowd } from "./support/crowd.ts";
+import { startNodeProcess, type NodeProcess } from "./support/process.ts";
+import { startRedis, type TestRedis } from "./support/redis-server.ts";
+import { waitFor } from "./support/wait.ts";
+
+type LogEntry = { msg?: string; pid?: number };
+const logEntries = (node: NodeProcess) => node.logs.map((line) => JSON.parse(line) as LogEntry);
+
+/** Resolves with every log entry named `msg` once there are `count` of them (bounded). */
+async function logged(node: NodeProcess, msg: string, count: number, ms = 20_000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const entries = logEntries(node).filter((entry) => entry.msg === msg);
+    if (entries.length >= count) return entries;
+    if (Date.now() > deadline) throw new Error(`fewer than ${count} "${msg}" logs within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+const workerPids = async (node: NodeProcess, count: number) =>
+  (await logged(node, "worker ready", count)).map((entry) => entry.pid!);
+
+/** Node ids (one per worker that ever started) mapped to how many presence connections each holds. */
+async function connectionsPerNode(redisUrl: string): Promise<Map<string, number>> {
+  const client = await createClient({ url: redisUrl }).connect();
+  try {
+    const counts = new Map<string, number>();
+    for (const nodeId of await client.zRange("convoy:nodes", 0, -1))
+      counts.set(nodeId, await client.sCard(`convoy:node-connections:${nodeId}`));
+    return counts;
+  } finally {
+    client.destroy();
+  }
+}
+
+describe("[1 WORKERS] a sticky cluster of two workers on one port", () => {
+  let redis: TestRedis;
+  let node: NodeProcess;
+  let group: Group;
+  let logins: LoginResponse[];
+  let crowd: Crowd;
+  before(async () => {
+    redis = await startRedis();
+    node = await startNodeProcess({
+      WORKERS: "2",
+      REDIS_URL: redis.url,
+      JWT_SECRET: randomBytes(32).toString("hex"),
+    });
+    ({ group, logins } = await seedGroup(node.url, 10, "cluster"));
+  });
+  after(async () => {
+    crowd?.close();
+    await node.stop("SIGKILL");
+    await redis.stop();
+  });
+
+  it("the primary listens only once both workers are ready", async () => {
+    const listening = logEntries(node).findIndex((entry) => entry.msg === "Convoy is listening");
+    const ready = logEntries(node).filter((entry, i) => entry.msg === "worker ready" && i < listening);
+    assert.equal(ready.length, 2);
+  });
+
+  it("100 clients on the default transport (polling, then upgrade): zero 'Session ID unknown', spread over both workers", async () => {
+    crowd = await connectCrowd(node.url, 100, logins);
+    assert.deepEqual(crowd.problems, []);
+    for (const chat of crowd.chats) assert.equal(chat.io.engine.transport.name, "websocket");
+
+    // Each worker is a node with its own id; both hold some of the crowd's connections.
+    const perNode = await connectionsPerNode(redis.url);
+    assert.equal(perNode.size, 2);
+    for (const count of perNode.values()) assert.ok(count > 0);
+  });
+
+  it("one message reaches all 100 clients across both workers", async () => {
+    await Promise.all(
+      crowd.chats.map((chat) => chat.timeout(5000).emitWithAck("room:join", { groupId: group.id })),
+    );
+    const deliveries = crowd.chats.map((chat) => waitFor<ChatMessage>(chat, "message:new", { ms: 10_000 }));
+    const sent = (await crowd.chats[0]!.timeout(5000).emitWithAck("message:send", {
+      groupId: group.id,
+      text: "all 100?",
+      clientMsgId: "c100",
+    })) as AckResult<{ message: ChatMessage }>;
+    assert.ok(sent.ok);
+    for (const message of await Promise.all(deliveries)) assert.equal(message.id, sent.data.message.id);
+    assert.deepEqual(crowd.problems, []);
+  });
+
+  it("/metrics, answered by any worker, adds up every worker's figures", async () => {
+    for (let i = 0; i < 4; i++) {
+      const text = await (await fetch(`${node.url}/metrics`)).text();
+      assert.match(text, /convoy_connected_sockets\{namespace="\/chat"\} 100\n/);
+      assert.match(text, /convoy_connected_sockets\{namespace="\/presence"\} 100\n/);
+    }
+  });
+
+  it("a worker killed with SIGKILL is replaced at once; its clients are told; clients arriving while the new one starts are served by it", async () => {
+    const [victim] = await workerPids(node, 2);
+    const nodesBefore = new Set((await connectionsPerNode(redis.url)).keys());
+    const lost = crowd.problems.length;
+    process.kill(victim!, "SIGKILL");
+    await logged(node, "worker died; starting another", 1);
+    // Connect at once: the replacement is still starting and takes its turn; it holds what it is handed.
+    const newcomers = await connectCrowd(node.url, 10, logins);
+    // The victim's clients see the connection drop (and would reconnect by themselves).
+    assert.ok(crowd.problems.length > lost);
+    for (const problem of crowd.problems.slice(lost))
+      assert.match(problem, /^disconnect \/(chat|presence) transport (close|error)$/);
+
+    try {
+      assert.deepEqual(newcomers.problems, []);
+      assert.equal((await workerPids(node, 3)).length, 3);
+      const onReplacement = [...(await connectionsPerNode(redis.url))].filter(([id]) => !nodesBefore.has(id));
+      assert.equal(onReplacement.length, 1);
+      assert.ok(onReplacement[0]![1] > 0);
+      const survivorsChat = crowd.chats.find((chat) => chat.connected)!;
+      await newcomers.chats[0]!.timeout(5000).emitWithAck("room:join", { groupId: group.id });
+      const heard = waitFor<ChatMessage>(survivorsChat, "message:new", { ms: 5000 });
+      const sent = (await newcomers.chats[0]!.timeout(5000).emitWithAck("message:send", {
+        groupId: group.id,
+        text: "new worker here",
+        clientMsgId: "after-crash",
+      })) as AckResult<{ message: ChatMessage }>;
+      assert.ok(sent.ok);
+      assert.equal((await heard).id, sent.data.message.id);
+    } finally {
+      newcomers.close();
+    }
+  });
+
+  it("SIGTERM: clients see 'transport close' (they reconnect by themselves) and the cluster exits 0 within 10 s", async () => {
+    const connected = crowd.chats.filter((chat) => chat.connected).slice(0, 10);
+    assert.ok(connected.length > 0);
+    const reasons = connected.map((chat) => waitFor<string>(chat, "disconnect", { ms: 10_000 }));
+    const started = Date.now();
+    const code = await node.stop("SIGTERM");
+    assert.equal(code, 0);
+    assert.ok(Date.now() - started < 10_000);
+    for (const reason of await Promise.all(reasons)) assert.equal(reason, "transport close");
+  });
+});
