@@ -4,8 +4,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import type { AckResult, ChatMessage, Group, LoginResponse } from "@convoy/shared";
-import { createClient } from "redis";
-import { connectCrowd, seedGroup, type Crowd } from "./support/crowd.ts";
+import { connectCrowd, connectionsPerNode, seedGroup, type Crowd } from "./support/crowd.ts";
 import { startNodeProcess, type NodeProcess } from "./support/process.ts";
 import { startRedis, type TestRedis } from "./support/redis-server.ts";
 import { waitFor } from "./support/wait.ts";
@@ -25,19 +24,6 @@ async function logged(node: NodeProcess, msg: string, count: number, ms = 20_000
 }
 const workerPids = async (node: NodeProcess, count: number) =>
   (await logged(node, "worker ready", count)).map((entry) => entry.pid!);
-
-/** Node ids (one per worker that ever started) mapped to how many presence connections each holds. */
-async function connectionsPerNode(redisUrl: string): Promise<Map<string, number>> {
-  const client = await createClient({ url: redisUrl }).connect();
-  try {
-    const counts = new Map<string, number>();
-    for (const nodeId of await client.zRange("convoy:nodes", 0, -1))
-      counts.set(nodeId, await client.sCard(`convoy:node-connections:${nodeId}`));
-    return counts;
-  } finally {
-    client.destroy();
-  }
-}
 
 describe("[1 WORKERS] a sticky cluster of two workers on one port", () => {
   let redis: TestRedis;
@@ -67,7 +53,7 @@ describe("[1 WORKERS] a sticky cluster of two workers on one port", () => {
   });
 
   it("100 clients on the default transport (polling, then upgrade): zero 'Session ID unknown', spread over both workers", async () => {
-    crowd = await connectCrowd(node.url, 100, logins);
+    crowd = await connectCrowd(node.url, { count: 100, logins });
     assert.deepEqual(crowd.problems, []);
     for (const chat of crowd.chats) assert.equal(chat.io.engine.transport.name, "websocket");
 
@@ -107,7 +93,7 @@ describe("[1 WORKERS] a sticky cluster of two workers on one port", () => {
     process.kill(victim!, "SIGKILL");
     await logged(node, "worker died; starting another", 1);
     // Connect at once: the replacement is still starting and takes its turn; it holds what it is handed.
-    const newcomers = await connectCrowd(node.url, 10, logins);
+    const newcomers = await connectCrowd(node.url, { count: 10, logins });
     // The victim's clients see the connection drop (and would reconnect by themselves).
     assert.ok(crowd.problems.length > lost);
     for (const problem of crowd.problems.slice(lost))

@@ -3,7 +3,9 @@
 // one address (WORKERS, nginx): a session that lands on the wrong process
 // shows up here as a connect_error or a disconnect.
 import type { Group, LoginResponse } from "@convoy/shared";
-import { Manager, type Socket } from "socket.io-client";
+import { Agent } from "node:http";
+import { createClient } from "redis";
+import { Manager, type ManagerOptions, type Socket } from "socket.io-client";
 import { waitFor } from "./wait.ts";
 
 async function post<T>(baseUrl: string, path: string, body: unknown, token?: string): Promise<T> {
@@ -47,16 +49,23 @@ export interface Crowd {
   close(): void;
 }
 
+export interface CrowdOptions {
+  count: number;
+  /** Spread over the clients in turn. */
+  logins: LoginResponse[];
+  /** Source addresses (127.0.0.x) spread over the clients in turn, as if they came from that many machines. */
+  localAddresses?: string[];
+  /** Default: polling, then the upgrade to WebSocket. */
+  transports?: Array<"polling" | "websocket">;
+  ms?: number;
+}
+
 /**
- * `count` clients, each one Engine.IO connection carrying /chat and /presence,
- * spread over `logins`. Resolves once all are connected and upgraded (bounded).
+ * `count` clients, each one Engine.IO connection carrying /chat and /presence.
+ * Resolves once all are connected, and upgraded when they may be (bounded).
  */
-export async function connectCrowd(
-  baseUrl: string,
-  count: number,
-  logins: LoginResponse[],
-  ms = 20_000,
-): Promise<Crowd> {
+export async function connectCrowd(baseUrl: string, options: CrowdOptions): Promise<Crowd> {
+  const { count, logins, localAddresses, transports = ["polling", "websocket"], ms = 20_000 } = options;
   const crowd: Crowd = {
     chats: [],
     presences: [],
@@ -66,21 +75,52 @@ export async function connectCrowd(
     },
   };
   const ready: Array<Promise<unknown>> = [];
+  // Fail at the first problem, with what went wrong, rather than at the bound.
+  let failConnecting: (err: Error) => void = () => {};
+  const failed = new Promise<never>((_, reject) => (failConnecting = reject));
+  const report = (problem: string) => {
+    crowd.problems.push(problem);
+    failConnecting(new Error(`while connecting the crowd: ${problem}`));
+  };
   for (let i = 0; i < count; i++) {
     const auth = { token: logins[i % logins.length]!.token };
-    const manager = new Manager(baseUrl, { reconnection: false });
+    const localAddress = localAddresses?.[i % localAddresses.length];
+    const manager = new Manager(baseUrl, {
+      reconnection: false,
+      transports,
+      // Polling requests go through the agent, the WebSocket takes localAddress itself.
+      ...(localAddress ? { localAddress, agent: new Agent({ localAddress }) } : {}),
+    } as Partial<ManagerOptions>);
     for (const [nsp, list] of [
       ["/chat", crowd.chats],
       ["/presence", crowd.presences],
     ] as const) {
       const socket = manager.socket(nsp, { auth });
-      socket.on("connect_error", (err) => crowd.problems.push(`connect_error ${nsp} ${err.message}`));
-      socket.on("disconnect", (reason) => crowd.problems.push(`disconnect ${nsp} ${reason}`));
+      socket.on("connect_error", (err) => report(`connect_error ${nsp} ${err.message}`));
+      socket.on("disconnect", (reason) => report(`disconnect ${nsp} ${reason}`));
       list.push(socket);
       ready.push(waitFor(socket, "connect", { ms }));
     }
-    ready.push(waitFor(manager.engine as never, "upgrade", { ms }));
+    if (transports.length > 1) ready.push(waitFor(manager.engine as never, "upgrade", { ms }));
   }
-  await Promise.all(ready);
+  try {
+    await Promise.race([Promise.all(ready), failed]);
+  } catch (err) {
+    crowd.close();
+    throw err;
+  }
   return crowd;
+}
+
+/** Where the crowd landed: node ids (one per process that ever started) mapped to how many presence connections each holds. */
+export async function connectionsPerNode(redisUrl: string): Promise<Map<string, number>> {
+  const client = await createClient({ url: redisUrl }).connect();
+  try {
+    const counts = new Map<string, number>();
+    for (const nodeId of await client.zRange("convoy:nodes", 0, -1))
+      counts.set(nodeId, await client.sCard(`convoy:node-connections:${nodeId}`));
+    return counts;
+  } finally {
+    client.destroy();
+  }
 }

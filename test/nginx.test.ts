@@ -1,0 +1,115 @@
+// Debian's nginx with the project's nginx/convoy.conf in front of two app
+// processes ("hosts") sharing a private Redis.
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { after, before, describe, it } from "node:test";
+import { LIMITS, type AckResult, type ChatMessage, type Group, type LoginResponse } from "@convoy/shared";
+import { io } from "socket.io-client";
+import { connectCrowd, connectionsPerNode, seedGroup, type Crowd } from "./support/crowd.ts";
+import { projectConfigPath, startNginx, type TestNginx } from "./support/nginx.ts";
+import { startNodeProcess, type NodeProcess } from "./support/process.ts";
+import { startRedis, type TestRedis } from "./support/redis-server.ts";
+import { waitFor } from "./support/wait.ts";
+
+/** 20 source addresses: clients as if from 20 machines, so the hash spreads them over both hosts. */
+const clientAddresses = Array.from({ length: 20 }, (_, i) => `127.0.0.${i + 2}`);
+
+describe("[nginx] two hosts behind nginx with the project's config", () => {
+  let redis: TestRedis;
+  let hosts: NodeProcess[];
+  let nginx: TestNginx;
+  let group: Group;
+  let logins: LoginResponse[];
+  const crowds: Crowd[] = [];
+  before(async () => {
+    redis = await startRedis();
+    const env = { REDIS_URL: redis.url, JWT_SECRET: randomBytes(32).toString("hex") };
+    hosts = await Promise.all([startNodeProcess(env), startNodeProcess(env)]);
+    nginx = await startNginx(hosts.map((host) => new URL(host.url).host));
+    ({ group, logins } = await seedGroup(nginx.url, 10, "nginx"));
+  });
+  after(async () => {
+    for (const crowd of crowds) crowd.close();
+    await nginx?.stop();
+    for (const host of hosts ?? []) await host.stop("SIGKILL");
+    await redis?.stop();
+  });
+
+  it("100 clients on the default transport (polling, then upgrade): zero 'Session ID unknown', spread over both hosts", async () => {
+    const crowd = await connectCrowd(nginx.url, { count: 100, logins, localAddresses: clientAddresses });
+    crowds.push(crowd);
+    assert.deepEqual(crowd.problems, []);
+    for (const chat of crowd.chats) assert.equal(chat.io.engine.transport.name, "websocket");
+    const perNode = await connectionsPerNode(redis.url);
+    assert.equal(perNode.size, 2);
+    for (const count of perNode.values()) assert.ok(count > 0, "both hosts hold some of the crowd");
+
+    // One message reaches everyone, on both hosts.
+    await Promise.all(
+      crowd.chats.map((chat) => chat.timeout(5000).emitWithAck("room:join", { groupId: group.id })),
+    );
+    const deliveries = crowd.chats.map((chat) => waitFor<ChatMessage>(chat, "message:new", { ms: 10_000 }));
+    const sent = (await crowd.chats[0]!.timeout(5000).emitWithAck("message:send", {
+      groupId: group.id,
+      text: "through nginx",
+      clientMsgId: "n1",
+    })) as AckResult<{ message: ChatMessage }>;
+    assert.ok(sent.ok);
+    for (const message of await Promise.all(deliveries)) assert.equal(message.id, sent.data.message.id);
+    assert.deepEqual(crowd.problems, []);
+  });
+
+  it("clients that stay on long-polling keep their session on one host through many requests", async () => {
+    const crowd = await connectCrowd(nginx.url, {
+      count: 20,
+      logins,
+      localAddresses: clientAddresses,
+      transports: ["polling"],
+    });
+    crowds.push(crowd);
+    await Promise.all(
+      crowd.chats.map((chat) => chat.timeout(5000).emitWithAck("room:join", { groupId: group.id })),
+    );
+    // Every round is a POST and a held GET per client, each of which must find its session.
+    for (let round = 0; round < 5; round++) {
+      const deliveries = crowd.chats.map((chat) => waitFor<ChatMessage>(chat, "message:new", { ms: 10_000 }));
+      const sender = crowd.chats[round % crowd.chats.length]!;
+      const sent = (await sender.timeout(5000).emitWithAck("message:send", {
+        groupId: group.id,
+        text: `poll round ${round}`,
+        clientMsgId: `poll-${round}`,
+      })) as AckResult<{ message: ChatMessage }>;
+      assert.ok(sent.ok);
+      for (const message of await Promise.all(deliveries)) assert.equal(message.id, sent.data.message.id);
+    }
+    for (const chat of crowd.chats) assert.equal(chat.io.engine.transport.name, "polling");
+    assert.deepEqual(crowd.problems, []);
+  });
+
+  it("forwards Host with its port: a browser on nginx's own origin is let in, another origin is not", async () => {
+    const connectWithOrigin = (origin: string) => {
+      const client = io(`${nginx.url}/chat`, {
+        auth: { token: logins[0]!.token },
+        extraHeaders: { origin },
+        reconnection: false,
+        forceNew: true,
+      });
+      return Promise.race([
+        waitFor(client, "connect").then(() => "connected"),
+        waitFor<Error>(client, "connect_error").then((err) => `refused: ${err.message}`),
+      ]).finally(() => client.close());
+    };
+    assert.equal(await connectWithOrigin(nginx.url), "connected");
+    assert.match(await connectWithOrigin("http://evil.example"), /^refused/);
+  });
+
+  it("times out idle connections only after Engine.IO's heartbeat would have", () => {
+    const config = readFileSync(projectConfigPath, "utf8");
+    const heartbeatSeconds = (LIMITS.pingIntervalMs + LIMITS.pingTimeoutMs) / 1000;
+    for (const directive of ["proxy_read_timeout", "proxy_send_timeout"]) {
+      const seconds = Number(new RegExp(`${directive} (\\d+)s;`).exec(config)?.[1]);
+      assert.ok(seconds > heartbeatSeconds, `${directive} ${seconds}s must exceed ${heartbeatSeconds}s`);
+    }
+  });
+});
