@@ -12,5 +12,5 @@ export default defineConfig({
       "/socket.io": { target: server, ws: true },
     },
   },
-  build: { outDir: "dist", emptyOutDir: true },
+  build: { outDir: "dist", emptyOutDir: true, sourcemap: true },
 });

@@ -90,7 +90,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   };
 
   const httpServer = createServer(
-    createHttpApp(deps, { corsOrigins: config.corsOrigins, clientDir: config.clientDir }),
+    createHttpApp(deps, {
+      corsOrigins: config.corsOrigins,
+      clientDir: config.clientDir,
+      client: config.client,
+    }),
   );
   const origins = createOriginPolicy(config.corsOrigins);
   const io: Io = new Server(httpServer, {

@@ -1,6 +1,7 @@
 // Environment → typed config, parsed once at start. Every bad key is reported
 // in one error so a misconfigured deployment fails fast with the whole story.
 import { randomBytes } from "node:crypto";
+import type { ClientConfig } from "@convoy/shared";
 import * as v from "valibot";
 
 export interface Config {
@@ -16,6 +17,8 @@ export interface Config {
   logLevel: string;
   /** Folder with the built browser app; null serves no app. */
   clientDir: string | null;
+  /** What the browser app needs to know: where map tiles come from (null: a plain local grid). */
+  client: ClientConfig;
 }
 
 const Port = v.pipe(
@@ -42,6 +45,13 @@ const EnvSchema = v.object({
   CORS_ORIGINS: v.optional(v.string()),
   LOG_LEVEL: v.optional(v.picklist(["fatal", "error", "warn", "info", "debug", "trace", "silent"]), "info"),
   CLIENT_DIR: v.optional(v.string()),
+  MAP_TILE_URL: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^https?:\/\/\S*\{z\}\S*\{x\}\S*\{y\}/, "must be a URL template with {z}, {x} and {y}"),
+    ),
+  ),
+  MAP_ATTRIBUTION: v.optional(v.string()),
 });
 
 export class ConfigError extends Error {
@@ -72,6 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaultClientDir: string | nu
     corsOrigins: parseOrigins(out.CORS_ORIGINS),
     logLevel: out.LOG_LEVEL,
     clientDir: out.CLIENT_DIR ?? defaultClientDir,
+    client: { mapTileUrl: out.MAP_TILE_URL ?? null, mapAttribution: out.MAP_ATTRIBUTION ?? null },
   };
 }
 

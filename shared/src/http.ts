@@ -48,6 +48,14 @@ export const HistoryQuery = v.object({
 });
 export type HistoryQuery = v.InferOutput<typeof HistoryQuery>;
 
+/** `GET /api/config`: settings of this deployment that the browser app needs. */
+export interface ClientConfig {
+  /** Map tile URL template with {z}, {x}, {y} (and optionally {s}); null: the app draws a plain grid. */
+  mapTileUrl: string | null;
+  /** Credit shown on the map for those tiles (HTML allowed by Leaflet, set by the operator). */
+  mapAttribution: string | null;
+}
+
 export interface RegisterResponse {
   user: User;
 }

@@ -32,6 +32,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     corsOrigins: null,
     logLevel: "silent",
     clientDir: null,
+    client: { mapTileUrl: null, mapAttribution: null },
     ...overrides,
   };
 }

@@ -1,7 +1,7 @@
 // The Express app: JSON API under /api, health and metrics, and the browser app.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { LIMITS } from "@convoy/shared";
+import { LIMITS, type ClientConfig } from "@convoy/shared";
 import cors from "cors";
 import express, { type Express } from "express";
 import type { Deps } from "../deps.ts";
@@ -12,7 +12,7 @@ import { healthRouter } from "./health.ts";
 
 export function createHttpApp(
   deps: Deps,
-  options: { corsOrigins: string[] | null; clientDir: string | null },
+  options: { corsOrigins: string[] | null; clientDir: string | null; client: ClientConfig },
 ): Express {
   const app = express();
   app.disable("x-powered-by");
@@ -23,6 +23,10 @@ export function createHttpApp(
   api.use(express.json({ limit: LIMITS.packetBytes }));
   api.use("/auth", authRouter(deps));
   api.use("/groups", groupsRouter(deps));
+  // Not in SPEC §2: deployment settings for the browser app (map tiles).
+  api.get("/config", (_req, res) => {
+    res.json(options.client);
+  });
   api.use(apiNotFound);
   app.use("/api", api);
   app.use(healthRouter(deps));

@@ -1,0 +1,129 @@
+// The app shell: login, or the group's chat, members and map. A session
+// starts the three feature controllers; an expired one shows the login form
+// over the app, so nothing typed is lost.
+import { signal, useSignalEffect } from "@preact/signals";
+import { useState } from "preact/hooks";
+import { LoginForm } from "./features/account/login-form.tsx";
+import { followGroup, startChat, stopChat } from "./features/chat/chat.ts";
+import { ChatView } from "./features/chat/chat-view.tsx";
+import { GroupBar } from "./features/groups/group-bar.tsx";
+import { currentGroupId, groups, loadGroups, resetGroups } from "./features/groups/groups.ts";
+import { startLocation, stopLocation, watchGroup } from "./features/map/location.ts";
+import { RideMap } from "./features/map/ride-map.tsx";
+import { MemberList } from "./features/presence/member-list.tsx";
+import { followPresence, stopPresence } from "./features/presence/presence.ts";
+import { clientConfig } from "./net/client-config.ts";
+import { connectAll, disconnectAll } from "./net/connection.ts";
+import { logout, needsLogin, session } from "./net/session.ts";
+import { ConnectionBanner } from "./ui/connection-banner.tsx";
+
+type Tab = "chat" | "map" | "members";
+const loadError = signal<string | null>(null);
+
+/** Starts everything for the logged-in user; stops it on logout. */
+function useSessionLifecycle() {
+  useSignalEffect(() => {
+    const userId = session.value?.user.id;
+    if (!userId) return;
+    let stopped = false;
+    loadError.value = null;
+    startLocation(userId);
+    loadGroups(userId).then(
+      (mine) => {
+        if (stopped) return;
+        startChat(
+          userId,
+          mine.map((g) => g.id),
+        );
+        for (const g of mine) followPresence(g.id);
+        connectAll();
+      },
+      () => (loadError.value = "Your groups could not be loaded. Reload the page to try again."),
+    );
+    return () => {
+      stopped = true;
+      disconnectAll();
+      stopChat();
+      stopPresence();
+      stopLocation();
+      resetGroups();
+    };
+  });
+  // A group created or joined later is followed too.
+  useSignalEffect(() => {
+    for (const g of groups.value) {
+      followGroup(g.id);
+      followPresence(g.id);
+    }
+  });
+  useSignalEffect(() => watchGroup(currentGroupId.value));
+  // After a re-login the sockets that were refused connect again.
+  useSignalEffect(() => {
+    if (!needsLogin.value && session.value) connectAll();
+  });
+}
+
+export function App() {
+  useSessionLifecycle();
+  const [tab, setTab] = useState<Tab>("chat");
+  const current = session.value;
+  if (!current) {
+    return (
+      <main class="center">
+        <LoginForm />
+      </main>
+    );
+  }
+  const groupId = currentGroupId.value;
+  return (
+    <div class="app" data-tab={tab}>
+      <header class="top">
+        <span class="brand">Convoy</span>
+        <ConnectionBanner />
+        <span class="me">
+          {current.user.username}{" "}
+          <button type="button" class="link" onClick={logout}>
+            Log out
+          </button>
+        </span>
+      </header>
+      <GroupBar />
+      {loadError.value && (
+        <p class="error" role="alert">
+          {loadError.value}
+        </p>
+      )}
+      {groupId ? (
+        <>
+          <nav class="tabs" aria-label="Views">
+            {(["chat", "map", "members"] as const).map((name) => (
+              <button key={name} type="button" aria-pressed={tab === name} onClick={() => setTab(name)}>
+                {name === "chat" ? "Chat" : name === "map" ? "Map" : "Members"}
+              </button>
+            ))}
+          </nav>
+          <main class="panes">
+            <div class="pane pane-chat">
+              <ChatView groupId={groupId} />
+            </div>
+            <div class="pane pane-members">
+              <MemberList groupId={groupId} />
+            </div>
+            <div class="pane pane-map">
+              <RideMap groupId={groupId} config={clientConfig.value} />
+            </div>
+          </main>
+        </>
+      ) : (
+        <main class="center">
+          <p>Create a group for your ride, or join one with the invite code a friend sent you.</p>
+        </main>
+      )}
+      {needsLogin.value && (
+        <div class="overlay" role="dialog" aria-modal="true" aria-labelledby="login-title">
+          <LoginForm expiredFor={current.user.username} />
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,115 @@
+// Switch between groups, create one, join one by invite code, copy the open group's code.
+import { LIMITS } from "@convoy/shared";
+import { useState } from "preact/hooks";
+import { ApiError } from "../../net/http.ts";
+import { lastRead, messagesByGroup } from "../chat/chat.ts";
+import { session } from "../../net/session.ts";
+import { createGroup, currentGroup, groups, joinGroup, openGroup } from "./groups.ts";
+
+function unreadCount(groupId: string): number {
+  const read = lastRead.value[groupId] ?? "";
+  const me = session.value?.user.id;
+  return (messagesByGroup.value[groupId] ?? []).filter((m) => m.id > read && m.userId !== me).length;
+}
+
+export function GroupBar() {
+  const [panel, setPanel] = useState<"none" | "create" | "join">(groups.value.length === 0 ? "create" : "none");
+  const [value, setValue] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [copied, setCopied] = useState(false);
+  const group = currentGroup.value;
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setError(null);
+    try {
+      await (panel === "create" ? createGroup(value) : joinGroup(value));
+      setValue("");
+      setPanel("none");
+    } catch (err) {
+      setError(
+        err instanceof ApiError && err.code === "NOT_FOUND"
+          ? "No group has that invite code."
+          : err instanceof Error
+            ? err.message
+            : "Something went wrong.",
+      );
+    }
+  };
+
+  const copyCode = async () => {
+    if (!group) return;
+    try {
+      await navigator.clipboard.writeText(group.inviteCode);
+      setCopied(true);
+      setTimeout(() => setCopied(false), 2000);
+    } catch {
+      setCopied(false);
+    }
+  };
+
+  return (
+    <section class="group-bar" aria-label="Groups">
+      <div class="group-row">
+        <label class="group-select">
+          <span class="visually-hidden">Open group</span>
+          <select
+            name="group"
+            value={group?.id ?? ""}
+            onChange={(e) => openGroup(e.currentTarget.value)}
+            disabled={groups.value.length === 0}
+          >
+            {groups.value.length === 0 && <option value="">No group yet</option>}
+            {groups.value.map((g) => {
+              const unread = g.id === group?.id ? 0 : unreadCount(g.id);
+              return (
+                <option key={g.id} value={g.id}>
+                  {g.name}
+                  {unread > 0 ? ` (${unread} new)` : ""}
+                </option>
+              );
+            })}
+          </select>
+        </label>
+        <button type="button" onClick={() => setPanel(panel === "create" ? "none" : "create")}>
+          New group
+        </button>
+        <button type="button" onClick={() => setPanel(panel === "join" ? "none" : "join")}>
+          Join
+        </button>
+      </div>
+      {group && (
+        <div class="invite">
+          <span>
+            Invite code: <code data-testid="invite-code">{group.inviteCode}</code>
+          </span>
+          <button type="button" onClick={() => void copyCode()}>
+            {copied ? "Copied" : "Copy"}
+          </button>
+        </div>
+      )}
+      {panel !== "none" && (
+        <form class="group-form" onSubmit={(e) => void submit(e)}>
+          <label>
+            {panel === "create" ? "Group name" : "Invite code"}
+            <input
+              name={panel === "create" ? "group-name" : "invite-code"}
+              required
+              maxLength={panel === "create" ? LIMITS.groupName : LIMITS.idMax}
+              value={value}
+              onInput={(e) => setValue(e.currentTarget.value)}
+            />
+          </label>
+          <button type="submit" class="primary">
+            {panel === "create" ? "Create group" : "Join group"}
+          </button>
+          {error && (
+            <p class="error" role="alert">
+              {error}
+            </p>
+          )}
+        </form>
+      )}
+    </section>
+  );
+}

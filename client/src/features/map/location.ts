@@ -1,0 +1,157 @@
+// Live positions of the open group's riders, and this user's own sharing.
+// Sharing is an explicit choice per group (consent); its source is the
+// browser's Geolocation API, or a simulated ride for demos and tests.
+import type { Position } from "@convoy/shared";
+import { signal } from "@preact/signals";
+import { locationSocket, request } from "../../net/connection.ts";
+import { loadJson, saveJson } from "../../net/storage.ts";
+import { loopAround, positionAlong, type Fix } from "./simulated-ride.ts";
+
+export type ShareMode = "gps" | "simulated";
+
+/** groupId → userId → last position. */
+export const ridersByGroup = signal<Record<string, Record<string, Position>>>({});
+/** groupId → how this user shares there (absent: not sharing). */
+export const sharing = signal<Record<string, ShareMode>>({});
+/** Why sharing stopped or cannot start (permission refused, no GPS…). */
+export const sharingProblem = signal<string | null>(null);
+
+/** One update per second at most: what the server keeps anyway (5/s per group are allowed). */
+const SEND_EVERY_MS = 1000;
+const SIMULATED_SPEED_MS = 15;
+const DEFAULT_CENTER = { lat: 46.56, lng: 8.56 };
+
+let userKey = "";
+let watchedGroup: string | null = null;
+const stoppers = new Map<string, () => void>();
+
+function setRider(position: Position): void {
+  const group = { ...(ridersByGroup.value[position.groupId] ?? {}), [position.userId]: position };
+  ridersByGroup.value = { ...ridersByGroup.value, [position.groupId]: group };
+}
+
+function removeRider(groupId: string, userId: string): void {
+  const group = { ...(ridersByGroup.value[groupId] ?? {}) };
+  delete group[userId];
+  ridersByGroup.value = { ...ridersByGroup.value, [groupId]: group };
+}
+
+async function subscribe(groupId: string): Promise<void> {
+  const reply = await request(locationSocket, "location:subscribe", { groupId });
+  if (!reply.ok) return;
+  ridersByGroup.value = {
+    ...ridersByGroup.value,
+    [groupId]: Object.fromEntries(reply.data.riders.map((p) => [p.userId, p])),
+  };
+}
+
+/** Shows the riders of `groupId` (the open group) from now on. */
+export function watchGroup(groupId: string | null): void {
+  if (watchedGroup === groupId) return;
+  const previous = watchedGroup;
+  watchedGroup = groupId;
+  if (!locationSocket.connected) return;
+  if (previous) void request(locationSocket, "location:unsubscribe", { groupId: previous });
+  if (groupId) void subscribe(groupId);
+}
+
+export function startLocation(userId: string): void {
+  userKey = `convoy.${userId}.sharing`;
+  // Consent given earlier on this device is kept; the sources start again.
+  for (const [groupId, mode] of Object.entries(loadJson<Record<string, ShareMode>>(userKey, {})))
+    void startSharing(groupId, mode);
+}
+
+export function stopLocation(): void {
+  for (const stop of stoppers.values()) stop();
+  stoppers.clear();
+  sharing.value = {};
+  ridersByGroup.value = {};
+  watchedGroup = null;
+}
+
+// Positions are fire-and-forget: the next one replaces a lost one.
+const ignoreAck = () => {};
+
+function send(groupId: string, fix: Fix & { accuracy?: number | null }): void {
+  if (!locationSocket.connected) return;
+  locationSocket.emit("location:update", {
+    groupId,
+    lat: fix.lat,
+    lng: fix.lng,
+    accuracy: fix.accuracy ?? null,
+    heading: Number.isFinite(fix.heading) ? fix.heading % 360 : null,
+    speed: Number.isFinite(fix.speed) ? Math.max(fix.speed, 0) : null,
+    ts: Date.now(),
+  }, ignoreAck);
+}
+
+function startSource(groupId: string, mode: ShareMode): () => void {
+  if (mode === "simulated") {
+    const mine = Object.values(ridersByGroup.value[groupId] ?? {})[0];
+    const route = loopAround(mine ?? DEFAULT_CENTER);
+    // Each rider starts somewhere else on the loop, so two simulated riders do not overlap.
+    let travelled = Math.random() * 3000;
+    const timer = setInterval(() => {
+      travelled += (SIMULATED_SPEED_MS * SEND_EVERY_MS) / 1000;
+      send(groupId, positionAlong(route, travelled, SIMULATED_SPEED_MS));
+    }, SEND_EVERY_MS);
+    send(groupId, positionAlong(route, travelled, SIMULATED_SPEED_MS));
+    return () => clearInterval(timer);
+  }
+  if (!("geolocation" in navigator)) {
+    sharingProblem.value = "This browser has no location service. Try “Simulate ride”.";
+    return () => {};
+  }
+  let lastSent = 0;
+  const watch = navigator.geolocation.watchPosition(
+    ({ coords }) => {
+      if (Date.now() - lastSent < SEND_EVERY_MS) return;
+      lastSent = Date.now();
+      sharingProblem.value = null;
+      send(groupId, {
+        lat: coords.latitude,
+        lng: coords.longitude,
+        accuracy: coords.accuracy,
+        heading: coords.heading ?? Number.NaN,
+        speed: coords.speed ?? Number.NaN,
+      });
+    },
+    (error) => {
+      sharingProblem.value =
+        error.code === error.PERMISSION_DENIED
+          ? "Location permission was refused. Allow it in the browser to share your position."
+          : "Your position is not available right now.";
+    },
+    { enableHighAccuracy: true, maximumAge: 5000 },
+  );
+  return () => navigator.geolocation.clearWatch(watch);
+}
+
+export async function startSharing(groupId: string, mode: ShareMode): Promise<void> {
+  stoppers.get(groupId)?.();
+  sharing.value = { ...sharing.value, [groupId]: mode };
+  saveJson(userKey, sharing.value);
+  sharingProblem.value = null;
+  if (locationSocket.connected) await request(locationSocket, "location:share", { groupId, sharing: true });
+  stoppers.set(groupId, startSource(groupId, mode));
+}
+
+export async function stopSharing(groupId: string): Promise<void> {
+  stoppers.get(groupId)?.();
+  stoppers.delete(groupId);
+  const next = { ...sharing.value };
+  delete next[groupId];
+  sharing.value = next;
+  saveJson(userKey, next);
+  await request(locationSocket, "location:share", { groupId, sharing: false });
+}
+
+locationSocket.on("location:update", setRider);
+locationSocket.on("location:stopped", ({ groupId, userId }) => removeRider(groupId, userId));
+locationSocket.on("connect", () => {
+  // The server remembers sharing across reconnects; saying it again covers a server that forgot (embedded restart).
+  for (const groupId of Object.keys(sharing.value))
+    void request(locationSocket, "location:share", { groupId, sharing: true });
+  if (watchedGroup) void subscribe(watchedGroup);
+});

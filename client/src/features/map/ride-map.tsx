@@ -1,0 +1,145 @@
+// The live map: the open group's sharing riders as markers with name and
+// heading, greyed out with "n min ago" when their position is old; a
+// fit-to-group button; and the user's own sharing toggle.
+import type { ClientConfig, Position } from "@convoy/shared";
+import L from "leaflet";
+import { useEffect, useRef } from "preact/hooks";
+import { session } from "../../net/session.ts";
+import { ago, now } from "../../ui/time.ts";
+import { createGridLayer } from "./grid-layer.ts";
+import { ridersByGroup, sharing, sharingProblem, startSharing, stopSharing } from "./location.ts";
+
+/** A position older than this is shown greyed out (the rider may be out of coverage). */
+export const STALE_AFTER_MS = 30_000;
+
+function markerHtml(position: Position, stale: boolean, mine: boolean, at: number): string {
+  const name = document.createElement("span");
+  name.textContent = mine ? `${position.username} (you)` : position.username;
+  const arrow =
+    position.heading === null
+      ? `<span class="rider-dot"></span>`
+      : `<span class="rider-arrow" style="transform: rotate(${position.heading}deg)">▲</span>`;
+  const age = stale ? `<span class="rider-age">${ago(position.ts, at)}</span>` : "";
+  return `<div class="rider${stale ? " stale" : ""}${mine ? " mine" : ""}">${arrow}<span class="rider-name">${name.innerHTML}</span>${age}</div>`;
+}
+
+export function RideMap({ groupId, config }: { groupId: string; config: ClientConfig }) {
+  const container = useRef<HTMLDivElement>(null);
+  const map = useRef<L.Map | null>(null);
+  const markers = useRef(new Map<string, L.Marker>());
+  const fitted = useRef(false);
+  const riders = ridersByGroup.value[groupId] ?? {};
+  const me = session.value?.user.id;
+  const at = now.value;
+  const mode = sharing.value[groupId];
+
+  useEffect(() => {
+    if (!container.current) return;
+    const created = L.map(container.current, { zoomControl: true }).setView([46.56, 8.56], 13);
+    (config.mapTileUrl
+      ? L.tileLayer(config.mapTileUrl, { maxZoom: 19, attribution: config.mapAttribution ?? "" })
+      : createGridLayer()
+    ).addTo(created);
+    map.current = created;
+    const resize = new ResizeObserver(() => created.invalidateSize());
+    resize.observe(container.current);
+    return () => {
+      resize.disconnect();
+      created.remove();
+      map.current = null;
+      markers.current.clear();
+    };
+  }, [config.mapTileUrl, config.mapAttribution]);
+
+  useEffect(() => {
+    fitted.current = false;
+  }, [groupId]);
+
+  // Markers follow the riders; one marker per rider, moved rather than re-created.
+  useEffect(() => {
+    const leaflet = map.current;
+    if (!leaflet) return;
+    const seen = new Set<string>();
+    for (const position of Object.values(riders)) {
+      seen.add(position.userId);
+      const stale = at - position.ts > STALE_AFTER_MS;
+      const icon = L.divIcon({
+        className: "rider-icon",
+        html: markerHtml(position, stale, position.userId === me, at),
+        iconSize: [0, 0],
+      });
+      const existing = markers.current.get(position.userId);
+      if (existing) existing.setLatLng([position.lat, position.lng]).setIcon(icon);
+      else {
+        const marker = L.marker([position.lat, position.lng], {
+          icon,
+          title: position.username,
+          alt: `${position.username} on the map`,
+          keyboard: true,
+        }).addTo(leaflet);
+        marker.getElement()?.setAttribute("data-rider", position.username);
+        markers.current.set(position.userId, marker);
+      }
+      markers.current.get(position.userId)?.getElement()?.setAttribute("data-stale", String(stale));
+    }
+    for (const [userId, marker] of markers.current) {
+      if (seen.has(userId)) continue;
+      marker.remove();
+      markers.current.delete(userId);
+    }
+    if (!fitted.current && seen.size > 0) {
+      fitted.current = true;
+      fitToGroup();
+    }
+  });
+
+  const fitToGroup = () => {
+    const points = Object.values(riders).map((p) => L.latLng(p.lat, p.lng));
+    if (!map.current || points.length === 0) return;
+    map.current.fitBounds(L.latLngBounds(points).pad(0.3), { maxZoom: 16 });
+  };
+
+  const riderCount = Object.keys(riders).length;
+  return (
+    <section class="ride-map" aria-labelledby="map-title">
+      <div class="map-toolbar">
+        <h2 id="map-title">Ride map</h2>
+        <button type="button" onClick={fitToGroup} disabled={riderCount === 0}>
+          Fit to group
+        </button>
+      </div>
+      <div class="map" ref={container} role="region" aria-label={`Map with ${riderCount} riders`} />
+      <div class="sharing" role="group" aria-labelledby="sharing-title">
+        <h3 id="sharing-title">Share my position with this group</h3>
+        <div class="sharing-choices">
+          <button
+            type="button"
+            aria-pressed={mode === "gps"}
+            onClick={() => void (mode === "gps" ? stopSharing(groupId) : startSharing(groupId, "gps"))}
+          >
+            {mode === "gps" ? "Stop sharing" : "Share my location"}
+          </button>
+          <button
+            type="button"
+            aria-pressed={mode === "simulated"}
+            onClick={() => void (mode === "simulated" ? stopSharing(groupId) : startSharing(groupId, "simulated"))}
+          >
+            {mode === "simulated" ? "Stop simulated ride" : "Simulate ride"}
+          </button>
+        </div>
+        <p class="hint">
+          {mode
+            ? "Your group sees you on the map. "
+            : "Off: nobody sees where you are. "}
+          Browsers stop sending your location when the screen locks or the tab is in the background; keep Convoy
+          open and the screen on during the ride.
+        </p>
+        {sharingProblem.value && (
+          <p class="error" role="alert">
+            {sharingProblem.value}
+          </p>
+        )}
+      </div>
+    </section>
+  );
+}

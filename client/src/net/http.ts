@@ -1,0 +1,36 @@
+// Typed calls to the JSON API (SPEC §2). Every failure becomes an ApiError
+// carrying the server's code, or NETWORK when the server could not be reached.
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+export async function api<T>(method: "GET" | "POST", path: string, body?: unknown, token?: string): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method,
+      headers: {
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, "NETWORK", "The server cannot be reached. Check your connection.");
+  }
+  const payload = (await res.json().catch(() => null)) as
+    | (T & { error?: undefined })
+    | { error: { code: string; message: string } }
+    | null;
+  if (!res.ok || payload === null || payload.error) {
+    const error = payload?.error ?? { code: "INTERNAL", message: `The server answered ${res.status}.` };
+    throw new ApiError(res.status, error.code, error.message);
+  }
+  return payload as T;
+}

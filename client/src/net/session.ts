@@ -1,0 +1,96 @@
+// Who is logged in, and a valid token for every request and handshake. The
+// token is renewed before it expires; once it has expired, `needsLogin` asks
+// for the password again while the rest of the app (and what was typed) stays.
+import type { Credentials, LoginResponse, User } from "@convoy/shared";
+import { signal } from "@preact/signals";
+import { api, ApiError } from "./http.ts";
+
+const STORAGE_KEY = "convoy.session";
+/** Renew this long before expiry. */
+const RENEW_AHEAD_MS = 60_000;
+
+export interface Session {
+  token: string;
+  expiresAt: number;
+  user: User;
+}
+
+function load(): Session | null {
+  try {
+    const saved = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? "null") as Session | null;
+    return saved && typeof saved.token === "string" ? saved : null;
+  } catch {
+    return null;
+  }
+}
+
+export const session = signal<Session | null>(load());
+/** True when the token expired (or was refused): the login form shows over the app. */
+export const needsLogin = signal(session.value !== null && session.value.expiresAt <= Date.now());
+
+function save(next: Session | null): void {
+  session.value = next;
+  needsLogin.value = false;
+  if (next) localStorage.setItem(STORAGE_KEY, JSON.stringify(next));
+  else localStorage.removeItem(STORAGE_KEY);
+  scheduleRenewal();
+}
+
+export async function register(credentials: Credentials): Promise<void> {
+  await api("POST", "/api/auth/register", credentials);
+  await login(credentials);
+}
+
+export async function login(credentials: Credentials): Promise<void> {
+  save(await api<LoginResponse>("POST", "/api/auth/login", credentials));
+}
+
+export function logout(): void {
+  save(null);
+}
+
+let renewing: Promise<string | null> | null = null;
+
+/** Exchanges a still-valid token for a new one; on failure asks for a login. */
+function renew(current: Session): Promise<string | null> {
+  renewing ??= api<LoginResponse>("POST", "/api/auth/refresh", undefined, current.token)
+    .then((fresh) => {
+      save(fresh);
+      return fresh.token;
+    })
+    .catch((err: unknown) => {
+      // Offline: keep the token; the next handshake will tell whether it still works.
+      if (err instanceof ApiError && err.code === "NETWORK") return current.token;
+      needsLogin.value = true;
+      return null;
+    })
+    .finally(() => (renewing = null));
+  return renewing;
+}
+
+/** A token good for at least a minute, or null when the user must log in again. */
+export async function freshToken(): Promise<string | null> {
+  const current = session.value;
+  if (!current) return null;
+  const left = current.expiresAt - Date.now();
+  if (left <= 0) {
+    needsLogin.value = true;
+    return null;
+  }
+  return left < RENEW_AHEAD_MS ? renew(current) : current.token;
+}
+
+/** The server refused the token (expired or revoked): ask for the password. */
+export function tokenRefused(): void {
+  needsLogin.value = true;
+}
+
+let renewalTimer: ReturnType<typeof setTimeout> | undefined;
+function scheduleRenewal(): void {
+  clearTimeout(renewalTimer);
+  const current = session.value;
+  if (!current || needsLogin.value) return;
+  const due = current.expiresAt - RENEW_AHEAD_MS - Date.now();
+  renewalTimer = setTimeout(() => void renew(current), Math.max(due, 0));
+}
+scheduleRenewal();

@@ -1,0 +1,30 @@
+// Connection status: quiet while online, never in the way of typing (messages
+// wait in the outbox), and tells offline, reconnecting and failed apart.
+import { connectAll, connectionStatus } from "../net/connection.ts";
+
+const TEXT = {
+  connecting: "Connecting…",
+  reconnecting: "Connection lost. Reconnecting… Messages you send now go out when it is back.",
+  offline: "You are offline. Messages you send now go out when you are back online.",
+  failed: "Cannot reach Convoy.",
+} as const;
+
+export function ConnectionBanner() {
+  const status = connectionStatus.value;
+  return (
+    <div class={`connection connection-${status}`} role="status" aria-live="polite" data-status={status}>
+      {status === "online" ? (
+        <span class="visually-hidden">Connected</span>
+      ) : (
+        <>
+          <span>{TEXT[status]}</span>
+          {status === "failed" && (
+            <button type="button" onClick={connectAll}>
+              Try again
+            </button>
+          )}
+        </>
+      )}
+    </div>
+  );
+}
