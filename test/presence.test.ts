@@ -102,6 +102,29 @@ describe("[3 /presence]", () => {
     await expectSilence(watcher, "presence:update", 150);
   });
 
+  it("(Convoy) a user who joins the group is announced to its subscribers with their status", async () => {
+    const { group, watcher } = await watched(1);
+    const newcomer = await app.member();
+    await app.connect("/presence", newcomer.token); // online before joining: no status change of their own
+    const announced = waitFor<PresenceUpdate>(watcher, "presence:update", {
+      where: updateFor(newcomer, "online"),
+    });
+    const joined = await app.http(
+      "POST",
+      "/api/groups/join",
+      { inviteCode: group.inviteCode },
+      newcomer.token,
+    );
+    assert.equal(joined.status, 200);
+    assert.deepEqual(await announced, {
+      groupId: group.id,
+      userId: newcomer.user.id,
+      username: newcomer.user.username,
+      status: "online",
+      lastSeen: null,
+    });
+  });
+
   it("updates go to the subscribers of the user's groups only", async () => {
     const { members, watcher } = await watched(2);
     const stranger = await app.groupWith(1);

@@ -14,7 +14,7 @@ import { MemberList } from "./features/presence/member-list.tsx";
 import { followPresence, stopPresence } from "./features/presence/presence.ts";
 import { clientConfig } from "./net/client-config.ts";
 import { connectAll, disconnectAll } from "./net/connection.ts";
-import { logout, needsLogin, session } from "./net/session.ts";
+import { currentUserId, logout, needsLogin, session } from "./net/session.ts";
 import { ConnectionBanner } from "./ui/connection-banner.tsx";
 
 type Tab = "chat" | "map" | "members";
@@ -23,7 +23,7 @@ const loadError = signal<string | null>(null);
 /** Starts everything for the logged-in user; stops it on logout. */
 function useSessionLifecycle() {
   useSignalEffect(() => {
-    const userId = session.value?.user.id;
+    const userId = currentUserId.value;
     if (!userId) return;
     let stopped = false;
     loadError.value = null;
@@ -59,7 +59,7 @@ function useSessionLifecycle() {
   useSignalEffect(() => watchGroup(currentGroupId.value));
   // After a re-login the sockets that were refused connect again.
   useSignalEffect(() => {
-    if (!needsLogin.value && session.value) connectAll();
+    if (!needsLogin.value && currentUserId.value) connectAll();
   });
 }
 

@@ -11,6 +11,7 @@ import type { Deps } from "./deps.ts";
 import { createHttpApp } from "./http/http-app.ts";
 import { DEFAULT_LIMITS, type Limits } from "./limits.ts";
 import { createLogger, type Logger } from "./logger.ts";
+import { createDomainEvents } from "./services/domain-events.ts";
 import { createMetrics } from "./metrics.ts";
 import { registerChat } from "./namespaces/chat.ts";
 import { registerLocation } from "./namespaces/location.ts";
@@ -80,6 +81,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     presence: createPresence(stores.presence, stores.users, groups, clock),
     locations: createLocations(stores.locations, groups, clock, limits.riderStaleMs),
     latestPerKey: createLatestPerKey(),
+    events: createDomainEvents(),
     crossNode: redis !== null,
     ready: () =>
       stores.ping().then(

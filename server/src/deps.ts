@@ -10,6 +10,7 @@ import type { Groups } from "./services/groups.ts";
 import type { Locations } from "./services/locations.ts";
 import type { Messages } from "./services/messages.ts";
 import type { Presence } from "./services/presence.ts";
+import type { DomainEvents } from "./services/domain-events.ts";
 import type { TokenService } from "./services/tokens.ts";
 
 export interface Deps {
@@ -24,6 +25,8 @@ export interface Deps {
   presence: Presence;
   locations: Locations;
   latestPerKey: LatestPerKey;
+  /** Domain events between the HTTP routes and the namespaces of this node. */
+  events: DomainEvents;
   /** Several nodes share state through Redis. */
   crossNode: boolean;
   /** True when the process can serve: its store answers and it is not shutting down. */

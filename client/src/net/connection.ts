@@ -83,7 +83,10 @@ window.addEventListener("online", () => {
 /** Opens (or re-opens, after a login or a failure) every namespace. */
 export function connectAll(): void {
   if (actual.value !== "online") setStatus(actual.value === "failed" ? "reconnecting" : actual.value);
-  for (const socket of sockets) if (!socket.connected) socket.connect();
+  // Not `connected`: a socket that is connecting would send a second CONNECT and
+  // the server would hold two sockets for it. `active` is false only after a
+  // refusal, a manual disconnect, or before the first connect.
+  for (const socket of sockets) if (!socket.active) socket.connect();
 }
 
 export function disconnectAll(): void {

@@ -10,7 +10,12 @@ export class ApiError extends Error {
   }
 }
 
-export async function api<T>(method: "GET" | "POST", path: string, body?: unknown, token?: string): Promise<T> {
+export async function api<T>(
+  method: "GET" | "POST",
+  path: string,
+  body?: unknown,
+  token?: string,
+): Promise<T> {
   let res: Response;
   try {
     res = await fetch(path, {
@@ -25,9 +30,7 @@ export async function api<T>(method: "GET" | "POST", path: string, body?: unknow
     throw new ApiError(0, "NETWORK", "The server cannot be reached. Check your connection.");
   }
   const payload = (await res.json().catch(() => null)) as
-    | (T & { error?: undefined })
-    | { error: { code: string; message: string } }
-    | null;
+    (T & { error?: undefined }) | { error: { code: string; message: string } } | null;
   if (!res.ok || payload === null || payload.error) {
     const error = payload?.error ?? { code: "INTERNAL", message: `The server answered ${res.status}.` };
     throw new ApiError(res.status, error.code, error.message);

@@ -2,7 +2,7 @@
 // token is renewed before it expires; once it has expired, `needsLogin` asks
 // for the password again while the rest of the app (and what was typed) stays.
 import type { Credentials, LoginResponse, User } from "@convoy/shared";
-import { signal } from "@preact/signals";
+import { computed, signal } from "@preact/signals";
 import { api, ApiError } from "./http.ts";
 
 const STORAGE_KEY = "convoy.session";
@@ -13,6 +13,8 @@ export interface Session {
   token: string;
   expiresAt: number;
   user: User;
+  /** When this client received the token (ms, its own clock). */
+  issuedAt?: number;
 }
 
 function load(): Session | null {
@@ -25,6 +27,8 @@ function load(): Session | null {
 }
 
 export const session = signal<Session | null>(load());
+/** Changes only when another user logs in or out, not when the token is renewed. */
+export const currentUserId = computed(() => session.value?.user.id ?? null);
 /** True when the token expired (or was refused): the login form shows over the app. */
 export const needsLogin = signal(session.value !== null && session.value.expiresAt <= Date.now());
 
@@ -42,7 +46,7 @@ export async function register(credentials: Credentials): Promise<void> {
 }
 
 export async function login(credentials: Credentials): Promise<void> {
-  save(await api<LoginResponse>("POST", "/api/auth/login", credentials));
+  save({ ...(await api<LoginResponse>("POST", "/api/auth/login", credentials)), issuedAt: Date.now() });
 }
 
 export function logout(): void {
@@ -55,7 +59,7 @@ let renewing: Promise<string | null> | null = null;
 function renew(current: Session): Promise<string | null> {
   renewing ??= api<LoginResponse>("POST", "/api/auth/refresh", undefined, current.token)
     .then((fresh) => {
-      save(fresh);
+      save({ ...fresh, issuedAt: Date.now() });
       return fresh.token;
     })
     .catch((err: unknown) => {
@@ -77,7 +81,8 @@ export async function freshToken(): Promise<string | null> {
     needsLogin.value = true;
     return null;
   }
-  return left < RENEW_AHEAD_MS ? renew(current) : current.token;
+  const lifetime = current.expiresAt - (current.issuedAt ?? 0);
+  return left < Math.min(RENEW_AHEAD_MS, lifetime / 4) ? renew(current) : current.token;
 }
 
 /** The server refused the token (expired or revoked): ask for the password. */
@@ -90,7 +95,9 @@ function scheduleRenewal(): void {
   clearTimeout(renewalTimer);
   const current = session.value;
   if (!current || needsLogin.value) return;
-  const due = current.expiresAt - RENEW_AHEAD_MS - Date.now();
+  // A minute ahead, or at three quarters of the lifetime for short-lived tokens.
+  const lifetime = current.expiresAt - (current.issuedAt ?? Date.now());
+  const due = current.expiresAt - Math.min(RENEW_AHEAD_MS, lifetime / 4) - Date.now();
   renewalTimer = setTimeout(() => void renew(current), Math.max(due, 0));
 }
 scheduleRenewal();

@@ -14,4 +14,5 @@ export function ago(ms: number, at = now.value): string {
   return new Date(ms).toLocaleDateString();
 }
 
-export const clockTime = (ms: number) => new Date(ms).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+export const clockTime = (ms: number) =>
+  new Date(ms).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });

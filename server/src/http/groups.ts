@@ -15,7 +15,10 @@ export function groupsRouter(deps: Deps): Router {
 
   router.post("/join", async (req, res) => {
     const { inviteCode } = parseOrThrow(JoinGroup, req.body);
-    res.json({ group: await deps.groups.join(userOf(res), inviteCode) });
+    const user = userOf(res);
+    const group = await deps.groups.join(user, inviteCode);
+    deps.events.emit("member-joined", { groupId: group.id, user });
+    res.json({ group });
   });
 
   router.get("/", async (_req, res) => {

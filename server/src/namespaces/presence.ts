@@ -47,6 +47,18 @@ export function registerPresence(io: Io, deps: Deps): Registration {
       return connection.away ? (await deps.presence.set(connection.user, socketId, "away")).notice : notice;
     });
 
+  // A new member: the group's subscribers learn about them (from "not in the group" to their status).
+  const onMemberJoined = ({ groupId, user }: { groupId: string; user: User }) => {
+    deps.presence.members(user, groupId).then(
+      (members) => {
+        const member = members.find((m) => m.userId === user.id);
+        if (member) broadcast.toGroup(groupId, "presence:update", { groupId, ...member });
+      },
+      (err: unknown) => deps.logger.error({ err, groupId }, "announcing a new member failed"),
+    );
+  };
+  deps.events.on("member-joined", onMemberJoined);
+
   presence.on("connection", (socket) => {
     const { user } = socket.data;
     const on = bind(socket);
@@ -100,6 +112,7 @@ export function registerPresence(io: Io, deps: Deps): Registration {
 
   return {
     async close() {
+      deps.events.off("member-joined", onMemberJoined);
       if (heartbeat) clearInterval(heartbeat);
       // Socket.IO has closed: let every socket's detach reach the store, then say goodbye.
       await Promise.allSettled([...inFlight]);

@@ -101,7 +101,11 @@ export function ChatView({ groupId }: { groupId: string }) {
         ))}
       </ol>
       <p class="typing" aria-live="polite">
-        {typing.length === 1 ? `${typing[0]} is typing…` : typing.length > 1 ? `${typing.join(", ")} are typing…` : ""}
+        {typing.length === 1
+          ? `${typing[0]} is typing…`
+          : typing.length > 1
+            ? `${typing.join(", ")} are typing…`
+            : ""}
       </p>
       <form class="composer" onSubmit={submit}>
         <label class="visually-hidden" for="composer-input">

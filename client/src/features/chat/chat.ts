@@ -59,7 +59,10 @@ function updateOutgoing(clientMsgId: string, change: Partial<OutgoingMessage> | 
 /** Starts chat for a user: restores their outbox and read marks, then follows the given groups. */
 export function startChat(userId: string, groupIds: readonly string[]): void {
   userKey = `convoy.${userId}`;
-  outbox.value = loadJson<OutgoingMessage[]>(`${userKey}.outbox`, []).map((m) => ({ ...m, state: "pending" }));
+  outbox.value = loadJson<OutgoingMessage[]>(`${userKey}.outbox`, []).map((m) => ({
+    ...m,
+    state: "pending",
+  }));
   lastRead.value = loadJson<Record<string, string>>(`${userKey}.lastRead`, {});
   for (const groupId of groupIds) followGroup(groupId);
 }
@@ -87,7 +90,10 @@ async function joinAndCatchUp(groupId: string): Promise<void> {
   add(groupId, joined.data.messages);
   if (newestBefore === null) {
     if (hasEarlier.value[groupId] === undefined)
-      hasEarlier.value = { ...hasEarlier.value, [groupId]: joined.data.messages.length >= LIMITS.joinHistory };
+      hasEarlier.value = {
+        ...hasEarlier.value,
+        [groupId]: joined.data.messages.length >= LIMITS.joinHistory,
+      };
     return;
   }
   // Fetch everything between what we had and what the join returned.
@@ -189,7 +195,8 @@ export function sendTyping(groupId: string, typing: boolean): void {
 
 function onTyping(notice: TypingNotice): void {
   const group = { ...(typingByGroup.value[notice.groupId] ?? {}) };
-  if (notice.typing) group[notice.userId] = { username: notice.username, until: Date.now() + TYPING_SHOWN_MS };
+  if (notice.typing)
+    group[notice.userId] = { username: notice.username, until: Date.now() + TYPING_SHOWN_MS };
   else delete group[notice.userId];
   typingByGroup.value = { ...typingByGroup.value, [notice.groupId]: group };
 }

@@ -3,7 +3,10 @@
 import type { ChatMessage } from "@convoy/shared";
 
 /** `existing` plus `incoming`, without duplicates (by id), sorted by id (ids sort in send order). */
-export function mergeMessages(existing: readonly ChatMessage[], incoming: readonly ChatMessage[]): ChatMessage[] {
+export function mergeMessages(
+  existing: readonly ChatMessage[],
+  incoming: readonly ChatMessage[],
+): ChatMessage[] {
   if (incoming.length === 0) return existing as ChatMessage[];
   const byId = new Map(existing.map((message) => [message.id, message]));
   let added = false;
@@ -17,7 +20,11 @@ export function mergeMessages(existing: readonly ChatMessage[], incoming: readon
 }
 
 /** Index of the first message newer than `lastReadId` that someone else wrote, or -1. */
-export function firstUnreadIndex(messages: readonly ChatMessage[], lastReadId: string | null, me: string): number {
+export function firstUnreadIndex(
+  messages: readonly ChatMessage[],
+  lastReadId: string | null,
+  me: string,
+): number {
   if (lastReadId === null) return -1;
   return messages.findIndex((message) => message.id > lastReadId && message.userId !== me);
 }

@@ -13,7 +13,9 @@ function unreadCount(groupId: string): number {
 }
 
 export function GroupBar() {
-  const [panel, setPanel] = useState<"none" | "create" | "join">(groups.value.length === 0 ? "create" : "none");
+  const [panel, setPanel] = useState<"none" | "create" | "join">(
+    groups.value.length === 0 ? "create" : "none",
+  );
   const [value, setValue] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [copied, setCopied] = useState(false);

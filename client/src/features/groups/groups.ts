@@ -42,7 +42,9 @@ export async function createGroup(name: string): Promise<Group> {
 }
 
 export async function joinGroup(inviteCode: string): Promise<Group> {
-  return add((await authed<{ group: Group }>("POST", "/api/groups/join", { inviteCode: inviteCode.trim() })).group);
+  return add(
+    (await authed<{ group: Group }>("POST", "/api/groups/join", { inviteCode: inviteCode.trim() })).group,
+  );
 }
 
 export function resetGroups(): void {

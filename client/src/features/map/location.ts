@@ -75,15 +75,19 @@ const ignoreAck = () => {};
 
 function send(groupId: string, fix: Fix & { accuracy?: number | null }): void {
   if (!locationSocket.connected) return;
-  locationSocket.emit("location:update", {
-    groupId,
-    lat: fix.lat,
-    lng: fix.lng,
-    accuracy: fix.accuracy ?? null,
-    heading: Number.isFinite(fix.heading) ? fix.heading % 360 : null,
-    speed: Number.isFinite(fix.speed) ? Math.max(fix.speed, 0) : null,
-    ts: Date.now(),
-  }, ignoreAck);
+  locationSocket.emit(
+    "location:update",
+    {
+      groupId,
+      lat: fix.lat,
+      lng: fix.lng,
+      accuracy: fix.accuracy ?? null,
+      heading: Number.isFinite(fix.heading) ? fix.heading % 360 : null,
+      speed: Number.isFinite(fix.speed) ? Math.max(fix.speed, 0) : null,
+      ts: Date.now(),
+    },
+    ignoreAck,
+  );
 }
 
 function startSource(groupId: string, mode: ShareMode): () => void {

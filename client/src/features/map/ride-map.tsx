@@ -66,7 +66,8 @@ export function RideMap({ groupId, config }: { groupId: string; config: ClientCo
       const icon = L.divIcon({
         className: "rider-icon",
         html: markerHtml(position, stale, position.userId === me, at),
-        iconSize: [0, 0],
+        iconSize: [28, 28],
+        iconAnchor: [14, 14],
       });
       const existing = markers.current.get(position.userId);
       if (existing) existing.setLatLng([position.lat, position.lng]).setIcon(icon);
@@ -122,17 +123,17 @@ export function RideMap({ groupId, config }: { groupId: string; config: ClientCo
           <button
             type="button"
             aria-pressed={mode === "simulated"}
-            onClick={() => void (mode === "simulated" ? stopSharing(groupId) : startSharing(groupId, "simulated"))}
+            onClick={() =>
+              void (mode === "simulated" ? stopSharing(groupId) : startSharing(groupId, "simulated"))
+            }
           >
             {mode === "simulated" ? "Stop simulated ride" : "Simulate ride"}
           </button>
         </div>
         <p class="hint">
-          {mode
-            ? "Your group sees you on the map. "
-            : "Off: nobody sees where you are. "}
-          Browsers stop sending your location when the screen locks or the tab is in the background; keep Convoy
-          open and the screen on during the ride.
+          {mode ? "Your group sees you on the map. " : "Off: nobody sees where you are. "}
+          Browsers stop sending your location when the screen locks or the tab is in the background; keep
+          Convoy open and the screen on during the ride.
         </p>
         {sharingProblem.value && (
           <p class="error" role="alert">

@@ -16,7 +16,8 @@ const toDeg = (rad: number) => (rad * 180) / Math.PI;
 export function distanceM(a: { lat: number; lng: number }, b: { lat: number; lng: number }): number {
   const dLat = toRad(b.lat - a.lat);
   const dLng = toRad(b.lng - a.lng);
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(toRad(a.lat)) * Math.cos(toRad(b.lat)) * Math.sin(dLng / 2) ** 2;
+  const h =
+    Math.sin(dLat / 2) ** 2 + Math.cos(toRad(a.lat)) * Math.cos(toRad(b.lat)) * Math.sin(dLng / 2) ** 2;
   return 2 * EARTH_RADIUS_M * Math.asin(Math.sqrt(h));
 }
 
@@ -29,7 +30,10 @@ export function bearingDeg(a: { lat: number; lng: number }, b: { lat: number; ln
 }
 
 /** A closed loop of about 6 km around `center`, wobbling like a country road. */
-export function loopAround(center: { lat: number; lng: number }, points = 48): Array<{ lat: number; lng: number }> {
+export function loopAround(
+  center: { lat: number; lng: number },
+  points = 48,
+): Array<{ lat: number; lng: number }> {
   const radiusM = 1000;
   return Array.from({ length: points }, (_, i) => {
     const angle = (2 * Math.PI * i) / points;
@@ -42,7 +46,11 @@ export function loopAround(center: { lat: number; lng: number }, points = 48): A
 }
 
 /** Where a rider is after `travelledM` metres along the closed `route`, at `speed` m/s. */
-export function positionAlong(route: ReadonlyArray<{ lat: number; lng: number }>, travelledM: number, speed: number): Fix {
+export function positionAlong(
+  route: ReadonlyArray<{ lat: number; lng: number }>,
+  travelledM: number,
+  speed: number,
+): Fix {
   const legs = route.map((from, i) => ({ from, to: route[(i + 1) % route.length]! }));
   const total = legs.reduce((sum, leg) => sum + distanceM(leg.from, leg.to), 0);
   let left = ((travelledM % total) + total) % total;
