@@ -35,5 +35,5 @@ export async function api<T>(
     const error = payload?.error ?? { code: "INTERNAL", message: `The server answered ${res.status}.` };
     throw new ApiError(res.status, error.code, error.message);
   }
-  return payload as T;
+  return payload;
 }
