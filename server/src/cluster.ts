@@ -11,13 +11,20 @@ import { AggregatorRegistry } from "prom-client";
 import type { App } from "./app.ts";
 import type { Config } from "./config.ts";
 import type { Logger } from "./logger.ts";
+import { guardWorkerMail } from "./worker-mail.ts";
 
 const SHUTDOWN_DEADLINE_MS = 10_000;
 const METRICS_TIMEOUT_MS = 5_000;
+/** Workers that die before they are ready, in a row, before the primary gives up. */
+const MAX_FAILED_STARTS = 8;
+/** How long a worker waits for the primary to bind a new session before answering anyway. */
+const SESSION_BIND_TIMEOUT_MS = 2_000;
 
 /** IPC messages between the primary and its workers (sticky and prom-client have their own). */
 type WorkerMessage =
   | { type: "convoy:ready" }
+  | { type: "sticky:connection"; data: string }
+  | { type: "convoy:session-bound"; id: string }
   | { type: "convoy:metrics-request"; id: number }
   | { type: "convoy:metrics-reply"; id: number; text?: string; error?: string };
 
@@ -31,10 +38,13 @@ export function runPrimary(config: Config, logger: Logger): void {
   const aggregator = new AggregatorRegistry();
   let stopping = false;
   let listening = false;
-  let readyWorkers = 0;
 
   const listen = () => {
     listening = true;
+    httpServer.once("error", (err: NodeJS.ErrnoException) => {
+      logger.fatal({ err: err.message, code: err.code }, `cannot listen on ${config.host}:${config.port}`);
+      process.exit(1);
+    });
     httpServer.listen(config.port, config.host, () => {
       const { port } = httpServer.address() as AddressInfo;
       logger.info(
@@ -44,30 +54,63 @@ export function runPrimary(config: Config, logger: Logger): void {
     });
   };
 
+  const ready = new Set<Worker>();
+  let turn = 0;
+  /** A ready worker, in turn (for connections a starting worker cannot take yet). */
+  const readyWorker = () => [...ready][turn++ % Math.max(ready.size, 1)];
+  let failedStarts = 0;
+
   const fork = () => {
     const worker = cluster.fork();
-    const openMailbox = holdMailUntilReady(worker);
+    const mail = guardWorkerMail(worker, readyWorker);
     worker.on("message", (message: WorkerMessage) => {
-      if (message?.type === "convoy:ready") {
-        openMailbox();
-        logger.info({ pid: worker.process.pid }, "worker ready");
-        if (!listening && ++readyWorkers === config.workers) listen();
-      } else if (message?.type === "convoy:metrics-request") {
-        const reply = (fields: { text: string } | { error: string }) =>
-          worker.send({ type: "convoy:metrics-reply", id: message.id, ...fields } satisfies WorkerMessage);
-        aggregator.clusterMetrics().then(
-          (text) => reply({ text }),
-          (err: unknown) => reply({ error: String(err) }),
-        );
+      switch (message?.type) {
+        case "convoy:ready":
+          mail.open();
+          ready.add(worker);
+          failedStarts = 0;
+          logger.info({ workerPid: worker.process.pid }, "worker ready");
+          if (!listening && ready.size === config.workers) listen();
+          break;
+        case "sticky:connection":
+          // Sticky (listening first) has just bound the session to this worker: let it answer the handshake.
+          worker.send({ type: "convoy:session-bound", id: message.data } satisfies WorkerMessage);
+          break;
+        case "convoy:metrics-request": {
+          const reply = (fields: { text: string } | { error: string }) =>
+            worker.send({ type: "convoy:metrics-reply", id: message.id, ...fields } satisfies WorkerMessage);
+          aggregator.clusterMetrics().then(
+            (text) => reply({ text }),
+            (err: unknown) => reply({ error: String(err) }),
+          );
+          break;
+        }
+        default:
       }
+    });
+    worker.once("exit", (code, signal) => {
+      const wasReady = ready.delete(worker);
+      if (!wasReady) mail.discard();
+      if (stopping) return;
+      if (!wasReady && !listening) {
+        // It cannot start (bad config, Redis refusing…): say so and stop rather than loop.
+        logger.fatal({ workerPid: worker.process.pid, code, signal }, "a worker failed to start; stopping");
+        process.exit(1);
+      }
+      failedStarts = wasReady ? 0 : failedStarts + 1;
+      if (failedStarts >= MAX_FAILED_STARTS) {
+        logger.fatal({ failedStarts }, "workers keep failing to start; stopping");
+        process.exit(1);
+      }
+      const delay = failedStarts === 0 ? 0 : Math.min(100 * 2 ** failedStarts, 10_000);
+      logger.error(
+        { workerPid: worker.process.pid, code, signal, restartInMs: delay },
+        "worker died; starting another",
+      );
+      setTimeout(fork, delay);
     });
   };
   for (let i = 0; i < config.workers; i++) fork();
-  cluster.on("exit", (worker: Worker, code, signal) => {
-    if (stopping) return;
-    logger.error({ pid: worker.process.pid, code, signal }, "worker died; starting another");
-    fork();
-  });
 
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
@@ -87,33 +130,45 @@ export function runPrimary(config: Config, logger: Logger): void {
   process.once("SIGINT", stop);
 }
 
-/**
- * Sticky hands a connection to a worker as soon as it is forked (a replacement
- * for a crashed worker takes its turn at once), but a worker still loading its
- * code has no IPC listener yet and a message nobody listens to is lost, with
- * the connection it carries. So everything sent to a worker waits, here in the
- * primary, until the worker says it is ready.
- */
-function holdMailUntilReady(worker: Worker): () => void {
-  const held: Array<Parameters<Worker["send"]>> = [];
-  const send = worker.send.bind(worker) as (...args: Parameters<Worker["send"]>) => boolean;
-  worker.send = ((...args: Parameters<Worker["send"]>) => {
-    held.push(args);
-    return true;
-  }) as Worker["send"];
-  return () => {
-    worker.send = send as Worker["send"];
-    for (const args of held.splice(0)) send(...args);
-  };
-}
-
 /** A worker: a full node that does not listen; the primary hands it connections once it is ready. */
 export function serveAsWorker(app: App): void {
   setupWorker(app.io);
+  bindSessionsBeforeAnswering(app);
   AggregatorRegistry.setRegistries([app.deps.metrics.registry]);
   // Constructing one installs prom-client's listener that answers the primary's metrics requests.
   new AggregatorRegistry();
   process.send?.({ type: "convoy:ready" } satisfies WorkerMessage);
+}
+
+/**
+ * Sticky learns which worker owns a session from a message the worker sends
+ * once the session exists, and by then the handshake answer is on its way:
+ * under load the client's next request can reach the primary first and go to
+ * another worker ("Session ID unknown"). So the worker tells the primary
+ * while making the id, and answers only once the primary confirmed.
+ */
+function bindSessionsBeforeAnswering(app: App): void {
+  const engine = app.io.engine;
+  const makeId = engine.generateId.bind(engine);
+  const waiting = new Map<string, () => void>();
+  process.on("message", (message: WorkerMessage) => {
+    if (message?.type !== "convoy:session-bound") return;
+    waiting.get(message.id)?.();
+  });
+  engine.generateId = async (req) => {
+    const id = await makeId(req);
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        waiting.delete(id);
+        resolve();
+      };
+      const timer = setTimeout(done, SESSION_BIND_TIMEOUT_MS);
+      waiting.set(id, done);
+      process.send?.({ type: "sticky:connection", data: id } satisfies WorkerMessage);
+    });
+    return id;
+  };
 }
 
 /** In a worker, /metrics asks the primary for the whole cluster's figures. */

@@ -33,7 +33,11 @@ async function main(): Promise<void> {
     });
   }
 
+  let stopping = false;
   const stop = (signal: string) => {
+    // Ctrl-C reaches a cluster's workers twice: from the terminal and from the primary.
+    if (stopping) return;
+    stopping = true;
     logger.info({ signal }, "shutting down");
     setTimeout(() => process.exit(1), SHUTDOWN_DEADLINE_MS).unref();
     app.close().then(

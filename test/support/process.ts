@@ -25,7 +25,10 @@ export async function startNodeProcess(env: Record<string, string> = {}): Promis
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no URL logged within 20 s: ${stderr}`)), 20_000);
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`no URL logged within 20 s: ${stderr}`));
+    }, 20_000);
     createInterface({ input: child.stdout }).on("line", (line) => {
       logs.push(line);
       const { url } = JSON.parse(line) as { url?: string };

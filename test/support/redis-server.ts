@@ -28,8 +28,11 @@ export interface TestRedis {
   stop(): Promise<void>;
 }
 
-/** `persist`: an append-only file synced on every write, so a killed server comes back with every acknowledged write. */
-export async function startRedis(options: { persist?: boolean } = {}): Promise<TestRedis> {
+/**
+ * `persist`: an append-only file synced on every write, so a killed server comes back with every acknowledged write.
+ * `args`: more redis-server options (e.g. to break a command on purpose).
+ */
+export async function startRedis(options: { persist?: boolean; args?: string[] } = {}): Promise<TestRedis> {
   const port = await freePort();
   const persistence = options.persist
     ? [
@@ -45,7 +48,16 @@ export async function startRedis(options: { persist?: boolean } = {}): Promise<T
   let child: ChildProcess | null = null;
 
   async function start() {
-    const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", ...persistence];
+    const args = [
+      "--port",
+      String(port),
+      "--bind",
+      "127.0.0.1",
+      "--save",
+      "",
+      ...persistence,
+      ...(options.args ?? []),
+    ];
     child = spawn("redis-server", args, { stdio: "ignore" });
     // Ready when it answers PING (bounded: 50 tries, 100 ms apart).
     for (let attempt = 0; attempt < 50; attempt++) {

@@ -1,0 +1,69 @@
+// The primary's side of @socket.io/sticky's IPC, made safe for workers that
+// are still starting. Sticky hands a connection to a worker as soon as it is
+// forked (a replacement for a crashed worker takes its turn at once), but a
+// worker still loading its code has no IPC listener: a message nobody listens
+// to is lost, with the connection it carries. Used by cluster.ts only.
+import type { Worker } from "node:cluster";
+import type { Socket } from "node:net";
+
+type SendArgs = Parameters<Worker["send"]>;
+type StickyMessage = { type?: string; connectionId?: string } | null | undefined;
+type Callback = (error: Error | null) => void;
+
+/** A chunked request taken by another worker: its later chunks follow it there (for a while). */
+const REDIRECT_MEMORY_MS = 60_000;
+
+export interface WorkerMail {
+  /** The worker said it is ready: everything held goes out, and new connections come straight in. */
+  open(): void;
+  /** The worker died before it was ready: what was held for it is dropped, connections closed. */
+  discard(): void;
+}
+
+/**
+ * Wraps `worker.send`. While the worker starts, a new connection is handed to
+ * a ready worker instead (it has no session yet, any worker can take it), and
+ * is held only when no worker is ready at all. Session-bound traffic never
+ * reaches a starting worker: sessions live on workers that answered.
+ */
+export function guardWorkerMail(worker: Worker, readyWorker: () => Worker | undefined): WorkerMail {
+  const send = worker.send.bind(worker) as (...args: SendArgs) => boolean;
+  const held: SendArgs[] = [];
+  const redirected = new Map<string, Worker>();
+  let ready = false;
+
+  worker.send = ((...args: SendArgs) => {
+    const message = args[0] as StickyMessage;
+    const connectionId = message?.connectionId;
+    const taken = connectionId === undefined ? undefined : redirected.get(connectionId);
+    if (taken) return taken.send(...args);
+    if (ready) return send(...args);
+    const isNewConnection =
+      message?.type === "sticky:connection" || message?.type === "sticky:http-chunk-start";
+    const other = isNewConnection ? readyWorker() : undefined;
+    if (other) {
+      if (message?.type === "sticky:http-chunk-start" && connectionId !== undefined) {
+        redirected.set(connectionId, other);
+        setTimeout(() => redirected.delete(connectionId), REDIRECT_MEMORY_MS).unref();
+      }
+      return other.send(...args);
+    }
+    held.push(args);
+    return true;
+  }) as Worker["send"];
+
+  return {
+    open() {
+      ready = true;
+      for (const args of held.splice(0)) send(...args);
+    },
+    discard() {
+      for (const args of held.splice(0)) {
+        const handle = args[1] as Socket | undefined;
+        if (handle && typeof handle.destroy === "function") handle.destroy();
+        const callback = args.find((arg): arg is Callback => typeof arg === "function");
+        callback?.(new Error("the worker died before it was ready"));
+      }
+    },
+  };
+}
