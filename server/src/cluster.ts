@@ -85,7 +85,9 @@ export function runPrimary(config: Config, logger: Logger): void {
           );
           break;
         }
-        default:
+        case "convoy:metrics-reply":
+        case "convoy:session-bound":
+          break; // the primary sends these, it does not receive them
       }
     });
     worker.once("exit", (code, signal) => {
