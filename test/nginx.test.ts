@@ -87,11 +87,11 @@ describe("[nginx] two hosts behind nginx with the project's config", () => {
     assert.deepEqual(crowd.problems, []);
   });
 
-  it("forwards Host with its port: a browser on nginx's own origin is let in, another origin is not", async () => {
-    const connectWithOrigin = (origin: string) => {
+  it("forwards Host with its port and the front proxy's scheme: a browser on the page's own origin is let in, another origin is not", async () => {
+    const connectWithOrigin = (origin: string, headers: Record<string, string> = {}) => {
       const client = io(`${nginx.url}/chat`, {
         auth: { token: logins[0]!.token },
-        extraHeaders: { origin },
+        extraHeaders: { origin, ...headers },
         reconnection: false,
         forceNew: true,
       });
@@ -102,6 +102,10 @@ describe("[nginx] two hosts behind nginx with the project's config", () => {
     };
     assert.equal(await connectWithOrigin(nginx.url), "connected");
     assert.match(await connectWithOrigin("http://evil.example"), /^refused/);
+    // Behind a TLS terminator that says https, the browser's https origin is the page's own.
+    const httpsOrigin = nginx.url.replace(/^http:/, "https:");
+    assert.equal(await connectWithOrigin(httpsOrigin, { "x-forwarded-proto": "https" }), "connected");
+    assert.match(await connectWithOrigin(httpsOrigin), /^refused/);
   });
 
   it("times out idle connections only after Engine.IO's heartbeat would have", () => {
