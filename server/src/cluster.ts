@@ -122,9 +122,14 @@ export function runPrimary(config: Config, logger: Logger): void {
     httpServer.close();
     const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
     let left = workers.length;
+    let worst = 0;
     if (left === 0) process.exit(0);
     for (const worker of workers) {
-      worker.once("exit", () => --left === 0 && process.exit(0));
+      // The cluster succeeds only if every worker drained cleanly.
+      worker.once("exit", (code: number | null) => {
+        worst = Math.max(worst, code ?? 1);
+        if (--left === 0) process.exit(worst);
+      });
       worker.process.kill("SIGTERM");
     }
   };
