@@ -3,8 +3,13 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
+import { randomBytes } from "node:crypto";
+import type { AckResult } from "@convoy/shared";
+import { io } from "socket.io-client";
 import { startApp, uniqueName, type TestApp } from "./support/app.ts";
 import { clientDist, launchBrowser, registerInUi, screenshot } from "./support/browser.ts";
+import { startNodeProcess, type NodeProcess } from "./support/process.ts";
+import { freePort, startRedis, type TestRedis } from "./support/redis-server.ts";
 
 const BOUND = { timeout: 10_000 };
 
@@ -90,5 +95,107 @@ describe("[app] two riders in two browsers", () => {
     await alice.locator(`[data-testid="member-${names.bob}"][data-status="offline"]`).waitFor(BOUND);
     assert.match((await bobOnAlice.textContent()) ?? "", /last seen just now/);
     await screenshot(alice, "alice-bob-offline");
+  });
+});
+
+describe("[app] the server restarts with the pages open", () => {
+  let redis: TestRedis;
+  let node: NodeProcess;
+  let browser: Browser;
+  let env: Record<string, string>;
+  before(async () => {
+    redis = await startRedis({ persist: true });
+    env = {
+      PORT: String(await freePort()),
+      REDIS_URL: redis.url,
+      JWT_SECRET: randomBytes(32).toString("hex"),
+      CLIENT_DIR: clientDist,
+    };
+    node = await startNodeProcess(env);
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await node?.stop("SIGKILL");
+    await redis?.stop();
+  });
+
+  it("no message is lost or shown twice: sent before, during the outage (outbox) and while the pages were away (catch-up)", async () => {
+    const [alice, bob] = (await Promise.all(
+      [0, 1].map(async () => (await browser.newContext()).newPage()),
+    )) as [Page, Page];
+    const names = { alice: uniqueName("alice"), bob: uniqueName("bob") };
+    await registerInUi(alice, node.url, names.alice);
+    await alice.getByLabel("Group name").fill("Restart ride");
+    await alice.getByRole("button", { name: "Create group" }).click();
+    const code = (await alice.getByTestId("invite-code").textContent(BOUND))!;
+    await registerInUi(bob, node.url, names.bob);
+    await bob.getByRole("button", { name: "Join", exact: true }).click();
+    await bob.getByLabel("Invite code").fill(code);
+    await bob.getByRole("button", { name: "Join group" }).click();
+
+    const send = async (page: Page, text: string) => {
+      await page.getByLabel("Message").fill(text);
+      await page.getByLabel("Message").press("Enter");
+    };
+    await send(alice, "before 1");
+    await bob.locator(".messages .text", { hasText: "before 1" }).waitFor(BOUND);
+    await send(bob, "before 2");
+    await alice.locator(".messages .text", { hasText: "before 2" }).waitFor(BOUND);
+
+    // The server goes away; alice keeps typing and sending: her messages wait in the outbox.
+    assert.equal(await node.stop("SIGTERM"), 0);
+    await alice.locator('.connection[data-status="reconnecting"]').waitFor(BOUND);
+    await send(alice, "during 1");
+    await send(alice, "during 2");
+    assert.equal(await alice.locator('.message.outgoing[data-state="pending"]').count(), 2);
+    await screenshot(alice, "restart-alice-offline");
+
+    // Back on the same port; someone posts before the pages have reconnected.
+    node = await startNodeProcess(env);
+    // Bob on another device: his token and the open group, from the page's storage.
+    const stored = JSON.parse((await bob.evaluate(`localStorage.getItem("convoy.session")`)) as string) as {
+      token: string;
+      user: { id: string };
+    };
+    const groupId = JSON.parse(
+      (await bob.evaluate(`localStorage.getItem("convoy.${stored.user.id}.group")`)) as string,
+    ) as string;
+    const other = io(`${node.url}/chat`, {
+      auth: { token: stored.token },
+      transports: ["websocket"],
+      forceNew: true,
+    });
+    try {
+      const sent = (await other.timeout(5000).emitWithAck("message:send", {
+        groupId,
+        text: "while away",
+        clientMsgId: "from-another-device",
+      })) as AckResult<unknown>;
+      assert.ok(sent.ok);
+    } finally {
+      other.close();
+    }
+
+    // Send order is the server's: "while away" may be stored before alice's outbox goes out, or after.
+    const shown: string[][] = [];
+    for (const page of [alice, bob]) {
+      await page.locator('.connection[data-status="online"]').waitFor({ state: "attached", timeout: 30_000 });
+      await page.locator(".messages .text", { hasText: "while away" }).waitFor({ timeout: 30_000 });
+      await page.locator(".messages .text", { hasText: "during 2" }).waitFor({ timeout: 30_000 });
+      await page.locator(".message.outgoing").waitFor({ state: "detached", ...BOUND });
+      shown.push(await sentTexts(page));
+    }
+    const [onAlice, onBob] = shown as [string[], string[]];
+    assert.deepEqual(onBob, onAlice, "both pages show the same messages in the same order");
+    assert.deepEqual([...onAlice].sort(), ["before 1", "before 2", "during 1", "during 2", "while away"]);
+    assert.deepEqual(onAlice.slice(0, 2), ["before 1", "before 2"]);
+    assert.ok(onAlice.indexOf("during 1") < onAlice.indexOf("during 2"), "the outbox keeps typing order");
+    const expected = onAlice;
+    // And after a reload, from the server's history alone.
+    await bob.reload();
+    await bob.locator(".messages .text", { hasText: "while away" }).waitFor(BOUND);
+    assert.deepEqual(await sentTexts(bob), expected);
+    await screenshot(bob, "restart-bob-after");
   });
 });
