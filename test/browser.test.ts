@@ -154,13 +154,9 @@ describe("[app] the server restarts with the pages open", () => {
     // Back on the same port; someone posts before the pages have reconnected.
     node = await startNodeProcess(env);
     // Bob on another device: his token and the open group, from the page's storage.
-    const stored = JSON.parse((await bob.evaluate(`localStorage.getItem("convoy.session")`)) as string) as {
-      token: string;
-      user: { id: string };
-    };
-    const groupId = JSON.parse(
-      (await bob.evaluate(`localStorage.getItem("convoy.${stored.user.id}.group")`)) as string,
-    ) as string;
+    const storage = (key: string) => bob.evaluate<string>(`localStorage.getItem(${JSON.stringify(key)})`);
+    const stored = JSON.parse(await storage("convoy.session")) as { token: string; user: { id: string } };
+    const groupId = JSON.parse(await storage(`convoy.${stored.user.id}.group`)) as string;
     const other = io(`${node.url}/chat`, {
       auth: { token: stored.token },
       transports: ["websocket"],
