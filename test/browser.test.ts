@@ -144,11 +144,13 @@ describe("[app] the server restarts with the pages open", () => {
     await alice.locator(".messages .text", { hasText: "before 2" }).waitFor(BOUND);
 
     // The server goes away; alice keeps typing and sending: her messages wait in the outbox.
-    assert.equal(await node.stop("SIGTERM"), 0);
+    assert.equal(await node.stop("SIGTERM"), 0, "the node drains and exits 0");
     await alice.locator('.connection[data-status="reconnecting"]').waitFor(BOUND);
     await send(alice, "during 1");
     await send(alice, "during 2");
-    assert.equal(await alice.locator('.message.outgoing[data-state="pending"]').count(), 2);
+    const pending = alice.locator('.message.outgoing[data-state="pending"]');
+    await pending.nth(1).waitFor(BOUND);
+    assert.equal(await pending.count(), 2);
     await screenshot(alice, "restart-alice-offline");
 
     // Back on the same port; someone posts before the pages have reconnected.
@@ -193,5 +195,50 @@ describe("[app] the server restarts with the pages open", () => {
     await bob.locator(".messages .text", { hasText: "while away" }).waitFor(BOUND);
     assert.deepEqual(await sentTexts(bob), expected);
     await screenshot(bob, "restart-bob-after");
+  });
+});
+
+describe("[app] an expired session", () => {
+  let app: TestApp;
+  let browser: Browser;
+  before(async () => {
+    // Tokens live 6 s, so the app renews them after about 4.5 s.
+    app = await startApp({ config: { clientDir: clientDist }, limits: { tokenTtlMs: 6000 } });
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  it("asks for the password again over the app, and what was typed is still there to send", async () => {
+    const page = await (await browser.newContext()).newPage();
+    const name = uniqueName("rider");
+    await registerInUi(page, app.url, name);
+    await page.getByLabel("Group name").fill("Night ride");
+    await page.getByRole("button", { name: "Create group" }).click();
+    await page.getByLabel("Message").fill("typed before the session ran out");
+
+    // The server refuses to renew (as it would an expired token): the login comes up over the app.
+    await page.route("**/api/auth/refresh", (route) =>
+      route.fulfill({
+        status: 401,
+        contentType: "application/json",
+        body: JSON.stringify({ error: { code: "TOKEN_EXPIRED", message: "token expired" } }),
+      }),
+    );
+    const dialog = page.getByRole("dialog");
+    await dialog.getByText("Your session expired").waitFor(BOUND);
+    await screenshot(page, "expired-session");
+    await page.unroute("**/api/auth/refresh");
+    await dialog.getByLabel("Password").fill("correct horse battery");
+    await dialog.getByRole("button", { name: "Log in" }).click();
+    await dialog.waitFor({ state: "detached", ...BOUND });
+
+    assert.equal(await page.getByLabel("Message").inputValue(), "typed before the session ran out");
+    await page.getByLabel("Message").press("Enter");
+    await page
+      .locator('.messages li.message[data-state="sent"] .text', { hasText: "typed before" })
+      .waitFor(BOUND);
   });
 });
