@@ -13,6 +13,15 @@ import { freePort, startRedis, type TestRedis } from "./support/redis-server.ts"
 
 const BOUND = { timeout: 10_000 };
 
+/** Polls a condition on this side (the server's state) with a bound. */
+async function waitUntil(condition: () => boolean, what: string, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 /** Texts of the sent messages in the chat, in order. */
 const sentTexts = (page: Page) =>
   page.locator('.messages li.message[data-state="sent"] .text').allTextContents();
@@ -65,6 +74,34 @@ describe("[app] two riders in two browsers", () => {
       await page.locator(".message.outgoing").waitFor({ state: "detached", ...BOUND });
       assert.deepEqual(await sentTexts(page), ["On my way", "See you at the pass"]);
     }
+  });
+
+  it("a short blip is not shown; a loss without network says offline, then recovers by itself", async () => {
+    const dropAlice = () => {
+      for (const socket of app.app.io.of("/chat").sockets.values())
+        if (socket.data.user.username === names.alice) socket.conn.close();
+    };
+    const aliceConnections = () =>
+      [...app.app.io.of("/chat").sockets.values()].filter((s) => s.data.user.username === names.alice).length;
+    // Record every status the banner ever shows, from the page itself.
+    await alice.evaluate(`
+      window.shownStatuses = [];
+      new MutationObserver(() => window.shownStatuses.push(document.querySelector(".connection").dataset.status))
+        .observe(document.querySelector(".connection"), { attributes: true, attributeFilter: ["data-status"] });
+    `);
+    dropAlice();
+    await waitUntil(() => aliceConnections() === 1, "alice reconnects");
+    await alice.getByLabel("Message").fill("after the blip");
+    await alice.getByLabel("Message").press("Enter");
+    await bob.locator(".messages .text", { hasText: "after the blip" }).waitFor(BOUND);
+    assert.deepEqual(await alice.evaluate("window.shownStatuses"), []);
+
+    await alice.context().setOffline(true);
+    dropAlice();
+    await alice.locator('.connection[data-status="offline"]').getByText("You are offline").waitFor(BOUND);
+    await screenshot(alice, "alice-offline");
+    await alice.context().setOffline(false);
+    await alice.locator('.connection[data-status="online"]').waitFor({ state: "attached", timeout: 20_000 });
   });
 
   it("a simulated ride moves bob's marker on alice's map", async () => {

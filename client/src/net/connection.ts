@@ -55,7 +55,8 @@ let showTimer: ReturnType<typeof setTimeout> | undefined;
 function setStatus(next: ConnectionStatus): void {
   actual.value = next;
   clearTimeout(showTimer);
-  if (next === "online" || next === "failed" || next === "offline") connectionStatus.value = next;
+  // Good news and a final verdict show at once; a loss only once it has lasted.
+  if (next === "online" || next === "failed") connectionStatus.value = next;
   else showTimer = setTimeout(() => (connectionStatus.value = actual.value), SHOW_AFTER_MS);
 }
 
@@ -75,7 +76,10 @@ for (const socket of sockets) {
   });
 }
 manager.on("reconnect_failed", () => setStatus("failed"));
-window.addEventListener("offline", () => actual.value !== "online" || setStatus("offline"));
+// Losing the network says why a connection is down; while it is still up, the socket decides.
+window.addEventListener("offline", () => {
+  if (actual.value === "reconnecting") setStatus("offline");
+});
 window.addEventListener("online", () => {
   if (actual.value === "offline" || actual.value === "failed") connectAll();
 });
