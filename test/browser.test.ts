@@ -279,3 +279,75 @@ describe("[app] an expired session", () => {
       .waitFor(BOUND);
   });
 });
+
+describe("[app] on a phone, with the keyboard", () => {
+  let app: TestApp;
+  let browser: Browser;
+  before(async () => {
+    app = await startApp({ config: { clientDir: clientDist } });
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  it("registers, creates a group and sends a message with the keyboard alone", async () => {
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(app.url);
+    // Tab order: username, password, submit, then the "create an account" switch.
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Enter");
+    await page.getByRole("button", { name: "Create account" }).waitFor(BOUND);
+    await page.getByLabel("Username").focus();
+    await page.keyboard.type(uniqueName("keys"));
+    await page.keyboard.press("Tab");
+    await page.keyboard.type("correct horse battery");
+    await page.keyboard.press("Enter");
+    const groupName = page.getByLabel("Group name");
+    await groupName.waitFor(BOUND);
+    await groupName.focus();
+    await page.keyboard.type("Keyboard ride");
+    await page.keyboard.press("Enter");
+    await page.getByTestId("invite-code").waitFor(BOUND);
+    await page.getByLabel("Message").focus();
+    await page.keyboard.type("typed, not clicked");
+    await page.keyboard.press("Enter");
+    await page
+      .locator('.messages li.message[data-state="sent"] .text', { hasText: "typed, not clicked" })
+      .waitFor(BOUND);
+  });
+
+  it("on a narrow screen, chat, map and members are tabs with touch-sized buttons", async () => {
+    const context = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      hasTouch: true,
+      isMobile: true,
+    });
+    const page = await context.newPage();
+    await registerInUi(page, app.url, uniqueName("phone"));
+    await page.getByLabel("Group name").fill("Phone ride");
+    await page.getByRole("button", { name: "Create group" }).click();
+    const tabs = page.getByRole("navigation", { name: "Views" });
+    await tabs.waitFor(BOUND);
+    // One pane at a time.
+    assert.ok(await page.getByLabel("Message").isVisible());
+    assert.equal(await page.locator(".leaflet-container").isVisible(), false);
+    await tabs.getByRole("button", { name: "Map" }).tap();
+    await page.locator(".leaflet-container").waitFor(BOUND);
+    assert.equal(await page.getByLabel("Message").isVisible(), false);
+    await screenshot(page, "phone-map");
+    await tabs.getByRole("button", { name: "Members" }).tap();
+    await page.getByRole("heading", { name: "Members" }).waitFor(BOUND);
+    await screenshot(page, "phone-members");
+    // Every visible button is at least 44 px tall (a gloved thumb on a handlebar mount).
+    const heights = await page.evaluate<number[]>(
+      `[...document.querySelectorAll("button")].filter((b) => b.offsetParent).map((b) => b.getBoundingClientRect().height)`,
+    );
+    assert.ok(heights.length > 3);
+    for (const height of heights) assert.ok(height >= 44, `a button is ${height} px tall`);
+  });
+});
