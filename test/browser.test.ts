@@ -351,3 +351,65 @@ describe("[app] on a phone, with the keyboard", () => {
     for (const height of heights) assert.ok(height >= 44, `a button is ${height} px tall`);
   });
 });
+
+describe("[app] the ride map", () => {
+  let app: TestApp;
+  let browser: Browser;
+  before(async () => {
+    app = await startApp({ config: { clientDir: clientDist } });
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  it("shares the browser's GPS position when asked, and greys out a rider whose last position is old", async () => {
+    const context = await browser.newContext({
+      permissions: ["geolocation"],
+      geolocation: { latitude: 46.6, longitude: 8.6, accuracy: 8 },
+    });
+    const page = await context.newPage();
+    const name = uniqueName("gps");
+    await registerInUi(page, app.url, name);
+    await page.getByLabel("Group name").fill("GPS ride");
+    await page.getByRole("button", { name: "Create group" }).click();
+    const code = (await page.getByTestId("invite-code").textContent(BOUND))!;
+
+    // Nothing is shared before the rider says so.
+    await page.getByRole("button", { name: "Share my location" }).waitFor(BOUND);
+    assert.equal(await page.locator(".leaflet-marker-icon").count(), 0);
+    await page.getByRole("button", { name: "Share my location" }).click();
+    const mine = page.locator(`.leaflet-marker-icon[data-rider="${name}"]`);
+    await mine.waitFor(BOUND);
+    await page.getByRole("button", { name: "Stop sharing" }).waitFor(BOUND);
+
+    // Another member whose phone last reported two minutes ago (out of coverage).
+    const other = await app.member();
+    await app.http("POST", "/api/groups/join", { inviteCode: code }, other.token);
+    const location = await app.connect("/location", other.token);
+    const groupId = (
+      await app.http<{ groups: Array<{ id: string }> }>("GET", "/api/groups", undefined, other.token)
+    ).body.groups[0]!.id;
+    await location.timeout(3000).emitWithAck("location:share", { groupId, sharing: true });
+    await location
+      .timeout(3000)
+      .emitWithAck("location:update", {
+        groupId,
+        lat: 46.61,
+        lng: 8.61,
+        heading: 90,
+        ts: Date.now() - 120_000,
+      });
+    const stale = page.locator(
+      `.leaflet-marker-icon[data-rider="${other.user.username}"][data-stale="true"]`,
+    );
+    await stale.waitFor(BOUND);
+    assert.match((await stale.textContent()) ?? "", /2 min ago/);
+    assert.equal(await mine.getAttribute("data-stale"), "false");
+    await screenshot(page, "map-gps-and-stale");
+
+    await page.getByRole("button", { name: "Stop sharing" }).click();
+    await mine.waitFor({ state: "detached", ...BOUND });
+  });
+});
