@@ -392,15 +392,13 @@ describe("[app] the ride map", () => {
       await app.http<{ groups: Array<{ id: string }> }>("GET", "/api/groups", undefined, other.token)
     ).body.groups[0]!.id;
     await location.timeout(3000).emitWithAck("location:share", { groupId, sharing: true });
-    await location
-      .timeout(3000)
-      .emitWithAck("location:update", {
-        groupId,
-        lat: 46.61,
-        lng: 8.61,
-        heading: 90,
-        ts: Date.now() - 120_000,
-      });
+    await location.timeout(3000).emitWithAck("location:update", {
+      groupId,
+      lat: 46.61,
+      lng: 8.61,
+      heading: 90,
+      ts: Date.now() - 120_000,
+    });
     const stale = page.locator(
       `.leaflet-marker-icon[data-rider="${other.user.username}"][data-stale="true"]`,
     );
@@ -411,5 +409,66 @@ describe("[app] the ride map", () => {
 
     await page.getByRole("button", { name: "Stop sharing" }).click();
     await mine.waitFor({ state: "detached", ...BOUND });
+  });
+});
+
+describe("[app] several groups", () => {
+  let app: TestApp;
+  let browser: Browser;
+  before(async () => {
+    app = await startApp({ config: { clientDir: clientDist } });
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  it("counts new messages of another group, and marks where they start when the rider switches to it", async () => {
+    const page = await (await browser.newContext()).newPage();
+    await registerInUi(page, app.url, uniqueName("multi"));
+    const create = async (name: string) => {
+      if (!(await page.getByLabel("Group name").isVisible()))
+        await page.getByRole("button", { name: "New group" }).click();
+      await page.getByLabel("Group name").fill(name);
+      await page.getByRole("button", { name: "Create group" }).click();
+      await page.getByRole("combobox", { name: "Open group" }).filter({ hasText: name }).waitFor(BOUND);
+      return (await page.getByTestId("invite-code").textContent())!;
+    };
+    const touringCode = await create("Touring");
+    await page.getByLabel("Message").fill("read already");
+    await page.getByLabel("Message").press("Enter");
+    await page.locator('.message[data-state="sent"]', { hasText: "read already" }).waitFor(BOUND);
+    await create("Track day");
+
+    // A friend writes in Touring while the rider looks at Track day.
+    const friend = await app.member();
+    const joined = await app.http<{ group: { id: string } }>(
+      "POST",
+      "/api/groups/join",
+      { inviteCode: touringCode },
+      friend.token,
+    );
+    const chat = await app.connect("/chat", friend.token);
+    await chat
+      .timeout(3000)
+      .emitWithAck("message:send", {
+        groupId: joined.body.group.id,
+        text: "anyone riding Sunday?",
+        clientMsgId: "f1",
+      });
+    const select = page.getByRole("combobox", { name: "Open group" });
+    await page.locator("option", { hasText: "Touring (1 new)" }).waitFor({ state: "attached", ...BOUND });
+
+    await select.selectOption({ label: "Touring (1 new)" });
+    const divider = page.getByRole("separator");
+    await divider.waitFor(BOUND);
+    assert.equal(await divider.textContent(), "New messages");
+    // The divider sits between what was read and what is new.
+    const order = await page.locator(".messages > li").allTextContents();
+    const at = order.findIndex((text) => text === "New messages");
+    assert.match(order[at - 1] ?? "", /read already/);
+    assert.match(order[at + 1] ?? "", /anyone riding Sunday\?/);
+    await page.locator("option", { hasText: /^Touring$/ }).waitFor({ state: "attached", ...BOUND });
   });
 });
