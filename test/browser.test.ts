@@ -450,13 +450,11 @@ describe("[app] several groups", () => {
       friend.token,
     );
     const chat = await app.connect("/chat", friend.token);
-    await chat
-      .timeout(3000)
-      .emitWithAck("message:send", {
-        groupId: joined.body.group.id,
-        text: "anyone riding Sunday?",
-        clientMsgId: "f1",
-      });
+    await chat.timeout(3000).emitWithAck("message:send", {
+      groupId: joined.body.group.id,
+      text: "anyone riding Sunday?",
+      clientMsgId: "f1",
+    });
     const select = page.getByRole("combobox", { name: "Open group" });
     await page.locator("option", { hasText: "Touring (1 new)" }).waitFor({ state: "attached", ...BOUND });
 
