@@ -181,7 +181,12 @@ describe("[app] the server restarts with the pages open", () => {
     await alice.locator(".messages .text", { hasText: "before 2" }).waitFor(BOUND);
 
     // The server goes away; alice keeps typing and sending: her messages wait in the outbox.
-    assert.equal(await node.stop("SIGTERM"), 0, "the node drains and exits 0");
+    const exitCode = await node.stop("SIGTERM");
+    assert.equal(
+      exitCode,
+      0,
+      `the node drains and exits 0; its last log lines: ${node.logs.slice(-5).join("\n")}`,
+    );
     await alice.locator('.connection[data-status="reconnecting"]').waitFor(BOUND);
     await send(alice, "during 1");
     await send(alice, "during 2");
@@ -468,5 +473,41 @@ describe("[app] several groups", () => {
     assert.match(order[at - 1] ?? "", /read already/);
     assert.match(order[at + 1] ?? "", /anyone riding Sunday\?/);
     await page.locator("option", { hasText: /^Touring$/ }).waitFor({ state: "attached", ...BOUND });
+  });
+});
+
+describe("[app] a message the server refuses", () => {
+  let app: TestApp;
+  let browser: Browser;
+  before(async () => {
+    // One message per second, bursts of two: the third quick message is refused with RATE_LIMITED.
+    app = await startApp({ config: { clientDir: clientDist }, limits: { chatPerSecond: 1, chatBurst: 2 } });
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  it("shows it as not sent; Retry sends it once, with the same clientMsgId", async () => {
+    const page = await (await browser.newContext()).newPage();
+    await registerInUi(page, app.url, uniqueName("fast"));
+    await page.getByLabel("Group name").fill("Fast ride");
+    await page.getByRole("button", { name: "Create group" }).click();
+    await page.getByTestId("invite-code").waitFor(BOUND);
+    for (const text of ["one", "two", "three"]) {
+      await page.getByLabel("Message").fill(text);
+      await page.getByLabel("Message").press("Enter");
+    }
+    const failed = page.locator('.message.outgoing[data-state="failed"]');
+    await failed.waitFor(BOUND);
+    assert.match((await failed.textContent()) ?? "", /Not sent/);
+    await screenshot(page, "message-not-sent");
+
+    // A clock wait on purpose: the server's bucket gives one message back per second.
+    await page.waitForTimeout(1100);
+    await failed.getByRole("button", { name: "Retry" }).click();
+    await page.locator(".message.outgoing").waitFor({ state: "detached", ...BOUND });
+    assert.deepEqual(await sentTexts(page), ["one", "two", "three"]);
   });
 });
