@@ -283,6 +283,34 @@ describe("[app] an expired session", () => {
       .locator('.messages li.message[data-state="sent"] .text', { hasText: "typed before" })
       .waitFor(BOUND);
   });
+
+  it("reopened with an expired token: the login comes first, then the groups load", async () => {
+    const page = await (await browser.newContext()).newPage();
+    const name = uniqueName("back");
+    await registerInUi(page, app.url, name);
+    await page.getByLabel("Group name").fill("Coming back");
+    await page.getByRole("button", { name: "Create group" }).click();
+    await page.getByTestId("invite-code").waitFor(BOUND);
+    // The rider comes back after the token ran out.
+    await page.evaluate(`{
+      const saved = JSON.parse(localStorage.getItem("convoy.session"));
+      localStorage.setItem("convoy.session", JSON.stringify({ ...saved, expiresAt: Date.now() - 1000 }));
+    }`);
+    await page.reload();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByText("Your session expired").waitFor(BOUND);
+    await dialog.getByLabel("Password").fill("correct horse battery");
+    await dialog.getByRole("button", { name: "Log in" }).click();
+    await page
+      .getByRole("combobox", { name: "Open group" })
+      .filter({ hasText: "Coming back" })
+      .waitFor(BOUND);
+    await page.getByLabel("Message").fill("back again");
+    await page.getByLabel("Message").press("Enter");
+    await page
+      .locator('.messages li.message[data-state="sent"] .text', { hasText: "back again" })
+      .waitFor(BOUND);
+  });
 });
 
 describe("[app] on a phone, with the keyboard", () => {

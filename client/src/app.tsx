@@ -19,18 +19,34 @@ import { ConnectionBanner } from "./ui/connection-banner.tsx";
 
 type Tab = "chat" | "map" | "members";
 const loadError = signal<string | null>(null);
+/** The signed-in user's groups were loaded (chat and presence follow them). */
+const loaded = signal(false);
 
 /** Starts everything for the logged-in user; stops it on logout. */
 function useSessionLifecycle() {
   useSignalEffect(() => {
     const userId = currentUserId.value;
     if (!userId) return;
-    let stopped = false;
-    loadError.value = null;
     startLocation(userId);
+    return () => {
+      loaded.value = false;
+      stopLocation(); // first: it tells the server that sharing ends
+      disconnectAll();
+      stopChat();
+      stopPresence();
+      resetGroups();
+    };
+  });
+  // Groups load once the session is usable: at once, or after the password when the saved token had expired.
+  useSignalEffect(() => {
+    const userId = currentUserId.value;
+    if (!userId || needsLogin.value || loaded.value) return;
+    let current = true;
+    loadError.value = null;
     loadGroups(userId).then(
       (mine) => {
-        if (stopped) return;
+        if (!current) return;
+        loaded.value = true;
         startChat(
           userId,
           mine.map((g) => g.id),
@@ -38,15 +54,13 @@ function useSessionLifecycle() {
         for (const g of mine) followPresence(g.id);
         connectAll();
       },
-      () => (loadError.value = "Your groups could not be loaded. Reload the page to try again."),
+      () => {
+        if (current && !needsLogin.value)
+          loadError.value = "Your groups could not be loaded. Reload the page to try again.";
+      },
     );
     return () => {
-      stopped = true;
-      disconnectAll();
-      stopChat();
-      stopPresence();
-      stopLocation();
-      resetGroups();
+      current = false;
     };
   });
   // A group created or joined later is followed too.

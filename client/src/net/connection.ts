@@ -63,7 +63,7 @@ function setStatus(next: ConnectionStatus): void {
 chatSocket.on("connect", () => setStatus("online"));
 chatSocket.on("disconnect", (reason) => {
   // The server (or a middleware) closed the socket on purpose: the client does not retry by itself.
-  if (reason === "io server disconnect") chatSocket.connect();
+  if (reason === "io server disconnect") for (const socket of sockets) socket.connect();
   setStatus(navigator.onLine ? "reconnecting" : "offline");
 });
 for (const socket of sockets) {
@@ -75,7 +75,11 @@ for (const socket of sockets) {
     } else if (actual.value !== "online") setStatus(navigator.onLine ? "reconnecting" : "offline");
   });
 }
-manager.on("reconnect_failed", () => setStatus("failed"));
+manager.on("reconnect_failed", () => {
+  // The sockets would stay "active" and connectAll() would skip them: make "Try again" start afresh.
+  for (const socket of sockets) socket.disconnect();
+  setStatus("failed");
+});
 // Losing the network says why a connection is down; while it is still up, the socket decides.
 window.addEventListener("offline", () => {
   if (actual.value === "reconnecting") setStatus("offline");

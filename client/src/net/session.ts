@@ -8,6 +8,9 @@ import { api, ApiError } from "./http.ts";
 const STORAGE_KEY = "convoy.session";
 /** Renew this long before expiry. */
 const RENEW_AHEAD_MS = 60_000;
+const RETRY_RENEWAL_MS = 15_000;
+/** Never renew more often than this, whatever the clocks say. */
+const MIN_RENEWAL_DELAY_MS = 5_000;
 
 export interface Session {
   token: string;
@@ -54,19 +57,26 @@ export function logout(): void {
 }
 
 let renewing: Promise<string | null> | null = null;
+let renewalTimer: ReturnType<typeof setTimeout> | undefined;
 
 /** Exchanges a still-valid token for a new one; on failure asks for a login. */
 function renew(current: Session): Promise<string | null> {
   renewing ??= api<LoginResponse>("POST", "/api/auth/refresh", undefined, current.token)
     .then((fresh) => {
+      // Logged out, or someone else logged in, meanwhile: not ours to save.
+      if (session.value?.user.id !== current.user.id) return null;
       save({ ...fresh, issuedAt: Date.now() });
       return fresh.token;
     })
     .catch((err: unknown) => {
-      // Offline: keep the token; the next handshake will tell whether it still works.
-      if (err instanceof ApiError && err.code === "NETWORK") return current.token;
-      needsLogin.value = true;
-      return null;
+      if (err instanceof ApiError && err.status === 401) {
+        needsLogin.value = true;
+        return null;
+      }
+      // Offline or a server hiccup: keep the token while it lasts and try again soon.
+      clearTimeout(renewalTimer);
+      renewalTimer = setTimeout(() => void renew(current), RETRY_RENEWAL_MS);
+      return current.expiresAt > Date.now() ? current.token : null;
     })
     .finally(() => (renewing = null));
   return renewing;
@@ -90,7 +100,6 @@ export function tokenRefused(): void {
   needsLogin.value = true;
 }
 
-let renewalTimer: ReturnType<typeof setTimeout> | undefined;
 function scheduleRenewal(): void {
   clearTimeout(renewalTimer);
   const current = session.value;
@@ -98,6 +107,6 @@ function scheduleRenewal(): void {
   // A minute ahead, or at three quarters of the lifetime for short-lived tokens.
   const lifetime = current.expiresAt - (current.issuedAt ?? Date.now());
   const due = current.expiresAt - Math.min(RENEW_AHEAD_MS, lifetime / 4) - Date.now();
-  renewalTimer = setTimeout(() => void renew(current), Math.max(due, 0));
+  renewalTimer = setTimeout(() => void renew(current), Math.max(due, MIN_RENEWAL_DELAY_MS));
 }
 scheduleRenewal();

@@ -21,24 +21,25 @@ import {
 } from "./chat.ts";
 import { firstUnreadIndex } from "./merge.ts";
 
-/** Drafts per group, kept while the app runs (a re-login does not clear them). */
+/** Drafts per user and group, kept while the app runs (a re-login does not clear them). */
 const drafts = new Map<string, string>();
 
 export function ChatView({ groupId }: { groupId: string }) {
   const me = session.value?.user.id ?? "";
+  const draftKey = `${me}:${groupId}`;
   const messages = messagesByGroup.value[groupId] ?? [];
   const pending = outbox.value.filter((m) => m.groupId === groupId);
   const typing = Object.values(typingByGroup.value[groupId] ?? {}).map((t) => t.username);
-  const [draft, setDraft] = useState(drafts.get(groupId) ?? "");
+  const [draft, setDraft] = useState(drafts.get(draftKey) ?? "");
   // Where "new" starts, fixed when the group is opened.
   const [readMark, setReadMark] = useState<string | null>(lastRead.value[groupId] ?? null);
   const list = useRef<HTMLOListElement>(null);
   const divider = firstUnreadIndex(messages, readMark, me);
 
   useEffect(() => {
-    setDraft(drafts.get(groupId) ?? "");
+    setDraft(drafts.get(draftKey) ?? "");
     setReadMark(lastRead.value[groupId] ?? null);
-  }, [groupId]);
+  }, [draftKey]);
   useEffect(() => {
     if (!document.hidden) markRead(groupId);
   }, [groupId, messages.length]);
@@ -52,7 +53,7 @@ export function ChatView({ groupId }: { groupId: string }) {
     const text = draft.trim();
     if (!text) return;
     sendMessage(groupId, text);
-    drafts.set(groupId, "");
+    drafts.set(draftKey, "");
     setDraft("");
   };
 
@@ -121,11 +122,12 @@ export function ChatView({ groupId }: { groupId: string }) {
           onInput={(e) => {
             const value = e.currentTarget.value;
             setDraft(value);
-            drafts.set(groupId, value);
+            drafts.set(draftKey, value);
             sendTyping(groupId, value.trim().length > 0);
           }}
           onKeyDown={(e) => {
-            if (e.key === "Enter" && !e.shiftKey) submit(e);
+            // Not while an input method is composing a word (Chinese, Japanese, Korean…).
+            if (e.key === "Enter" && !e.shiftKey && !e.isComposing) submit(e);
           }}
           onBlur={() => sendTyping(groupId, false)}
         />

@@ -36,6 +36,13 @@ const CATCH_UP_PAGES = 50;
 
 let userKey = "";
 const joinedGroups = new Set<string>();
+/**
+ * groupId → the newest id up to which this client surely has every message. It
+ * moves only through contiguous pages (the first join's latest messages, then
+ * `messages:since`), so a catch-up cut short leaves no hole behind.
+ */
+const completeThrough = new Map<string, string>();
+const RETRY_JOIN_MS = 3000;
 
 function add(groupId: string, incoming: readonly ChatMessage[]): void {
   const current = messagesByGroup.value[groupId] ?? [];
@@ -69,6 +76,7 @@ export function startChat(userId: string, groupIds: readonly string[]): void {
 
 export function stopChat(): void {
   joinedGroups.clear();
+  completeThrough.clear();
   messagesByGroup.value = {};
   hasEarlier.value = {};
   outbox.value = [];
@@ -83,12 +91,22 @@ export function followGroup(groupId: string): void {
 }
 
 async function joinAndCatchUp(groupId: string): Promise<void> {
-  const known = messagesByGroup.value[groupId] ?? [];
-  const newestBefore = known.at(-1)?.id ?? null;
   const joined = await request(chatSocket, "room:join", { groupId });
-  if (!joined.ok) return;
+  if (!joined.ok) {
+    // Without the room this group gets no live messages: try again while connected.
+    if (joined.error.code === "TIMEOUT" || joined.error.code === "INTERNAL") {
+      setTimeout(() => {
+        if (chatSocket.connected && joinedGroups.has(groupId)) void joinAndCatchUp(groupId);
+      }, RETRY_JOIN_MS);
+    }
+    return;
+  }
   add(groupId, joined.data.messages);
-  if (newestBefore === null) {
+  const syncedThrough = completeThrough.get(groupId);
+  if (syncedThrough === undefined) {
+    // First time: the latest messages are the whole story so far; older ones load on request.
+    const newest = joined.data.messages.at(-1)?.id;
+    if (newest) completeThrough.set(groupId, newest);
     if (hasEarlier.value[groupId] === undefined)
       hasEarlier.value = {
         ...hasEarlier.value,
@@ -96,15 +114,16 @@ async function joinAndCatchUp(groupId: string): Promise<void> {
       };
     return;
   }
-  // Fetch everything between what we had and what the join returned.
-  let afterId = newestBefore;
+  // Everything after the last point known complete, page by page; a catch-up cut
+  // short resumes from where it stopped, never from the join's newer messages.
+  let afterId = syncedThrough;
   for (let page = 0; page < CATCH_UP_PAGES; page++) {
     const since = await request(chatSocket, "messages:since", { groupId, afterId });
     if (!since.ok) return;
     add(groupId, since.data.messages);
     const last = since.data.messages.at(-1);
+    if (last) completeThrough.set(groupId, (afterId = last.id));
     if (!since.data.hasMore || !last) return;
-    afterId = last.id;
   }
 }
 

@@ -62,16 +62,31 @@ export function startLocation(userId: string): void {
     void startSharing(groupId, mode);
 }
 
+/** Logging out ends sharing for real: the server forgets the position, and this device the consent. */
 export function stopLocation(): void {
   for (const stop of stoppers.values()) stop();
   stoppers.clear();
+  for (const groupId of Object.keys(sharing.value)) {
+    if (locationSocket.connected)
+      locationSocket.emit("location:share", { groupId, sharing: false }, ignoreAck);
+  }
+  if (userKey) saveJson(userKey, {});
+  pendingStops.clear();
   sharing.value = {};
+  sharingProblem.value = null;
   ridersByGroup.value = {};
   watchedGroup = null;
 }
 
 // Positions are fire-and-forget: the next one replaces a lost one.
 const ignoreAck = () => {};
+/** Groups where the rider stopped sharing while the server could not be told: told on the next connect. */
+const pendingStops = new Set<string>();
+
+/** Only GPS consent outlives a reload; a simulated ride is a demo of the moment. */
+function saveConsent(): void {
+  saveJson(userKey, Object.fromEntries(Object.entries(sharing.value).filter(([, mode]) => mode === "gps")));
+}
 
 function send(groupId: string, fix: Fix & { accuracy?: number | null }): void {
   if (!locationSocket.connected) return;
@@ -134,10 +149,14 @@ function startSource(groupId: string, mode: ShareMode): () => void {
 
 export async function startSharing(groupId: string, mode: ShareMode): Promise<void> {
   stoppers.get(groupId)?.();
+  stoppers.delete(groupId);
   sharing.value = { ...sharing.value, [groupId]: mode };
-  saveJson(userKey, sharing.value);
+  saveConsent();
+  pendingStops.delete(groupId);
   sharingProblem.value = null;
   if (locationSocket.connected) await request(locationSocket, "location:share", { groupId, sharing: true });
+  // Stopped (or logged out) while the server answered: do not start the source after all.
+  if (sharing.value[groupId] !== mode || stoppers.has(groupId)) return;
   stoppers.set(groupId, startSource(groupId, mode));
 }
 
@@ -147,13 +166,19 @@ export async function stopSharing(groupId: string): Promise<void> {
   const next = { ...sharing.value };
   delete next[groupId];
   sharing.value = next;
-  saveJson(userKey, next);
-  await request(locationSocket, "location:share", { groupId, sharing: false });
+  saveConsent();
+  const told =
+    locationSocket.connected &&
+    (await request(locationSocket, "location:share", { groupId, sharing: false })).ok;
+  if (!told && !sharing.value[groupId]) pendingStops.add(groupId);
 }
 
 locationSocket.on("location:update", setRider);
 locationSocket.on("location:stopped", ({ groupId, userId }) => removeRider(groupId, userId));
 locationSocket.on("connect", () => {
+  for (const groupId of pendingStops)
+    locationSocket.emit("location:share", { groupId, sharing: false }, ignoreAck);
+  pendingStops.clear();
   // The server remembers sharing across reconnects; saying it again covers a server that forgot (embedded restart).
   for (const groupId of Object.keys(sharing.value))
     void request(locationSocket, "location:share", { groupId, sharing: true });
