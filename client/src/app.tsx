@@ -91,48 +91,51 @@ export function App() {
   const groupId = currentGroupId.value;
   return (
     <div class="app" data-tab={tab}>
-      <header class="top">
-        <span class="brand">Convoy</span>
-        <ConnectionBanner />
-        <span class="me">
-          {current.user.username}{" "}
-          <button type="button" class="link" onClick={logout}>
-            Log out
-          </button>
-        </span>
-      </header>
-      <GroupBar />
-      {loadError.value && (
-        <p class="error" role="alert">
-          {loadError.value}
-        </p>
-      )}
-      {groupId ? (
-        <>
-          <nav class="tabs" aria-label="Views">
-            {(["chat", "map", "members"] as const).map((name) => (
-              <button key={name} type="button" aria-pressed={tab === name} onClick={() => setTab(name)}>
-                {name === "chat" ? "Chat" : name === "map" ? "Map" : "Members"}
-              </button>
-            ))}
-          </nav>
-          <main class="panes">
-            <div class="pane pane-chat">
-              <ChatView groupId={groupId} />
-            </div>
-            <div class="pane pane-members">
-              <MemberList groupId={groupId} />
-            </div>
-            <div class="pane pane-map">
-              <RideMap groupId={groupId} config={clientConfig.value} />
-            </div>
+      {/* While the session dialog is up, the app behind it is out of reach of Tab and screen readers. */}
+      <div class="app-body" inert={needsLogin.value}>
+        <header class="top">
+          <span class="brand">Convoy</span>
+          <ConnectionBanner />
+          <span class="me">
+            {current.user.username}{" "}
+            <button type="button" class="link" onClick={logout}>
+              Log out
+            </button>
+          </span>
+        </header>
+        <GroupBar noGroupsYet={loaded.value && groups.value.length === 0} />
+        {loadError.value && (
+          <p class="error" role="alert">
+            {loadError.value}
+          </p>
+        )}
+        {groupId ? (
+          <>
+            <nav class="tabs" aria-label="Views">
+              {(["chat", "map", "members"] as const).map((name) => (
+                <button key={name} type="button" aria-pressed={tab === name} onClick={() => setTab(name)}>
+                  {name === "chat" ? "Chat" : name === "map" ? "Map" : "Members"}
+                </button>
+              ))}
+            </nav>
+            <main class="panes">
+              <div class="pane pane-chat">
+                <ChatView groupId={groupId} />
+              </div>
+              <div class="pane pane-members">
+                <MemberList groupId={groupId} />
+              </div>
+              <div class="pane pane-map">
+                <RideMap groupId={groupId} config={clientConfig.value} />
+              </div>
+            </main>
+          </>
+        ) : (
+          <main class="center">
+            <p>Create a group for your ride, or join one with the invite code a friend sent you.</p>
           </main>
-        </>
-      ) : (
-        <main class="center">
-          <p>Create a group for your ride, or join one with the invite code a friend sent you.</p>
-        </main>
-      )}
+        )}
+      </div>
       {needsLogin.value && (
         <div class="overlay" role="dialog" aria-modal="true" aria-labelledby="login-title">
           <LoginForm expiredFor={current.user.username} />

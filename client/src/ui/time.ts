@@ -6,7 +6,8 @@ setInterval(() => (now.value = Date.now()), 5000);
 
 export function ago(ms: number, at = now.value): string {
   const seconds = Math.max(0, Math.round((at - ms) / 1000));
-  if (seconds < 45) return "just now";
+  if (seconds < 10) return "just now";
+  if (seconds < 60) return `${seconds} s ago`;
   const minutes = Math.round(seconds / 60);
   if (minutes < 60) return `${minutes} min ago`;
   const hours = Math.round(minutes / 60);

@@ -61,6 +61,7 @@ export function LoginForm({ expiredFor }: { expiredFor?: string }) {
         <input
           name="password"
           type="password"
+          autoFocus={Boolean(expiredFor)}
           autoComplete={mode === "login" ? "current-password" : "new-password"}
           required
           minLength={LIMITS.passwordMin}

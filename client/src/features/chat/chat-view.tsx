@@ -34,6 +34,7 @@ export function ChatView({ groupId }: { groupId: string }) {
   // Where "new" starts, fixed when the group is opened.
   const [readMark, setReadMark] = useState<string | null>(lastRead.value[groupId] ?? null);
   const list = useRef<HTMLOListElement>(null);
+  const [earlierError, setEarlierError] = useState<string | null>(null);
   const divider = firstUnreadIndex(messages, readMark, me);
 
   useEffect(() => {
@@ -65,9 +66,21 @@ export function ChatView({ groupId }: { groupId: string }) {
       <ol class="messages" ref={list} aria-live="polite" aria-relevant="additions">
         {hasEarlier.value[groupId] && (
           <li class="earlier">
-            <button type="button" onClick={() => void loadEarlier(groupId)}>
+            <button
+              type="button"
+              onClick={() => {
+                loadEarlier(groupId).catch(() =>
+                  setEarlierError("Earlier messages could not be loaded. Try again."),
+                );
+              }}
+            >
               Load earlier messages
             </button>
+            {earlierError && (
+              <p class="error" role="alert">
+                {earlierError}
+              </p>
+            )}
           </li>
         )}
         {messages.map((message, i) => (

@@ -12,10 +12,10 @@ function unreadCount(groupId: string): number {
   return (messagesByGroup.value[groupId] ?? []).filter((m) => m.id > read && m.userId !== me).length;
 }
 
-export function GroupBar() {
-  const [panel, setPanel] = useState<"none" | "create" | "join">(
-    groups.value.length === 0 ? "create" : "none",
-  );
+/** `noGroupsYet`: the user's groups are loaded and there are none, so the create form opens by itself. */
+export function GroupBar({ noGroupsYet }: { noGroupsYet: boolean }) {
+  const [chosen, setPanel] = useState<"none" | "create" | "join">("none");
+  const panel = chosen === "none" && noGroupsYet ? "create" : chosen;
   const [value, setValue] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [copied, setCopied] = useState(false);
