@@ -102,7 +102,7 @@ describe("[3 /presence]", () => {
     await expectSilence(watcher, "presence:update", 150);
   });
 
-  it("(Convoy) a user who joins the group is announced to its subscribers with their status", async () => {
+  it("(Convoy) a user who joins the group is announced to its subscribers with their status, once", async () => {
     const { group, watcher } = await watched(1);
     const newcomer = await app.member();
     await app.connect("/presence", newcomer.token); // online before joining: no status change of their own
@@ -123,6 +123,9 @@ describe("[3 /presence]", () => {
       status: "online",
       lastSeen: null,
     });
+    // Joining again is no change: nothing is announced.
+    await app.http("POST", "/api/groups/join", { inviteCode: group.inviteCode }, newcomer.token);
+    await expectSilence(watcher, "presence:update");
   });
 
   it("updates go to the subscribers of the user's groups only", async () => {

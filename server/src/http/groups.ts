@@ -16,8 +16,8 @@ export function groupsRouter(deps: Deps): Router {
   router.post("/join", async (req, res) => {
     const { inviteCode } = parseOrThrow(JoinGroup, req.body);
     const user = userOf(res);
-    const group = await deps.groups.join(user, inviteCode);
-    deps.events.emit("member-joined", { groupId: group.id, user });
+    const { group, isNew } = await deps.groups.join(user, inviteCode);
+    if (isNew) deps.events.emit("member-joined", { groupId: group.id, user });
     res.json({ group });
   });
 

@@ -49,11 +49,8 @@ export function registerPresence(io: Io, deps: Deps): Registration {
 
   // A new member: the group's subscribers learn about them (from "not in the group" to their status).
   const onMemberJoined = ({ groupId, user }: { groupId: string; user: User }) => {
-    deps.presence.members(user, groupId).then(
-      (members) => {
-        const member = members.find((m) => m.userId === user.id);
-        if (member) broadcast.toGroup(groupId, "presence:update", { groupId, ...member });
-      },
+    deps.presence.memberState(user).then(
+      (member) => broadcast.toGroup(groupId, "presence:update", { groupId, ...member }),
       (err: unknown) => deps.logger.error({ err, groupId }, "announcing a new member failed"),
     );
   };

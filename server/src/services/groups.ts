@@ -32,11 +32,11 @@ export function createGroups(groups: GroupStore, users: UserStore, clock: Clock)
     },
 
     /** Joining a group one is already in is a no-op that answers the group. */
-    async join(user: User, inviteCode: string): Promise<Group> {
+    /** `isNew`: false when the user was a member already (joining again changes nothing). */
+    async join(user: User, inviteCode: string): Promise<{ group: Group; isNew: boolean }> {
       const group = await groups.findByInviteCode(inviteCode);
       if (!group) throw new AppError("NOT_FOUND", "no group has that invite code");
-      await groups.addMember(group.id, user.id);
-      return group;
+      return { group, isNew: await groups.addMember(group.id, user.id) };
     },
 
     async listFor(userId: string): Promise<Group[]> {

@@ -55,6 +55,16 @@ export function createPresence(store: PresenceStore, users: UserStore, groups: G
 
     forgetNode: () => store.forgetNode(),
 
+    /** One user's aggregate status, as a group's member list shows it. */
+    async memberState(user: User): Promise<PresenceMember> {
+      const state = (await store.states([user.id])).get(user.id);
+      return {
+        userId: user.id,
+        username: user.username,
+        ...(state ?? { status: "offline", lastSeen: null }),
+      };
+    },
+
     async members(user: User, groupId: string): Promise<PresenceMember[]> {
       const detail = await groups.detail(groupId, user.id);
       const states = await store.states(detail.members.map((member) => member.id));

@@ -53,8 +53,8 @@ export function describeStores(backend: string, make: () => Promise<Stores>): vo
       assert.equal(await stores.groups.findByInviteCode("nope"), null);
       assert.equal(await stores.groups.isMember("g1", "u1"), true);
       assert.equal(await stores.groups.isMember("g1", "u2"), false);
-      await stores.groups.addMember("g1", "u2");
-      await stores.groups.addMember("g1", "u2");
+      assert.equal(await stores.groups.addMember("g1", "u2"), true);
+      assert.equal(await stores.groups.addMember("g1", "u2"), false);
       assert.deepEqual((await stores.groups.memberIds("g1")).sort(), ["u1", "u2"]);
       assert.deepEqual(await stores.groups.groupIdsOf("u2"), ["g1"]);
       assert.deepEqual(await stores.groups.findMany(["g1", "gx"]), [group]);

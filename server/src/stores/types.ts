@@ -28,7 +28,8 @@ export interface GroupStore {
   findById(id: string): Promise<Group | null>;
   findByInviteCode(inviteCode: string): Promise<Group | null>;
   findMany(ids: readonly string[]): Promise<Group[]>;
-  addMember(groupId: string, userId: string): Promise<void>;
+  /** Resolves true when the user was not a member before. */
+  addMember(groupId: string, userId: string): Promise<boolean>;
   isMember(groupId: string, userId: string): Promise<boolean>;
   memberIds(groupId: string): Promise<string[]>;
   groupIdsOf(userId: string): Promise<string[]>;

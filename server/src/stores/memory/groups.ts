@@ -31,8 +31,10 @@ export function createMemoryGroupStore(): GroupStore {
       return ids.flatMap((id) => groups.get(id) ?? []);
     },
     async addMember(groupId, userId) {
+      const isNew = !(members.get(groupId)?.has(userId) ?? false);
       addTo(members, groupId, userId);
       addTo(groupsOfUser, userId, groupId);
+      return isNew;
     },
     async isMember(groupId, userId) {
       return members.get(groupId)?.has(userId) ?? false;

@@ -32,7 +32,12 @@ export function createRedisGroupStore(redis: RedisClient, prefix: string): Group
       return rows.flatMap((json) => parse(json) ?? []);
     },
     async addMember(groupId, userId) {
-      await redis.multi().sAdd(membersKey(groupId), userId).sAdd(groupsOfKey(userId), groupId).exec();
+      const [added] = await redis
+        .multi()
+        .sAdd(membersKey(groupId), userId)
+        .sAdd(groupsOfKey(userId), groupId)
+        .exec();
+      return Number(added) === 1;
     },
     async isMember(groupId, userId) {
       return (await redis.sIsMember(membersKey(groupId), userId)) === 1;
