@@ -1,61 +1,48 @@
 // The browser app end to end, in Debian's Chromium: two users in two browser
 // contexts against a real server.
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import type { Browser, BrowserContext, Page } from "playwright-core";
 import { randomBytes } from "node:crypto";
+import { after, before, describe, it } from "node:test";
 import type { AckResult } from "@convoy/shared";
+import type { Browser, Page } from "playwright-core";
 import { io } from "socket.io-client";
-import { startApp, uniqueName, type TestApp } from "./support/app.ts";
-import { clientDist, launchBrowser, registerInUi, screenshot } from "./support/browser.ts";
+import { uniqueName } from "./support/app.ts";
+import {
+  clientDist,
+  createGroupInUi,
+  joinGroupInUi,
+  launchBrowser,
+  registerInUi,
+  screenshot,
+  useAppAndBrowser,
+} from "./support/browser.ts";
 import { startNodeProcess, type NodeProcess } from "./support/process.ts";
 import { freePort, startRedis, type TestRedis } from "./support/redis-server.ts";
+import { waitFor } from "./support/wait.ts";
 
 const BOUND = { timeout: 10_000 };
-
-/** Polls a condition on this side (the server's state) with a bound. */
-async function waitUntil(condition: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 /** Texts of the sent messages in the chat, in order. */
 const sentTexts = (page: Page) =>
   page.locator('.messages li.message[data-state="sent"] .text').allTextContents();
 
 describe("[app] two riders in two browsers", () => {
-  let app: TestApp;
-  let browser: Browser;
-  let contexts: BrowserContext[];
+  const env = useAppAndBrowser();
   let alice: Page;
   let bob: Page;
   const names = { alice: uniqueName("alice"), bob: uniqueName("bob") };
 
   before(async () => {
-    app = await startApp({ config: { clientDir: clientDist } });
-    browser = await launchBrowser();
-    contexts = await Promise.all([browser.newContext(), browser.newContext()]);
-    [alice, bob] = (await Promise.all(contexts.map((context) => context.newPage()))) as [Page, Page];
-  });
-  after(async () => {
-    await browser?.close();
-    await app?.close();
+    [alice, bob] = [await env.newPage(), await env.newPage()];
   });
 
   it("register, create a group, join it by invite code", async () => {
-    await registerInUi(alice, app.url, names.alice);
-    await alice.getByLabel("Group name").fill("Sunday ride");
-    await alice.getByRole("button", { name: "Create group" }).click();
-    const code = await alice.getByTestId("invite-code").textContent(BOUND);
-    assert.ok(code && code.length >= 11);
+    await registerInUi(alice, env.app.url, names.alice);
+    const code = await createGroupInUi(alice, "Sunday ride");
+    assert.ok(code.length >= 11);
 
-    await registerInUi(bob, app.url, names.bob);
-    await bob.getByRole("button", { name: "Join", exact: true }).click();
-    await bob.getByLabel("Invite code").fill(code);
-    await bob.getByRole("button", { name: "Join group" }).click();
+    await registerInUi(bob, env.app.url, names.bob);
+    await joinGroupInUi(bob, code);
     await bob.getByRole("combobox", { name: "Open group" }).filter({ hasText: "Sunday ride" }).waitFor(BOUND);
   });
 
@@ -78,19 +65,23 @@ describe("[app] two riders in two browsers", () => {
 
   it("a short blip is not shown; a loss without network says offline, then recovers by itself", async () => {
     const dropAlice = () => {
-      for (const socket of app.app.io.of("/chat").sockets.values())
+      for (const socket of env.app.app.io.of("/chat").sockets.values())
         if (socket.data.user.username === names.alice) socket.conn.close();
     };
-    const aliceConnections = () =>
-      [...app.app.io.of("/chat").sockets.values()].filter((s) => s.data.user.username === names.alice).length;
+    const aliceBack = () =>
+      waitFor<{ data: { user: { username: string } } }>(env.app.app.io.of("/chat"), "connection", {
+        where: (socket) => socket.data.user.username === names.alice,
+        ms: 10_000,
+      });
     // Record every status the banner ever shows, from the page itself.
     await alice.evaluate(`
       window.shownStatuses = [];
       new MutationObserver(() => window.shownStatuses.push(document.querySelector(".connection").dataset.status))
         .observe(document.querySelector(".connection"), { attributes: true, attributeFilter: ["data-status"] });
     `);
+    const back = aliceBack();
     dropAlice();
-    await waitUntil(() => aliceConnections() === 1, "alice reconnects");
+    await back;
     await alice.getByLabel("Message").fill("after the blip");
     await alice.getByLabel("Message").press("Enter");
     await bob.locator(".messages .text", { hasText: "after the blip" }).waitFor(BOUND);
@@ -163,13 +154,9 @@ describe("[app] the server restarts with the pages open", () => {
     )) as [Page, Page];
     const names = { alice: uniqueName("alice"), bob: uniqueName("bob") };
     await registerInUi(alice, node.url, names.alice);
-    await alice.getByLabel("Group name").fill("Restart ride");
-    await alice.getByRole("button", { name: "Create group" }).click();
-    const code = (await alice.getByTestId("invite-code").textContent(BOUND))!;
+    const code = await createGroupInUi(alice, "Restart ride");
     await registerInUi(bob, node.url, names.bob);
-    await bob.getByRole("button", { name: "Join", exact: true }).click();
-    await bob.getByLabel("Invite code").fill(code);
-    await bob.getByRole("button", { name: "Join group" }).click();
+    await joinGroupInUi(bob, code);
 
     const send = async (page: Page, text: string) => {
       await page.getByLabel("Message").fill(text);
@@ -241,24 +228,14 @@ describe("[app] the server restarts with the pages open", () => {
 });
 
 describe("[app] an expired session", () => {
-  let app: TestApp;
-  let browser: Browser;
-  before(async () => {
-    // Tokens live 6 s, so the app renews them after about 4.5 s.
-    app = await startApp({ config: { clientDir: clientDist }, limits: { tokenTtlMs: 6000 } });
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await app?.close();
-  });
+  // Tokens live 6 s, so the app renews them after about 4.5 s.
+  const env = useAppAndBrowser({ limits: { tokenTtlMs: 6000 } });
 
   it("asks for the password again over the app, and what was typed is still there to send", async () => {
-    const page = await (await browser.newContext()).newPage();
+    const page = await env.newPage();
     const name = uniqueName("rider");
-    await registerInUi(page, app.url, name);
-    await page.getByLabel("Group name").fill("Night ride");
-    await page.getByRole("button", { name: "Create group" }).click();
+    await registerInUi(page, env.app.url, name);
+    await createGroupInUi(page, "Night ride");
     await page.getByLabel("Message").fill("typed before the session ran out");
 
     // The server refuses to renew (as it would an expired token): the login comes up over the app.
@@ -285,12 +262,10 @@ describe("[app] an expired session", () => {
   });
 
   it("reopened with an expired token: the login comes first, then the groups load", async () => {
-    const page = await (await browser.newContext()).newPage();
+    const page = await env.newPage();
     const name = uniqueName("back");
-    await registerInUi(page, app.url, name);
-    await page.getByLabel("Group name").fill("Coming back");
-    await page.getByRole("button", { name: "Create group" }).click();
-    await page.getByTestId("invite-code").waitFor(BOUND);
+    await registerInUi(page, env.app.url, name);
+    await createGroupInUi(page, "Coming back");
     // The rider comes back after the token ran out.
     await page.evaluate(`{
       const saved = JSON.parse(localStorage.getItem("convoy.session"));
@@ -314,20 +289,11 @@ describe("[app] an expired session", () => {
 });
 
 describe("[app] on a phone, with the keyboard", () => {
-  let app: TestApp;
-  let browser: Browser;
-  before(async () => {
-    app = await startApp({ config: { clientDir: clientDist } });
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await app?.close();
-  });
+  const env = useAppAndBrowser();
 
   it("registers, creates a group and sends a message with the keyboard alone", async () => {
-    const page = await (await browser.newContext()).newPage();
-    await page.goto(app.url);
+    const page = await env.newPage();
+    await page.goto(env.app.url);
     // Tab order: username, password, submit, then the "create an account" switch.
     await page.keyboard.press("Tab");
     await page.keyboard.press("Tab");
@@ -355,15 +321,14 @@ describe("[app] on a phone, with the keyboard", () => {
   });
 
   it("on a narrow screen, chat, map and members are tabs with touch-sized buttons", async () => {
-    const context = await browser.newContext({
+    const context = await env.browser.newContext({
       viewport: { width: 390, height: 844 },
       hasTouch: true,
       isMobile: true,
     });
     const page = await context.newPage();
-    await registerInUi(page, app.url, uniqueName("phone"));
-    await page.getByLabel("Group name").fill("Phone ride");
-    await page.getByRole("button", { name: "Create group" }).click();
+    await registerInUi(page, env.app.url, uniqueName("phone"));
+    await createGroupInUi(page, "Phone ride");
     const tabs = page.getByRole("navigation", { name: "Views" });
     await tabs.waitFor(BOUND);
     // One pane at a time.
@@ -386,28 +351,17 @@ describe("[app] on a phone, with the keyboard", () => {
 });
 
 describe("[app] the ride map", () => {
-  let app: TestApp;
-  let browser: Browser;
-  before(async () => {
-    app = await startApp({ config: { clientDir: clientDist } });
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await app?.close();
-  });
+  const env = useAppAndBrowser();
 
   it("shares the browser's GPS position when asked, and greys out a rider whose last position is old", async () => {
-    const context = await browser.newContext({
+    const context = await env.browser.newContext({
       permissions: ["geolocation"],
       geolocation: { latitude: 46.6, longitude: 8.6, accuracy: 8 },
     });
     const page = await context.newPage();
     const name = uniqueName("gps");
-    await registerInUi(page, app.url, name);
-    await page.getByLabel("Group name").fill("GPS ride");
-    await page.getByRole("button", { name: "Create group" }).click();
-    const code = (await page.getByTestId("invite-code").textContent(BOUND))!;
+    await registerInUi(page, env.app.url, name);
+    const code = await createGroupInUi(page, "GPS ride");
 
     // Nothing is shared before the rider says so.
     await page.getByRole("button", { name: "Share my location" }).waitFor(BOUND);
@@ -418,11 +372,11 @@ describe("[app] the ride map", () => {
     await page.getByRole("button", { name: "Stop sharing" }).waitFor(BOUND);
 
     // Another member whose phone last reported two minutes ago (out of coverage).
-    const other = await app.member();
-    await app.http("POST", "/api/groups/join", { inviteCode: code }, other.token);
-    const location = await app.connect("/location", other.token);
+    const other = await env.app.member();
+    await env.app.http("POST", "/api/groups/join", { inviteCode: code }, other.token);
+    const location = await env.app.connect("/location", other.token);
     const groupId = (
-      await app.http<{ groups: Array<{ id: string }> }>("GET", "/api/groups", undefined, other.token)
+      await env.app.http<{ groups: Array<{ id: string }> }>("GET", "/api/groups", undefined, other.token)
     ).body.groups[0]!.id;
     await location.timeout(3000).emitWithAck("location:share", { groupId, sharing: true });
     await location.timeout(3000).emitWithAck("location:update", {
@@ -446,43 +400,26 @@ describe("[app] the ride map", () => {
 });
 
 describe("[app] several groups", () => {
-  let app: TestApp;
-  let browser: Browser;
-  before(async () => {
-    app = await startApp({ config: { clientDir: clientDist } });
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await app?.close();
-  });
+  const env = useAppAndBrowser();
 
   it("counts new messages of another group, and marks where they start when the rider switches to it", async () => {
-    const page = await (await browser.newContext()).newPage();
-    await registerInUi(page, app.url, uniqueName("multi"));
-    const create = async (name: string) => {
-      if (!(await page.getByLabel("Group name").isVisible()))
-        await page.getByRole("button", { name: "New group" }).click();
-      await page.getByLabel("Group name").fill(name);
-      await page.getByRole("button", { name: "Create group" }).click();
-      await page.getByRole("combobox", { name: "Open group" }).filter({ hasText: name }).waitFor(BOUND);
-      return (await page.getByTestId("invite-code").textContent())!;
-    };
-    const touringCode = await create("Touring");
+    const page = await env.newPage();
+    await registerInUi(page, env.app.url, uniqueName("multi"));
+    const touringCode = await createGroupInUi(page, "Touring");
     await page.getByLabel("Message").fill("read already");
     await page.getByLabel("Message").press("Enter");
     await page.locator('.message[data-state="sent"]', { hasText: "read already" }).waitFor(BOUND);
-    await create("Track day");
+    await createGroupInUi(page, "Track day");
 
     // A friend writes in Touring while the rider looks at Track day.
-    const friend = await app.member();
-    const joined = await app.http<{ group: { id: string } }>(
+    const friend = await env.app.member();
+    const joined = await env.app.http<{ group: { id: string } }>(
       "POST",
       "/api/groups/join",
       { inviteCode: touringCode },
       friend.token,
     );
-    const chat = await app.connect("/chat", friend.token);
+    const chat = await env.app.connect("/chat", friend.token);
     await chat.timeout(3000).emitWithAck("message:send", {
       groupId: joined.body.group.id,
       text: "anyone riding Sunday?",
@@ -505,24 +442,13 @@ describe("[app] several groups", () => {
 });
 
 describe("[app] a message the server refuses", () => {
-  let app: TestApp;
-  let browser: Browser;
-  before(async () => {
-    // One message per second, bursts of two: the third quick message is refused with RATE_LIMITED.
-    app = await startApp({ config: { clientDir: clientDist }, limits: { chatPerSecond: 1, chatBurst: 2 } });
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await app?.close();
-  });
+  // One message per second, bursts of two: the third quick message is refused with RATE_LIMITED.
+  const env = useAppAndBrowser({ limits: { chatPerSecond: 1, chatBurst: 2 } });
 
   it("shows it as not sent; Retry sends it once, with the same clientMsgId", async () => {
-    const page = await (await browser.newContext()).newPage();
-    await registerInUi(page, app.url, uniqueName("fast"));
-    await page.getByLabel("Group name").fill("Fast ride");
-    await page.getByRole("button", { name: "Create group" }).click();
-    await page.getByTestId("invite-code").waitFor(BOUND);
+    const page = await env.newPage();
+    await registerInUi(page, env.app.url, uniqueName("fast"));
+    await createGroupInUi(page, "Fast ride");
     for (const text of ["one", "two", "three"]) {
       await page.getByLabel("Message").fill(text);
       await page.getByLabel("Message").press("Enter");
@@ -532,7 +458,7 @@ describe("[app] a message the server refuses", () => {
     assert.match((await failed.textContent()) ?? "", /Not sent/);
     await screenshot(page, "message-not-sent");
 
-    // A clock wait on purpose: the server's bucket gives one message back per second.
+    // A clock wait, on purpose: no event says the server's bucket (one message per second) has refilled.
     await page.waitForTimeout(1100);
     await failed.getByRole("button", { name: "Retry" }).click();
     await page.locator(".message.outgoing").waitFor({ state: "detached", ...BOUND });

@@ -4,26 +4,13 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import type { AckResult, ChatMessage, Group, LoginResponse } from "@convoy/shared";
-import { connectCrowd, connectionsPerNode, seedGroup, type Crowd } from "./support/crowd.ts";
+import { connectCrowd, connectionsPerNode, everyoneHears, seedGroup, type Crowd } from "./support/crowd.ts";
 import { startNodeProcess, type NodeProcess } from "./support/process.ts";
 import { startRedis, type TestRedis } from "./support/redis-server.ts";
 import { waitFor } from "./support/wait.ts";
 
-type LogEntry = { msg?: string; workerPid?: number };
-const logEntries = (node: NodeProcess) => node.logs.map((line) => JSON.parse(line) as LogEntry);
-
-/** Resolves with every log entry named `msg` once there are `count` of them (bounded). */
-async function logged(node: NodeProcess, msg: string, count: number, ms = 20_000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const entries = logEntries(node).filter((entry) => entry.msg === msg);
-    if (entries.length >= count) return entries;
-    if (Date.now() > deadline) throw new Error(`fewer than ${count} "${msg}" logs within ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 const workerPids = async (node: NodeProcess, count: number) =>
-  (await logged(node, "worker ready", count)).map((entry) => entry.workerPid!);
+  (await node.logged("worker ready", count)).map((entry) => entry.workerPid as number);
 
 describe("[1 WORKERS] a sticky cluster of two workers on one port", () => {
   let redis: TestRedis;
@@ -47,8 +34,9 @@ describe("[1 WORKERS] a sticky cluster of two workers on one port", () => {
   });
 
   it("the primary listens only once both workers are ready", async () => {
-    const listening = logEntries(node).findIndex((entry) => entry.msg === "Convoy is listening");
-    const ready = logEntries(node).filter((entry, i) => entry.msg === "worker ready" && i < listening);
+    const entries = node.logs.map((line) => JSON.parse(line) as { msg?: string });
+    const listening = entries.findIndex((entry) => entry.msg === "Convoy is listening");
+    const ready = entries.filter((entry, i) => entry.msg === "worker ready" && i < listening);
     assert.equal(ready.length, 2);
   });
 
@@ -64,17 +52,7 @@ describe("[1 WORKERS] a sticky cluster of two workers on one port", () => {
   });
 
   it("one message reaches all 100 clients across both workers", async () => {
-    await Promise.all(
-      crowd.chats.map((chat) => chat.timeout(5000).emitWithAck("room:join", { groupId: group.id })),
-    );
-    const deliveries = crowd.chats.map((chat) => waitFor<ChatMessage>(chat, "message:new", { ms: 10_000 }));
-    const sent = (await crowd.chats[0]!.timeout(5000).emitWithAck("message:send", {
-      groupId: group.id,
-      text: "all 100?",
-      clientMsgId: "c100",
-    })) as AckResult<{ message: ChatMessage }>;
-    assert.ok(sent.ok);
-    for (const message of await Promise.all(deliveries)) assert.equal(message.id, sent.data.message.id);
+    await everyoneHears(crowd, group.id, "all 100?");
     assert.deepEqual(crowd.problems, []);
   });
 
@@ -91,7 +69,7 @@ describe("[1 WORKERS] a sticky cluster of two workers on one port", () => {
     const nodesBefore = new Set((await connectionsPerNode(redis.url)).keys());
     const lost = crowd.problems.length;
     process.kill(victim!, "SIGKILL");
-    await logged(node, "worker died; starting another", 1);
+    await node.logged("worker died; starting another", 1);
     // Connect at once, while the replacement starts: none of them may wait on it or be lost.
     const early = await connectCrowd(node.url, { count: 10, logins });
     // The victim's clients see the connection drop (and would reconnect by themselves).

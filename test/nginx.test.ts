@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { LIMITS, type AckResult, type ChatMessage, type Group, type LoginResponse } from "@convoy/shared";
 import { io } from "socket.io-client";
-import { connectCrowd, connectionsPerNode, seedGroup, type Crowd } from "./support/crowd.ts";
+import { connectCrowd, connectionsPerNode, everyoneHears, seedGroup, type Crowd } from "./support/crowd.ts";
 import { projectConfigPath, startNginx, type TestNginx } from "./support/nginx.ts";
 import { startNodeProcess, type NodeProcess } from "./support/process.ts";
 import { startRedis, type TestRedis } from "./support/redis-server.ts";
@@ -46,17 +46,7 @@ describe("[nginx] two hosts behind nginx with the project's config", () => {
     for (const count of perNode.values()) assert.ok(count > 0, "both hosts hold some of the crowd");
 
     // One message reaches everyone, on both hosts.
-    await Promise.all(
-      crowd.chats.map((chat) => chat.timeout(5000).emitWithAck("room:join", { groupId: group.id })),
-    );
-    const deliveries = crowd.chats.map((chat) => waitFor<ChatMessage>(chat, "message:new", { ms: 10_000 }));
-    const sent = (await crowd.chats[0]!.timeout(5000).emitWithAck("message:send", {
-      groupId: group.id,
-      text: "through nginx",
-      clientMsgId: "n1",
-    })) as AckResult<{ message: ChatMessage }>;
-    assert.ok(sent.ok);
-    for (const message of await Promise.all(deliveries)) assert.equal(message.id, sent.data.message.id);
+    await everyoneHears(crowd, group.id, "through nginx");
     assert.deepEqual(crowd.problems, []);
   });
 

@@ -2,7 +2,10 @@
 // place for screenshots: test-results/, kept by CI as artifacts.
 import { existsSync, mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { after, before } from "node:test";
+import type { AppOptions, Config } from "@convoy/server";
+import { chromium, type Browser, type BrowserContextOptions, type Page } from "playwright-core";
+import { startApp, type TestApp } from "./app.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 export const clientDist = fileURLToPath(new URL("../../client/dist", import.meta.url));
@@ -40,4 +43,52 @@ export async function registerInUi(page: Page, url: string, username: string): P
   await page.getByLabel("Password").fill("correct horse battery");
   await page.getByRole("button", { name: "Create account" }).click();
   await page.getByRole("button", { name: "Log out" }).waitFor({ timeout: 10_000 });
+}
+
+/** Creates a group through the UI (opening the form if needed) and resolves with its invite code. */
+export async function createGroupInUi(page: Page, name: string): Promise<string> {
+  if (!(await page.getByLabel("Group name").isVisible()))
+    await page.getByRole("button", { name: "New group" }).click();
+  await page.getByLabel("Group name").fill(name);
+  await page.getByRole("button", { name: "Create group" }).click();
+  await page
+    .getByRole("combobox", { name: "Open group" })
+    .filter({ hasText: name })
+    .waitFor({ timeout: 10_000 });
+  return (await page.getByTestId("invite-code").textContent())!;
+}
+
+export async function joinGroupInUi(page: Page, inviteCode: string): Promise<void> {
+  await page.getByRole("button", { name: "Join", exact: true }).click();
+  await page.getByLabel("Invite code").fill(inviteCode);
+  await page.getByRole("button", { name: "Join group" }).click();
+  await page.getByRole("button", { name: "Join group" }).waitFor({ state: "detached", timeout: 10_000 });
+}
+
+/**
+ * For a describe block: a Convoy node serving the built app (memory stores)
+ * and a browser, started before its tests and closed after them.
+ */
+export function useAppAndBrowser(options: Omit<AppOptions, "config"> & { config?: Partial<Config> } = {}) {
+  let app: TestApp | undefined;
+  let browser: Browser | undefined;
+  before(async () => {
+    app = await startApp({ ...options, config: { clientDir: clientDist, ...options.config } });
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+  return {
+    get app() {
+      return app!;
+    },
+    get browser() {
+      return browser!;
+    },
+    async newPage(options?: BrowserContextOptions): Promise<Page> {
+      return (await browser!.newContext(options)).newPage();
+    },
+  };
 }

@@ -2,7 +2,8 @@
 // the upgrade to WebSocket), for the suites that put several processes behind
 // one address (WORKERS, nginx): a session that lands on the wrong process
 // shows up here as a connect_error or a disconnect.
-import type { Group, LoginResponse } from "@convoy/shared";
+import assert from "node:assert/strict";
+import type { AckResult, ChatMessage, Group, LoginResponse } from "@convoy/shared";
 import { Agent } from "node:http";
 import { createClient } from "redis";
 import { Manager, type ManagerOptions, type Socket } from "socket.io-client";
@@ -110,6 +111,19 @@ export async function connectCrowd(baseUrl: string, options: CrowdOptions): Prom
     throw err;
   }
   return crowd;
+}
+
+/** Every chat socket joins `groupId`; one message from the first reaches every one of them (bounded). */
+export async function everyoneHears(crowd: Crowd, groupId: string, text: string): Promise<void> {
+  await Promise.all(crowd.chats.map((chat) => chat.timeout(5000).emitWithAck("room:join", { groupId })));
+  const deliveries = crowd.chats.map((chat) => waitFor<ChatMessage>(chat, "message:new", { ms: 10_000 }));
+  const sent = (await crowd.chats[0]!.timeout(5000).emitWithAck("message:send", {
+    groupId,
+    text,
+    clientMsgId: text,
+  })) as AckResult<{ message: ChatMessage }>;
+  assert.ok(sent.ok);
+  for (const message of await Promise.all(deliveries)) assert.equal(message.id, sent.data.message.id);
 }
 
 /** Where the crowd landed: node ids (one per process that ever started) mapped to how many presence connections each holds. */

@@ -1,8 +1,9 @@
 // Runs the real entry point (server/src/main.ts) as a child process.
 import { spawn, type ChildProcess } from "node:child_process";
-import { once } from "node:events";
+import { EventEmitter, once } from "node:events";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { waitFor } from "./wait.ts";
 
 const main = fileURLToPath(new URL("../../server/src/main.ts", import.meta.url));
 
@@ -11,6 +12,8 @@ export interface NodeProcess {
   url: string;
   /** Every stdout line so far (JSON log lines). */
   logs: string[];
+  /** Resolves with every JSON log entry whose `msg` is `msg`, once there are `count` of them (bounded). */
+  logged(msg: string, count: number, ms?: number): Promise<Array<Record<string, unknown>>>;
   /** Sends a signal and resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -22,6 +25,7 @@ export async function startNodeProcess(env: Record<string, string> = {}): Promis
     stdio: ["ignore", "pipe", "pipe"],
   });
   const logs: string[] = [];
+  const lines = new EventEmitter();
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const url = await new Promise<string>((resolve, reject) => {
@@ -31,6 +35,7 @@ export async function startNodeProcess(env: Record<string, string> = {}): Promis
     }, 20_000);
     createInterface({ input: child.stdout }).on("line", (line) => {
       logs.push(line);
+      lines.emit("line");
       const { url } = JSON.parse(line) as { url?: string };
       if (url) {
         clearTimeout(timer);
@@ -42,10 +47,20 @@ export async function startNodeProcess(env: Record<string, string> = {}): Promis
       reject(new Error(`exited early with ${code}: ${stderr}`));
     });
   });
+  const entriesNamed = (msg: string) =>
+    logs.map((line) => JSON.parse(line) as Record<string, unknown>).filter((entry) => entry.msg === msg);
   return {
     child,
     url,
     logs,
+    async logged(msg, count, ms = 20_000) {
+      if (entriesNamed(msg).length < count) {
+        await waitFor(lines, "line", { where: () => entriesNamed(msg).length >= count, ms }).catch(() => {
+          throw new Error(`fewer than ${count} "${msg}" log lines within ${ms} ms`);
+        });
+      }
+      return entriesNamed(msg);
+    },
     async stop(signal = "SIGTERM") {
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       const exited = once(child, "exit");
