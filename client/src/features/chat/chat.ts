@@ -9,6 +9,7 @@ import { api } from "../../net/http.ts";
 import { freshToken } from "../../net/session.ts";
 import { loadJson, saveJson } from "../../net/storage.ts";
 import { mergeMessages } from "./merge.ts";
+import { withEntry } from "../by-group.ts";
 
 export interface OutgoingMessage {
   clientMsgId: string;
@@ -213,11 +214,10 @@ export function sendTyping(groupId: string, typing: boolean): void {
 }
 
 function onTyping(notice: TypingNotice): void {
-  const group = { ...(typingByGroup.value[notice.groupId] ?? {}) };
-  if (notice.typing)
-    group[notice.userId] = { username: notice.username, until: Date.now() + TYPING_SHOWN_MS };
-  else delete group[notice.userId];
-  typingByGroup.value = { ...typingByGroup.value, [notice.groupId]: group };
+  const entry = notice.typing
+    ? { username: notice.username, until: Date.now() + TYPING_SHOWN_MS }
+    : undefined;
+  typingByGroup.value = withEntry(typingByGroup.value, notice.groupId, notice.userId, entry);
 }
 
 /** Forgets typing notices whose sender went quiet (their "stopped" may have been dropped: typing is volatile). */

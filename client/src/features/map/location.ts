@@ -6,6 +6,7 @@ import { signal } from "@preact/signals";
 import { locationSocket, request } from "../../net/connection.ts";
 import { loadJson, saveJson } from "../../net/storage.ts";
 import { loopAround, positionAlong, type Fix } from "./simulated-ride.ts";
+import { withEntry } from "../by-group.ts";
 
 export type ShareMode = "gps" | "simulated";
 
@@ -26,14 +27,11 @@ let watchedGroup: string | null = null;
 const stoppers = new Map<string, () => void>();
 
 function setRider(position: Position): void {
-  const group = { ...(ridersByGroup.value[position.groupId] ?? {}), [position.userId]: position };
-  ridersByGroup.value = { ...ridersByGroup.value, [position.groupId]: group };
+  ridersByGroup.value = withEntry(ridersByGroup.value, position.groupId, position.userId, position);
 }
 
 function removeRider(groupId: string, userId: string): void {
-  const group = { ...(ridersByGroup.value[groupId] ?? {}) };
-  delete group[userId];
-  ridersByGroup.value = { ...ridersByGroup.value, [groupId]: group };
+  ridersByGroup.value = withEntry<Position>(ridersByGroup.value, groupId, userId, undefined);
 }
 
 async function subscribe(groupId: string): Promise<void> {

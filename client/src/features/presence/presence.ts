@@ -4,6 +4,7 @@
 import type { PresenceMember } from "@convoy/shared";
 import { signal } from "@preact/signals";
 import { presenceSocket, request } from "../../net/connection.ts";
+import { withEntry } from "../by-group.ts";
 
 /** groupId → userId → member. */
 export const presenceByGroup = signal<Record<string, Record<string, PresenceMember>>>({});
@@ -11,8 +12,7 @@ export const presenceByGroup = signal<Record<string, Record<string, PresenceMemb
 const followed = new Set<string>();
 
 function setMember(groupId: string, member: PresenceMember): void {
-  const group = { ...(presenceByGroup.value[groupId] ?? {}), [member.userId]: member };
-  presenceByGroup.value = { ...presenceByGroup.value, [groupId]: group };
+  presenceByGroup.value = withEntry(presenceByGroup.value, groupId, member.userId, member);
 }
 
 async function subscribe(groupId: string): Promise<void> {
