@@ -102,7 +102,18 @@ export async function connectCrowd(baseUrl: string, options: CrowdOptions): Prom
       list.push(socket);
       ready.push(waitFor(socket, "connect", { ms }));
     }
-    if (transports.length > 1) ready.push(waitFor(manager.engine as never, "upgrade", { ms }));
+    if (transports.length > 1) {
+      const engine = manager.engine;
+      ready.push(
+        waitFor(engine as never, "upgrade", { ms }).catch(() => {
+          // Say where it stuck: a polling request that never got its answer keeps `writable` false.
+          const transport = engine.transport as unknown as { name: string; writable: boolean };
+          throw new Error(
+            `client ${i} (sid ${engine.id}) not upgraded within ${ms} ms: on ${transport.name}, writable ${transport.writable}`,
+          );
+        }),
+      );
+    }
   }
   try {
     await Promise.race([Promise.all(ready), failed]);
