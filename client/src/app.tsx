@@ -4,7 +4,7 @@
 import { signal, useSignalEffect } from "@preact/signals";
 import { useState } from "preact/hooks";
 import { LoginForm } from "./features/account/login-form.tsx";
-import { followGroup, startChat, stopChat } from "./features/chat/chat.ts";
+import { followGroup, startChat, stopChat, unreadCount } from "./features/chat/chat.ts";
 import { ChatView } from "./features/chat/chat-view.tsx";
 import { GroupBar } from "./features/groups/group-bar.tsx";
 import { currentGroupId, groups, loadGroups, resetGroups } from "./features/groups/groups.ts";
@@ -18,6 +18,7 @@ import { currentUserId, logout, needsLogin, session } from "./net/session.ts";
 import { ConnectionBanner } from "./ui/connection-banner.tsx";
 
 type Tab = "chat" | "map" | "members";
+const TAB_LABELS: Record<Tab, string> = { chat: "Chat", map: "Map", members: "Members" };
 const loadError = signal<string | null>(null);
 /** The signed-in user's groups were loaded (chat and presence follow them). */
 const loaded = signal(false);
@@ -89,6 +90,8 @@ export function App() {
     );
   }
   const groupId = currentGroupId.value;
+  // Narrow screens show one pane: the Chat tab says when messages wait there.
+  const unread = groupId ? unreadCount(groupId) : 0;
   return (
     <div class="app" data-tab={tab}>
       {/* While the session dialog is up, the app behind it is out of reach of Tab and screen readers. */}
@@ -114,13 +117,14 @@ export function App() {
             <nav class="tabs" aria-label="Views">
               {(["chat", "map", "members"] as const).map((name) => (
                 <button key={name} type="button" aria-pressed={tab === name} onClick={() => setTab(name)}>
-                  {name === "chat" ? "Chat" : name === "map" ? "Map" : "Members"}
+                  {TAB_LABELS[name]}
+                  {name === "chat" && tab !== "chat" && unread > 0 ? ` (${unread} new)` : ""}
                 </button>
               ))}
             </nav>
             <main class="panes">
               <div class="pane pane-chat">
-                <ChatView groupId={groupId} />
+                <ChatView key={groupId} groupId={groupId} />
               </div>
               <div class="pane pane-members">
                 <MemberList groupId={groupId} />

@@ -6,7 +6,7 @@ import { LIMITS, type ChatMessage, type MessagePage, type TypingNotice } from "@
 import { signal } from "@preact/signals";
 import { chatSocket, request } from "../../net/connection.ts";
 import { api } from "../../net/http.ts";
-import { freshToken } from "../../net/session.ts";
+import { currentUserId, freshToken } from "../../net/session.ts";
 import { loadJson, saveJson } from "../../net/storage.ts";
 import { mergeMessages } from "./merge.ts";
 import { withEntry } from "../by-group.ts";
@@ -191,6 +191,13 @@ export async function loadEarlier(groupId: string): Promise<void> {
   );
   add(groupId, page.messages);
   hasEarlier.value = { ...hasEarlier.value, [groupId]: page.hasMore };
+}
+
+/** Messages from others after the user's read mark. */
+export function unreadCount(groupId: string): number {
+  const read = lastRead.value[groupId] ?? "";
+  const me = currentUserId.value;
+  return (messagesByGroup.value[groupId] ?? []).filter((m) => m.id > read && m.userId !== me).length;
 }
 
 export function markRead(groupId: string): void {
