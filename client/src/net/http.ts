@@ -10,6 +10,14 @@ export class ApiError extends Error {
   }
 }
 
+let clockOffset = 0;
+/**
+ * How far the server's clock is ahead of this device's, in ms, from the latest
+ * response's Date header (to the second). A phone's clock can be minutes off;
+ * token expiry times are the server's.
+ */
+export const serverClockOffset = (): number => clockOffset;
+
 export async function api<T>(
   method: "GET" | "POST",
   path: string,
@@ -29,6 +37,8 @@ export async function api<T>(
   } catch {
     throw new ApiError(0, "NETWORK", "The server cannot be reached. Check your connection.");
   }
+  const serverDate = Date.parse(res.headers.get("date") ?? "");
+  if (!Number.isNaN(serverDate)) clockOffset = serverDate - Date.now();
   const payload = (await res.json().catch(() => null)) as
     (T & { error?: undefined }) | { error: { code: string; message: string } } | null;
   if (!res.ok || payload === null || payload.error) {

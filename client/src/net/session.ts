@@ -3,7 +3,7 @@
 // for the password again while the rest of the app (and what was typed) stays.
 import type { Credentials, LoginResponse, User } from "@convoy/shared";
 import { computed, signal } from "@preact/signals";
-import { api, ApiError } from "./http.ts";
+import { api, ApiError, serverClockOffset } from "./http.ts";
 
 const STORAGE_KEY = "convoy.session";
 /** Renew this long before expiry. */
@@ -16,8 +16,18 @@ export interface Session {
   token: string;
   expiresAt: number;
   user: User;
-  /** When this client received the token (ms, its own clock). */
+  /** When this client received the token (ms, the server's clock). */
   issuedAt?: number;
+  /** The server's clock minus this device's when the token came (ms). */
+  clockOffset?: number;
+}
+
+/** Now on the server's clock, as this device reckons it: expiry times are the server's. */
+const serverNow = (s: Session): number => Date.now() + (s.clockOffset ?? 0);
+
+function received(fresh: LoginResponse): Session {
+  const clockOffset = serverClockOffset();
+  return { ...fresh, clockOffset, issuedAt: Date.now() + clockOffset };
 }
 
 function load(): Session | null {
@@ -33,7 +43,9 @@ export const session = signal<Session | null>(load());
 /** Changes only when another user logs in or out, not when the token is renewed. */
 export const currentUserId = computed(() => session.value?.user.id ?? null);
 /** True when the token expired (or was refused): the login form shows over the app. */
-export const needsLogin = signal(session.value !== null && session.value.expiresAt <= Date.now());
+export const needsLogin = signal(
+  session.value !== null && session.value.expiresAt <= serverNow(session.value),
+);
 
 function save(next: Session | null): void {
   session.value = next;
@@ -49,7 +61,7 @@ export async function register(credentials: Credentials): Promise<void> {
 }
 
 export async function login(credentials: Credentials): Promise<void> {
-  save({ ...(await api<LoginResponse>("POST", "/api/auth/login", credentials)), issuedAt: Date.now() });
+  save(received(await api<LoginResponse>("POST", "/api/auth/login", credentials)));
 }
 
 export function logout(): void {
@@ -65,7 +77,7 @@ function renew(current: Session): Promise<string | null> {
     .then((fresh) => {
       // Logged out, or someone else logged in, meanwhile: not ours to save.
       if (session.value?.user.id !== current.user.id) return null;
-      save({ ...fresh, issuedAt: Date.now() });
+      save(received(fresh));
       return fresh.token;
     })
     .catch((err: unknown) => {
@@ -76,7 +88,7 @@ function renew(current: Session): Promise<string | null> {
       // Offline or a server hiccup: keep the token while it lasts and try again soon.
       clearTimeout(renewalTimer);
       renewalTimer = setTimeout(() => void renew(current), RETRY_RENEWAL_MS);
-      return current.expiresAt > Date.now() ? current.token : null;
+      return current.expiresAt > serverNow(current) ? current.token : null;
     })
     .finally(() => (renewing = null));
   return renewing;
@@ -86,7 +98,7 @@ function renew(current: Session): Promise<string | null> {
 export async function freshToken(): Promise<string | null> {
   const current = session.value;
   if (!current) return null;
-  const left = current.expiresAt - Date.now();
+  const left = current.expiresAt - serverNow(current);
   if (left <= 0) {
     needsLogin.value = true;
     return null;
@@ -105,8 +117,8 @@ function scheduleRenewal(): void {
   const current = session.value;
   if (!current || needsLogin.value) return;
   // A minute ahead, or at three quarters of the lifetime for short-lived tokens.
-  const lifetime = current.expiresAt - (current.issuedAt ?? Date.now());
-  const due = current.expiresAt - Math.min(RENEW_AHEAD_MS, lifetime / 4) - Date.now();
+  const lifetime = current.expiresAt - (current.issuedAt ?? serverNow(current));
+  const due = current.expiresAt - Math.min(RENEW_AHEAD_MS, lifetime / 4) - serverNow(current);
   renewalTimer = setTimeout(() => void renew(current), Math.max(due, MIN_RENEWAL_DELAY_MS));
 }
 scheduleRenewal();

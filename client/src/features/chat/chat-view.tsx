@@ -115,7 +115,7 @@ export function ChatView({ groupId }: { groupId: string }) {
       <h2 id="chat-title" class="visually-hidden">
         Chat
       </h2>
-      <ol class="messages" ref={list} aria-label="Messages" onScroll={onScroll}>
+      <ol class="messages" ref={list} aria-label="Conversation" onScroll={onScroll}>
         {hasEarlier.value[groupId] && (
           <li class="earlier">
             <button
