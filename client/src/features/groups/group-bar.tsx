@@ -1,16 +1,10 @@
 // Switch between groups, create one, join one by invite code, copy the open group's code.
 import { LIMITS } from "@convoy/shared";
-import { useState } from "preact/hooks";
+import { useRef, useState } from "preact/hooks";
 import { ApiError } from "../../net/http.ts";
-import { lastRead, messagesByGroup } from "../chat/chat.ts";
-import { session } from "../../net/session.ts";
+import { copyText, type CopyResult } from "../../ui/copy-text.ts";
+import { unreadCount } from "../chat/chat.ts";
 import { createGroup, currentGroup, groups, joinGroup, openGroup } from "./groups.ts";
-
-function unreadCount(groupId: string): number {
-  const read = lastRead.value[groupId] ?? "";
-  const me = session.value?.user.id;
-  return (messagesByGroup.value[groupId] ?? []).filter((m) => m.id > read && m.userId !== me).length;
-}
 
 /** `noGroupsYet`: the user's groups are loaded and there are none, so the create form opens by itself. */
 export function GroupBar({ noGroupsYet }: { noGroupsYet: boolean }) {
@@ -18,7 +12,9 @@ export function GroupBar({ noGroupsYet }: { noGroupsYet: boolean }) {
   const panel = chosen === "none" && noGroupsYet ? "create" : chosen;
   const [value, setValue] = useState("");
   const [error, setError] = useState<string | null>(null);
-  const [copied, setCopied] = useState(false);
+  const [copyResult, setCopyResult] = useState<CopyResult | null>(null);
+  const copyResultTimer = useRef<ReturnType<typeof setTimeout>>();
+  const codeElement = useRef<HTMLElement>(null);
   const group = currentGroup.value;
 
   const submit = async (event: Event) => {
@@ -41,13 +37,9 @@ export function GroupBar({ noGroupsYet }: { noGroupsYet: boolean }) {
 
   const copyCode = async () => {
     if (!group) return;
-    try {
-      await navigator.clipboard.writeText(group.inviteCode);
-      setCopied(true);
-      setTimeout(() => setCopied(false), 2000);
-    } catch {
-      setCopied(false);
-    }
+    setCopyResult(await copyText(group.inviteCode, codeElement.current));
+    clearTimeout(copyResultTimer.current);
+    copyResultTimer.current = setTimeout(() => setCopyResult(null), 4000);
   };
 
   return (
@@ -83,11 +75,21 @@ export function GroupBar({ noGroupsYet }: { noGroupsYet: boolean }) {
       {group && (
         <div class="invite">
           <span>
-            Invite code: <code data-testid="invite-code">{group.inviteCode}</code>
+            Invite code:{" "}
+            <code data-testid="invite-code" ref={codeElement}>
+              {group.inviteCode}
+            </code>
           </span>
           <button type="button" onClick={() => void copyCode()}>
-            {copied ? "Copied" : "Copy"}
+            Copy<span class="visually-hidden"> invite code</span>
           </button>
+          <span role="status" class="copy-result">
+            {copyResult === "copied"
+              ? "Copied"
+              : copyResult === "selected"
+                ? "Selected: press Ctrl+C (or long-press) to copy"
+                : ""}
+          </span>
         </div>
       )}
       {panel !== "none" && (
