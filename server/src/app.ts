@@ -76,7 +76,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     metrics,
     tokens,
     groups,
-    accounts: createAccounts(stores.users, tokens),
+    accounts: createAccounts(stores.users, tokens, config.passwordCost),
     messages: createMessages(stores.messages, groups, clock),
     presence: createPresence(stores.presence, stores.users, groups, clock),
     locations: createLocations(stores.locations, groups, clock, limits.riderStaleMs),

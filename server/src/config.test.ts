@@ -10,6 +10,7 @@ describe("[1] configuration", () => {
     assert.equal(config.redisUrl, null);
     assert.equal(config.workers, 1);
     assert.equal(config.corsOrigins, null);
+    assert.equal(config.passwordCost, 16384);
     assert.ok(config.jwtSecret.length >= 32);
     assert.notEqual(loadConfig({}, null).jwtSecret, config.jwtSecret);
   });
@@ -23,6 +24,7 @@ describe("[1] configuration", () => {
         WORKERS: "4",
         JWT_SECRET: "s".repeat(32),
         CORS_ORIGINS: "https://a.example, https://b.example/",
+        PASSWORD_COST: "1024",
       },
       null,
     );
@@ -30,6 +32,12 @@ describe("[1] configuration", () => {
     assert.equal(config.redisUrl, "redis://127.0.0.1:6379");
     assert.equal(config.workers, 4);
     assert.deepEqual(config.corsOrigins, ["https://a.example", "https://b.example"]);
+    assert.equal(config.passwordCost, 1024);
+  });
+
+  it("PASSWORD_COST is a power of two, never below 1024", () => {
+    for (const bad of ["1000", "512", "0", "3000000", "cheap"])
+      assert.throws(() => loadConfig({ PASSWORD_COST: bad }, null), /PASSWORD_COST/, bad);
   });
 
   it("one error lists every bad key", () => {

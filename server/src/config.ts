@@ -3,6 +3,7 @@
 import { randomBytes } from "node:crypto";
 import type { ClientConfig } from "@convoy/shared";
 import * as v from "valibot";
+import { DEFAULT_PASSWORD_COST } from "./services/passwords.ts";
 
 export interface Config {
   port: number;
@@ -15,6 +16,8 @@ export interface Config {
   /** null: same origin (and clients without an Origin header) only. */
   corsOrigins: string[] | null;
   logLevel: string;
+  /** scrypt's N for new password hashes. */
+  passwordCost: number;
   /** Folder with the built browser app; null serves no app. */
   clientDir: string | null;
   /** What the browser app needs to know: where map tiles come from (null: a plain local grid). */
@@ -52,6 +55,19 @@ const EnvSchema = v.object({
     ),
   ),
   MAP_ATTRIBUTION: v.optional(v.string()),
+  // A power of two; below the default only for load tests that register thousands of users.
+  PASSWORD_COST: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^\d+$/, "must be a power of two from 1024 to 1048576"),
+      v.transform(Number),
+      v.check(
+        (n) => n >= 1024 && n <= 1_048_576 && (n & (n - 1)) === 0,
+        "must be a power of two from 1024 to 1048576",
+      ),
+    ),
+    String(DEFAULT_PASSWORD_COST),
+  ),
 });
 
 export class ConfigError extends Error {
@@ -81,6 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaultClientDir: string | nu
     jwtSecret: out.JWT_SECRET ?? randomBytes(32).toString("base64url"),
     corsOrigins: parseOrigins(out.CORS_ORIGINS),
     logLevel: out.LOG_LEVEL,
+    passwordCost: out.PASSWORD_COST,
     clientDir: out.CLIENT_DIR ?? defaultClientDir,
     client: { mapTileUrl: out.MAP_TILE_URL ?? null, mapAttribution: out.MAP_ATTRIBUTION ?? null },
   };

@@ -31,6 +31,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     jwtSecret: randomBytes(32).toString("hex"),
     corsOrigins: null,
     logLevel: "silent",
+    // Cheaper hashing: the suites register hundreds of users (the default is checked in server unit tests).
+    passwordCost: 1024,
     clientDir: null,
     client: { mapTileUrl: null, mapAttribution: null },
     ...overrides,

@@ -3,21 +3,25 @@ import { randomUUID } from "node:crypto";
 import type { Credentials, LoginResponse, User } from "@convoy/shared";
 import { AppError } from "../errors.ts";
 import type { UserStore } from "../stores/types.ts";
-import { decoyHash, hashPassword, verifyPassword } from "./passwords.ts";
+import { DEFAULT_PASSWORD_COST, decoyHash, hashPassword, verifyPassword } from "./passwords.ts";
 import type { TokenService } from "./tokens.ts";
 
-export function createAccounts(users: UserStore, tokens: TokenService) {
+/** `passwordCost`: scrypt's N for new hashes (existing ones keep theirs). */
+export function createAccounts(users: UserStore, tokens: TokenService, passwordCost = DEFAULT_PASSWORD_COST) {
   return {
     async register({ username, password }: Credentials): Promise<User> {
       const user = { id: randomUUID(), username };
-      const created = await users.create({ ...user, passwordHash: await hashPassword(password) });
+      const created = await users.create({
+        ...user,
+        passwordHash: await hashPassword(password, passwordCost),
+      });
       if (!created) throw new AppError("USERNAME_TAKEN", "that username is taken");
       return user;
     },
 
     async login({ username, password }: Credentials): Promise<LoginResponse> {
       const stored = await users.findByUsername(username);
-      const valid = await verifyPassword(password, stored?.passwordHash ?? (await decoyHash()));
+      const valid = await verifyPassword(password, stored?.passwordHash ?? (await decoyHash(passwordCost)));
       if (!stored || !valid) throw new AppError("INVALID_CREDENTIALS", "wrong username or password");
       const user = { id: stored.id, username: stored.username };
       return { ...(await tokens.issue(user)), user };

@@ -2,7 +2,9 @@
 // Format: scrypt$<N>$<r>$<p>$<salt>$<hash>, so the cost can be raised later.
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from "node:crypto";
 
-const COST = { N: 16384, r: 8, p: 1 } as const;
+/** scrypt's N: memory and time per hash (16 MiB, tens of ms). The hash records it, so it can change later. */
+export const DEFAULT_PASSWORD_COST = 16384;
+const COST = { r: 8, p: 1 } as const;
 const KEY_BYTES = 32;
 
 const derive = (password: string, salt: Buffer, options: ScryptOptions) =>
@@ -16,10 +18,10 @@ const derive = (password: string, salt: Buffer, options: ScryptOptions) =>
     ),
   );
 
-export async function hashPassword(password: string): Promise<string> {
+export async function hashPassword(password: string, cost = DEFAULT_PASSWORD_COST): Promise<string> {
   const salt = randomBytes(16);
-  const key = await derive(password, salt, COST);
-  return ["scrypt", COST.N, COST.r, COST.p, salt.toString("base64url"), key.toString("base64url")].join("$");
+  const key = await derive(password, salt, { ...COST, N: cost });
+  return ["scrypt", cost, COST.r, COST.p, salt.toString("base64url"), key.toString("base64url")].join("$");
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
@@ -36,4 +38,5 @@ export async function verifyPassword(password: string, stored: string): Promise<
 
 let decoy: Promise<string> | undefined;
 /** A hash of nothing, checked against for unknown usernames so that timing does not reveal which exist. */
-export const decoyHash = (): Promise<string> => (decoy ??= hashPassword(randomBytes(16).toString("hex")));
+export const decoyHash = (cost = DEFAULT_PASSWORD_COST): Promise<string> =>
+  (decoy ??= hashPassword(randomBytes(16).toString("hex"), cost));
