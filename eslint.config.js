@@ -15,6 +15,7 @@ export default tseslint.config(
           "./server/tsconfig.json",
           "./client/tsconfig.json",
           "./test/tsconfig.json",
+          "./bench/tsconfig.json",
         ],
         tsconfigRootDir: import.meta.dirname,
       },

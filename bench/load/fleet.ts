@@ -1,0 +1,68 @@
+// The orchestrator's side of the load processes: spawn them, split the
+// clients between them, and send each command to all at once.
+import { fork, type ChildProcess } from "node:child_process";
+import type { ClientSpec, Command, Reply } from "./protocol.ts";
+
+/** Clients per load process: well under the 20,000 open files a process may hold. */
+export const CLIENTS_PER_PROCESS = 12_000;
+const REPLY_MS = 10 * 60_000;
+
+export interface Fleet {
+  size: number;
+  /** Sends one command to every process (or a command per process) and awaits every reply. */
+  all<R extends Reply>(command: Command | ((index: number) => Command)): Promise<R[]>;
+  close(): Promise<void>;
+}
+
+function ask(child: ChildProcess, command: Command): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`load process: no reply to ${command.cmd}`)), REPLY_MS);
+    const onExit = (code: number | null) =>
+      reject(new Error(`load process exited (${code}) during ${command.cmd}`));
+    child.once("exit", onExit);
+    child.once("message", (reply: Reply | { cmd: "error"; message: string }) => {
+      clearTimeout(timer);
+      child.off("exit", onExit);
+      if (reply.cmd === "error") reject(new Error(`load process: ${reply.message}`));
+      else resolve(reply);
+    });
+    child.send(command);
+  });
+}
+
+export function startFleet(script: string, clients: number, minimum = 2): Fleet {
+  const size = Math.max(minimum, Math.ceil(clients / CLIENTS_PER_PROCESS));
+  const children = Array.from({ length: size }, () =>
+    fork(script, [], { stdio: ["ignore", "inherit", "inherit", "ipc"], serialization: "advanced" }),
+  );
+  return {
+    size,
+    async all<R extends Reply>(command: Command | ((index: number) => Command)) {
+      return (await Promise.all(
+        children.map((child, i) => ask(child, typeof command === "function" ? command(i) : command)),
+      )) as R[];
+    },
+    async close() {
+      await Promise.all(
+        children.map(
+          (child) =>
+            new Promise<void>((resolve) => {
+              if (child.exitCode !== null) return resolve();
+              child.once("exit", () => resolve());
+              child.kill("SIGTERM");
+            }),
+        ),
+      );
+    },
+  };
+}
+
+/** Deals clients out to the processes in turn, so every process gets a share of every group. */
+export function deal<T extends ClientSpec>(specs: T[], processes: number): T[][] {
+  const hands: T[][] = Array.from({ length: processes }, () => []);
+  specs.forEach((spec, i) => hands[i % processes]!.push(spec));
+  return hands;
+}
+
+/** The source address of load process `index`: 127.0.0.2, 127.0.0.3, … */
+export const sourceAddress = (index: number) => `127.0.0.${2 + index}`;

@@ -1,0 +1,223 @@
+// A load process: holds a share of the simulated clients (a process may open
+// at most 20,000 files here) and runs the orchestrator's commands on them.
+// Latencies are measured from send to receipt with one clock: every process
+// of the run is on this machine.
+import { build, encodeIntoCompressedBase64, type Histogram } from "hdr-histogram-js";
+import { Manager, type Socket } from "socket.io-client";
+import type { ClientSpec, Collected, Command, Reply } from "./protocol.ts";
+
+interface Client {
+  spec: ClientSpec;
+  manager: Manager;
+  sockets: Map<string, Socket>;
+}
+
+const clients: Client[] = [];
+let latency: Histogram = newHistogram();
+let deliveries = 0;
+let dropped = 0;
+let lastReceipt: Record<number, number> = {};
+let cpuAtReset = process.cpuUsage();
+
+function newHistogram(): Histogram {
+  // µs, up to 60 s, 3 significant digits.
+  return build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 60_000_000,
+    numberOfSignificantValueDigits: 3,
+  });
+}
+
+/** Epoch ms with sub-millisecond resolution; comparable across this machine's processes. */
+const now = () => performance.timeOrigin + performance.now();
+
+function record(sentAt: number): void {
+  deliveries++;
+  latency.recordValue(Math.max(1, Math.round((now() - sentAt) * 1000)));
+}
+
+const ACK_MS = 10_000;
+async function ask(socket: Socket, event: string, payload: unknown): Promise<boolean> {
+  try {
+    const reply = (await socket.timeout(ACK_MS).emitWithAck(event, payload)) as { ok: boolean };
+    return reply.ok;
+  } catch {
+    return false;
+  }
+}
+
+/** Opens the client's namespaces on one connection, then joins its group's rooms. */
+async function open(
+  spec: ClientSpec,
+  url: string,
+  namespaces: string[],
+  localAddress: string,
+): Promise<Client> {
+  const manager = new Manager(url, {
+    transports: ["websocket"],
+    reconnection: false,
+    autoConnect: false,
+    timeout: 20_000,
+    localAddress,
+  } as ConstructorParameters<typeof Manager>[1]);
+  const client: Client = { spec, manager, sockets: new Map() };
+  await Promise.all(
+    namespaces.map(
+      (nsp) =>
+        new Promise<void>((resolve, reject) => {
+          const socket = manager.socket(nsp, { auth: spec.token ? { token: spec.token } : {} });
+          client.sockets.set(nsp, socket);
+          socket.once("connect", () => resolve());
+          socket.once("connect_error", (err) => reject(err));
+          socket.on("disconnect", (reason) => {
+            if (reason !== "io client disconnect") dropped++;
+          });
+          socket.connect();
+        }),
+    ),
+  );
+  const chat = client.sockets.get("/chat");
+  const presence = client.sockets.get("/presence");
+  const location = client.sockets.get("/location");
+  const groupId = spec.groupId;
+  chat?.on("message:new", (message: { text: string }) => {
+    // text: "<seq> <sent at>"
+    const [seq, sentAt] = message.text.split(" ").map(Number);
+    record(sentAt!);
+    const at = now();
+    if (!(lastReceipt[seq!]! >= at)) lastReceipt[seq!] = at;
+  });
+  location?.on("location:update", (position: { ts: number }) => record(position.ts));
+  const joined = await Promise.all([
+    chat ? ask(chat, "room:join", { groupId }) : true,
+    presence ? ask(presence, "presence:subscribe", { groupId }) : true,
+    location ? ask(location, "location:subscribe", { groupId }) : true,
+    location && spec.rider ? ask(location, "location:share", { groupId, sharing: true }) : true,
+  ]);
+  if (joined.includes(false)) throw new Error(`joining ${groupId} was refused`);
+  return client;
+}
+
+async function connectAll(command: Extract<Command, { cmd: "connect" }>): Promise<Reply> {
+  let next = 0;
+  let failed = 0;
+  const errors: string[] = [];
+  const lane = async () => {
+    while (next < command.clients.length) {
+      const spec = command.clients[next++]!;
+      try {
+        clients.push(await open(spec, command.url, command.namespaces, command.localAddress));
+      } catch (err) {
+        failed++;
+        if (errors.length < 5) errors.push(err instanceof Error ? err.message : String(err));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: command.concurrency }, lane));
+  return { cmd: "connect", connected: command.clients.length - failed, failed, errors };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function chat(command: Extract<Command, { cmd: "chat" }>): Promise<Reply> {
+  const senders = clients.slice(0, command.senders);
+  const sent: Record<number, number> = {};
+  let failed = 0;
+  const pending: Promise<void>[] = [];
+  const start = now();
+  for (let i = 0; i < command.count; i++) {
+    // On schedule, not after the previous ack: the offered load is fixed.
+    const due = start + i * command.intervalMs;
+    if (due > now()) await sleep(due - now());
+    const seq = command.firstSeq + i;
+    const socket = senders[i % senders.length]!.sockets.get("/chat")!;
+    const sentAt = now();
+    sent[seq] = sentAt;
+    const payload = { groupId: senders[0]!.spec.groupId, text: `${seq} ${sentAt}`, clientMsgId: `b${seq}` };
+    pending.push(ask(socket, "message:send", payload).then((ok) => void (ok || failed++)));
+  }
+  await Promise.all(pending);
+  return { cmd: "chat", sent, failed };
+}
+
+async function ride(command: Extract<Command, { cmd: "ride" }>): Promise<Reply> {
+  const riders = clients.filter((c) => c.spec.rider);
+  const period = 1000 / command.hz;
+  let sent = 0;
+  const until = now() + command.seconds * 1000;
+  // Each rider on its own phase, as real riders are: the load is spread over the second.
+  await Promise.all(
+    riders.map(async (rider, i) => {
+      await sleep((period * i) / riders.length);
+      const socket = rider.sockets.get("/location")!;
+      for (let n = 0; now() < until; n++) {
+        const payload = {
+          groupId: rider.spec.groupId,
+          lat: 46.5 + n * 1e-5,
+          lng: 8.5 + i * 1e-5,
+          heading: 90,
+          speed: 20,
+          ts: Math.round(now()),
+        };
+        sent++;
+        // No ack: a position is fire-and-forget, as the app sends it.
+        socket.emit("location:update", payload);
+        await sleep(period);
+      }
+    }),
+  );
+  return { cmd: "ride", sent };
+}
+
+function collect(): Reply {
+  const cpu = process.cpuUsage(cpuAtReset);
+  const collected: Collected = {
+    deliveries,
+    latency: encodeIntoCompressedBase64(latency),
+    lastReceipt,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    dropped,
+  };
+  return { cmd: "collect", ...collected };
+}
+
+async function handle(command: Command): Promise<Reply> {
+  switch (command.cmd) {
+    case "connect":
+      return connectAll(command);
+    case "reset":
+      latency = newHistogram();
+      deliveries = 0;
+      dropped = 0;
+      lastReceipt = {};
+      cpuAtReset = process.cpuUsage();
+      return { cmd: "reset" };
+    case "chat":
+      return chat(command);
+    case "ride":
+      return ride(command);
+    case "stall": {
+      // The TCP socket under the WebSocket stops being read: the server's writes back up.
+      const engine = clients[command.index]?.manager.engine as unknown as {
+        transport?: { ws?: { _socket?: { pause(): void } } };
+      };
+      engine?.transport?.ws?._socket?.pause();
+      return { cmd: "stall" };
+    }
+    case "collect":
+      return collect();
+    case "close":
+      for (const client of clients) client.manager.engine?.close();
+      clients.length = 0;
+      return { cmd: "close" };
+  }
+}
+
+process.on("message", (command: Command) => {
+  handle(command).then(
+    (reply) => process.send!(reply),
+    (err: unknown) => process.send!({ cmd: "error", message: String(err) }),
+  );
+});
+// The orchestrator went away: so do we.
+process.on("disconnect", () => process.exit(0));

@@ -1,0 +1,51 @@
+// What the orchestrator (run.ts) and a load process say to each other over IPC.
+
+/** One simulated user device: one Engine.IO connection carrying the namespaces of the run. */
+export interface ClientSpec {
+  /** Convoy's access token; the bare server takes none. */
+  token?: string;
+  groupId: string;
+  /** Sends positions in the ride scenario. */
+  rider?: boolean;
+}
+
+export type Command =
+  | {
+      cmd: "connect";
+      url: string;
+      namespaces: string[];
+      clients: ClientSpec[];
+      /** Source address for this process's connections (127.0.0.x), so ports do not run out. */
+      localAddress: string;
+      /** Connections opened at once. */
+      concurrency: number;
+    }
+  | { cmd: "reset" }
+  /** Sends `count` chat messages from this process's first `senders` clients, one every `intervalMs`. */
+  | { cmd: "chat"; senders: number; count: number; intervalMs: number; firstSeq: number }
+  /** Every rider sends a position `hz` times a second for `seconds`. */
+  | { cmd: "ride"; seconds: number; hz: number }
+  /** One client stops reading its socket (a phone in a tunnel whose TCP window stays shut). */
+  | { cmd: "stall"; index: number }
+  | { cmd: "collect" }
+  | { cmd: "close" };
+
+export interface Collected {
+  /** message:new and location:update events received since the last reset. */
+  deliveries: number;
+  /** Latency of each delivery (send → receipt), µs, HDR histogram as compressed base64. */
+  latency: string;
+  /** Chat: per message sequence number, when its last copy arrived here (epoch ms, fractional). */
+  lastReceipt: Record<number, number>;
+  /** This process's own CPU time since the last reset, ms. */
+  cpuMs: number;
+  /** Clients whose connection closed since they connected. */
+  dropped: number;
+}
+
+export type Reply =
+  | { cmd: "connect"; connected: number; failed: number; errors: string[] }
+  | { cmd: "chat"; sent: Record<number, number>; failed: number }
+  | { cmd: "ride"; sent: number }
+  | ({ cmd: "collect" } & Collected)
+  | { cmd: "reset" | "stall" | "close" };

@@ -1,0 +1,4 @@
+// Placeholder replaced below.
+export function writeReport(_dir: string, _run: unknown): string[] {
+  return [];
+}

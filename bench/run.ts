@@ -1,0 +1,114 @@
+// npm run bench: every scenario against Convoy and against bare Socket.IO,
+// interleaved in one session on this machine, then a report in bench/results/.
+//
+//   npm run bench                         connect, chat and ride at the default sizes
+//   npm run bench -- --big                adds the big sizes (20k clients, 5k members)
+//   npm run bench -- --only chat,ride     some scenarios
+//   npm run bench -- --connect 1000 --ride 500,2000   sizes of your own
+import { mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { build } from "esbuild";
+import { writeReport } from "./report/report.ts";
+import { chatScenario } from "./scenarios/chat.ts";
+import { connectScenario } from "./scenarios/connect.ts";
+import { rideScenario } from "./scenarios/ride.ts";
+import type { RunResult, Scripts } from "./scenarios/run-context.ts";
+import { startBare, startConvoy, type Target, type TargetKind } from "./targets/targets.ts";
+
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+const { values: flags } = parseArgs({
+  options: {
+    big: { type: "boolean", default: false },
+    only: { type: "string" },
+    connect: { type: "string" },
+    chat: { type: "string" },
+    ride: { type: "string" },
+    seconds: { type: "string", default: "15" },
+    out: { type: "string", default: here("./results") },
+  },
+});
+
+const sizes = (flag: string | undefined, normal: number[], big: number[]) =>
+  flag ? flag.split(",").map(Number) : flags.big ? [...normal, ...big] : normal;
+const plan = {
+  connect: sizes(flags.connect, [1000, 5000, 10_000], [20_000]),
+  chat: sizes(flags.chat, [1000], [5000]),
+  ride: sizes(flags.ride, [500, 2000, 5000], []),
+};
+const only = new Set((flags.only ?? "connect,chat,ride").split(","));
+const seconds = Number(flags.seconds);
+
+/** The bare server and the load processes run as plain JavaScript, like Convoy's dist/main.js. */
+async function bundle(): Promise<Scripts> {
+  const out = { bareServer: here("./dist/bare-server.mjs"), loadProcess: here("./dist/load-process.mjs") };
+  const common = {
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    packages: "external",
+  } as const;
+  await build({ ...common, entryPoints: [here("./targets/bare-server.ts")], outfile: out.bareServer });
+  await build({ ...common, entryPoints: [here("./load/load-process.ts")], outfile: out.loadProcess });
+  return out;
+}
+
+const scripts = await bundle();
+const starters: Record<TargetKind, () => Promise<Target>> = {
+  convoy: () => startConvoy(),
+  bare: () => startBare(scripts.bareServer, 3),
+  "bare-1ns": () => startBare(scripts.bareServer, 1),
+  "convoy-cluster": () => Promise.reject(new Error("not in this run")),
+};
+
+const results: RunResult[] = [];
+const startedAt = new Date();
+
+/** One run on a fresh server; the order of targets alternates between sizes so that drift hits both. */
+async function runAll(
+  scenario: string,
+  sizeList: number[],
+  kinds: TargetKind[],
+  run: (target: Target, size: number) => Promise<RunResult>,
+): Promise<void> {
+  for (const [i, size] of sizeList.entries()) {
+    const order = i % 2 === 0 ? kinds : [...kinds].reverse();
+    for (const kind of order) {
+      const target = await starters[kind]();
+      try {
+        process.stdout.write(`${scenario} ${size} on ${kind}… `);
+        const result = await run(target, size);
+        results.push(result);
+        console.log(
+          JSON.stringify(result.metrics, (_, v: unknown) => (typeof v === "number" ? +v.toFixed(3) : v)),
+        );
+      } finally {
+        await target.stop();
+      }
+    }
+  }
+}
+
+if (only.has("connect"))
+  await runAll("connect", plan.connect, ["convoy", "bare", "bare-1ns"], (target, size) =>
+    connectScenario(target, size, scripts.loadProcess),
+  );
+if (only.has("chat"))
+  await runAll("chat", plan.chat, ["convoy", "bare"], (target, size) =>
+    chatScenario(target, size, scripts.loadProcess, { rate: 10, seconds }),
+  );
+if (only.has("ride"))
+  await runAll("ride", plan.ride, ["convoy", "bare"], (target, size) =>
+    rideScenario(target, size, scripts.loadProcess, { seconds }),
+  );
+
+mkdirSync(flags.out, { recursive: true });
+const written = writeReport(flags.out, {
+  startedAt,
+  finishedAt: new Date(),
+  argv: process.argv.slice(2),
+  results,
+});
+console.log(`\nReport: ${written.join(", ")}`);

@@ -1,0 +1,70 @@
+// What every scenario run shares: a fresh server, its users, a fleet of load
+// processes, and the figures it reports.
+import { collectAll, type Merged } from "../lib/merge.ts";
+import { deal, sourceAddress, startFleet, type Fleet } from "../load/fleet.ts";
+import type { ClientSpec, Reply } from "../load/protocol.ts";
+import type { Target, TargetKind } from "../targets/targets.ts";
+
+export interface RunResult {
+  scenario: string;
+  size: number;
+  target: TargetKind;
+  metrics: Record<string, number>;
+}
+
+export interface Scripts {
+  bareServer: string;
+  loadProcess: string;
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export const now = () => performance.timeOrigin + performance.now();
+
+/** Opens every client through the fleet; resolves with how many connected and how long it took. */
+export async function connectClients(
+  fleet: Fleet,
+  target: Target,
+  specs: ClientSpec[],
+  namespaces: string[],
+): Promise<{ connected: number; failed: number; seconds: number; errors: string[] }> {
+  const hands = deal(specs, fleet.size);
+  const started = now();
+  const replies = await fleet.all<Extract<Reply, { cmd: "connect" }>>((i) => ({
+    cmd: "connect",
+    url: target.url,
+    namespaces,
+    clients: hands[i]!,
+    localAddress: sourceAddress(i),
+    concurrency: 64,
+  }));
+  const seconds = (now() - started) / 1000;
+  return {
+    connected: replies.reduce((sum, r) => sum + r.connected, 0),
+    failed: replies.reduce((sum, r) => sum + r.failed, 0),
+    seconds,
+    errors: replies.flatMap((r) => r.errors).slice(0, 5),
+  };
+}
+
+/** Collects until `expected` deliveries arrived (or `ms` passed): the fan-out has drained. */
+export async function drain(fleet: Fleet, expected: number, ms: number): Promise<Merged> {
+  const deadline = now() + ms;
+  for (;;) {
+    const merged = await collectAll(fleet);
+    if (merged.deliveries >= expected || now() > deadline) return merged;
+    await sleep(250);
+  }
+}
+
+export async function withFleet<T>(
+  script: string,
+  clients: number,
+  work: (fleet: Fleet) => Promise<T>,
+): Promise<T> {
+  const fleet = startFleet(script, clients);
+  try {
+    return await work(fleet);
+  } finally {
+    await fleet.close();
+  }
+}

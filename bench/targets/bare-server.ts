@@ -1,0 +1,77 @@
+// The baseline: bare Socket.IO doing the same fan-out as Convoy and nothing
+// else. No login, no validation, no store, no presence: a client names its
+// group in the handshake, joins its rooms, and events are relayed to the room.
+// Same event names and payload shapes as Convoy, so one load generator drives both.
+import { createServer } from "node:http";
+import { Server, type Socket } from "socket.io";
+
+const port = Number(process.env.PORT ?? 3100);
+/** 3: /chat, /presence and /location like Convoy; 1: /chat only (the idle-memory baseline). */
+const namespaces = process.env.BARE_NAMESPACES === "1" ? ["/chat"] : ["/chat", "/presence", "/location"];
+
+type Ack = (reply: unknown) => void;
+const ok = (ack: unknown, data: unknown) => {
+  if (typeof ack === "function") (ack as Ack)({ ok: true, data });
+};
+
+const httpServer = createServer();
+const io = new Server(httpServer, {
+  // The same heartbeat as Convoy (SPEC §4), so idle traffic matches.
+  pingInterval: 20_000,
+  pingTimeout: 20_000,
+  maxHttpBufferSize: 16 * 1024,
+});
+
+let nextId = 0;
+const handlers: Record<string, (socket: Socket) => void> = {
+  "/chat": (socket) => {
+    socket.on("room:join", ({ groupId }: { groupId: string }, ack: unknown) => {
+      void socket.join(groupId);
+      ok(ack, { groupId, messages: [] });
+    });
+    socket.on(
+      "message:send",
+      (input: { groupId: string; text: string; clientMsgId: string }, ack: unknown) => {
+        const message = {
+          id: String(++nextId).padStart(12, "0"),
+          groupId: input.groupId,
+          userId: socket.id,
+          username: "bare",
+          text: input.text,
+          ts: Date.now(),
+          clientMsgId: input.clientMsgId,
+        };
+        io.of("/chat").to(input.groupId).emit("message:new", message);
+        ok(ack, { message });
+      },
+    );
+  },
+  "/presence": (socket) => {
+    socket.on("presence:subscribe", ({ groupId }: { groupId: string }, ack: unknown) => {
+      void socket.join(groupId);
+      ok(ack, { groupId, members: [] });
+    });
+  },
+  "/location": (socket) => {
+    socket.on("location:subscribe", ({ groupId }: { groupId: string }, ack: unknown) => {
+      void socket.join(groupId);
+      ok(ack, { groupId, riders: [] });
+    });
+    socket.on("location:share", ({ groupId, sharing }: { groupId: string; sharing: boolean }, ack: unknown) =>
+      ok(ack, { groupId, sharing }),
+    );
+    socket.on("location:update", (input: Record<string, unknown> & { groupId: string }, ack: unknown) => {
+      io.of("/location")
+        .to(input.groupId)
+        .emit("location:update", { ...input, userId: socket.id, username: "bare" });
+      ok(ack, { accepted: true });
+    });
+  },
+};
+for (const name of namespaces) io.of(name).on("connection", handlers[name]!);
+
+httpServer.listen(port, "127.0.0.1", () => process.send?.({ type: "ready", port }));
+process.on("SIGTERM", () => {
+  void io.close();
+  process.exit(0);
+});
