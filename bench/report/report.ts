@@ -1,4 +1,151 @@
-// Placeholder replaced below.
-export function writeReport(_dir: string, _run: unknown): string[] {
-  return [];
+// The run as a report: raw JSON, a Markdown table per scenario and size
+// (Convoy, bare, and their ratio), the issue's targets, and an SVG chart of
+// the ratios. Written under a dated name and as latest.*.
+import { cpus, release, totalmem } from "node:os";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { RunResult } from "../scenarios/run-context.ts";
+import type { TargetKind } from "../targets/targets.ts";
+import { ratioChart } from "./chart.ts";
+import { formatValue, METRICS } from "./metrics.ts";
+
+export interface RunRecord {
+  startedAt: Date;
+  finishedAt: Date;
+  argv: string[];
+  results: RunResult[];
+}
+
+export function machine() {
+  return {
+    cpu: cpus()[0]?.model ?? "unknown",
+    cores: cpus().length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    kernel: release(),
+  };
+}
+
+const find = (results: RunResult[], scenario: string, size: number, target: TargetKind) =>
+  results.find((r) => r.scenario === scenario && r.size === size && r.target === target);
+
+const ratio = (a: number | undefined, b: number | undefined) =>
+  a === undefined || b === undefined || b === 0 ? undefined : a / b;
+const times = (value: number | undefined) => (value === undefined ? "–" : `${value.toFixed(2)}×`);
+
+function table(results: RunResult[], scenario: string, size: number): string {
+  const convoy = find(results, scenario, size, "convoy");
+  const bare = find(results, scenario, size, "bare");
+  const bareOne = find(results, scenario, size, "bare-1ns");
+  const names = Object.keys(convoy?.metrics ?? bare?.metrics ?? {});
+  const head = bareOne
+    ? "| figure | Convoy | bare Socket.IO | Convoy ÷ bare | bare, /chat only |\n|---|---:|---:|---:|---:|"
+    : "| figure | Convoy | bare Socket.IO | Convoy ÷ bare |\n|---|---:|---:|---:|";
+  const rows = names.map((name) => {
+    const c = convoy?.metrics[name];
+    const b = bare?.metrics[name];
+    const cells = [METRICS[name]?.label ?? name, formatValue(name, c), formatValue(name, b), times(ratio(c, b))];
+    if (bareOne) cells.push(formatValue(name, bareOne.metrics[name]));
+    return `| ${cells.join(" | ")} |`;
+  });
+  return [head, ...rows].join("\n");
+}
+
+interface TargetCheck {
+  goal: string;
+  figure: string;
+  met: boolean | undefined;
+}
+
+/** The issue's targets, as far as this run measured them. */
+export function targetChecks(results: RunResult[]): TargetCheck[] {
+  const largest = (scenario: string, target: TargetKind) =>
+    results
+      .filter((r) => r.scenario === scenario && r.target === target)
+      .sort((a, b) => b.size - a.size)[0];
+  const checks: TargetCheck[] = [];
+  const chatConvoy = largest("chat", "convoy");
+  const chatBare = chatConvoy && find(results, "chat", chatConvoy.size, "bare");
+  const cpu = ratio(chatConvoy?.metrics.serverCpuUsPerDelivery, chatBare?.metrics.serverCpuUsPerDelivery);
+  checks.push({
+    goal: "server CPU per delivered chat message within 1.1× of bare Socket.IO",
+    figure: cpu === undefined ? "not run" : `${times(cpu)} (${chatConvoy!.size} members)`,
+    met: cpu === undefined ? undefined : cpu <= 1.1,
+  });
+  const connectConvoy = largest("connect", "convoy");
+  const connectBareOne = connectConvoy && find(results, "connect", connectConvoy.size, "bare-1ns");
+  const memory = ratio(
+    connectConvoy?.metrics.serverRssKbPerConnection,
+    connectBareOne?.metrics.serverRssKbPerConnection,
+  );
+  checks.push({
+    goal: "idle memory per client on all three namespaces within 1.5× of a bare client on one",
+    figure: memory === undefined ? "not run" : `${times(memory)} (${connectConvoy!.size} clients)`,
+    met: memory === undefined ? undefined : memory <= 1.5,
+  });
+  const ride = find(results, "ride", 2000, "convoy");
+  const p99 = ride?.metrics.latencyP99Ms;
+  checks.push({
+    goal: "2,000 riders at 1 Hz with end-to-end p99 under 50 ms",
+    figure: p99 === undefined ? "not run" : `${p99.toFixed(1)} ms`,
+    met: p99 === undefined ? undefined : p99 < 50 && (ride?.metrics.deliveredShare ?? 0) >= 0.999,
+  });
+  return checks;
+}
+
+export function markdown(run: RunRecord): string {
+  const m = machine();
+  const lines = [
+    `# Convoy vs bare Socket.IO — ${run.startedAt.toISOString().slice(0, 16).replace("T", " ")} UTC`,
+    "",
+    `Command: \`npm run bench${run.argv.length ? ` -- ${run.argv.join(" ")}` : ""}\` · ` +
+      `${Math.round((run.finishedAt.getTime() - run.startedAt.getTime()) / 1000)} s`,
+    "",
+    `Machine: ${m.cores} × ${m.cpu}, ${m.memoryGiB} GiB, Linux ${m.kernel}, Node ${m.node}. ` +
+      "The server and the load processes share these cores: figures are comparable within this run, " +
+      "between Convoy and bare Socket.IO, not across machines.",
+    "",
+    "Server CPU and memory are read from /proc for the server process and its children; " +
+      "the load generators' CPU is reported separately.",
+    "",
+    "## Targets",
+    "",
+    "| goal | this run | met |",
+    "|---|---|---|",
+    ...targetChecks(run.results).map(
+      (c) => `| ${c.goal} | ${c.figure} | ${c.met === undefined ? "–" : c.met ? "yes" : "no"} |`,
+    ),
+    "",
+  ];
+  const scenarios = [...new Set(run.results.map((r) => r.scenario))];
+  for (const scenario of scenarios) {
+    const sizes = [...new Set(run.results.filter((r) => r.scenario === scenario).map((r) => r.size))];
+    for (const size of sizes) {
+      lines.push(`## ${scenario}, ${size.toLocaleString("en-US")} ${UNITS[scenario] ?? "clients"}`, "");
+      lines.push(table(run.results, scenario, size), "");
+    }
+  }
+  lines.push("![Convoy ÷ bare Socket.IO](latest.svg)", "");
+  return lines.join("\n");
+}
+
+const UNITS: Record<string, string> = { connect: "clients", chat: "members in one group", ride: "riders" };
+
+/** Writes `<stamp>.{json,md,svg}` and `latest.*`; returns the paths written. */
+export function writeReport(dir: string, run: RunRecord): string[] {
+  const stamp = run.startedAt.toISOString().replace(/[:.]/g, "-").slice(0, 19);
+  const files: Record<string, string> = {
+    json: JSON.stringify({ ...run, machine: machine() }, null, 2),
+    md: markdown(run),
+    svg: ratioChart(run.results),
+  };
+  const written: string[] = [];
+  for (const [ext, content] of Object.entries(files)) {
+    for (const name of [stamp, "latest"]) {
+      const path = join(dir, `${name}.${ext}`);
+      writeFileSync(path, ext === "md" && name !== "latest" ? content.replace("latest.svg", `${stamp}.svg`) : content);
+      written.push(path);
+    }
+  }
+  return written;
 }

@@ -1,0 +1,38 @@
+// What each reported figure means: its label, unit, and which way is better.
+export interface MetricInfo {
+  label: string;
+  unit: string;
+  better: "lower" | "higher" | "neither";
+  digits: number;
+}
+
+export const METRICS: Record<string, MetricInfo> = {
+  connectionsPerSecond: { label: "connections/s", unit: "/s", better: "higher", digits: 0 },
+  failed: { label: "failed or dropped connections", unit: "", better: "lower", digits: 0 },
+  serverCpuMsPerConnection: { label: "server CPU per connection", unit: "ms", better: "lower", digits: 2 },
+  serverRssKbPerConnection: { label: "server RSS per connection", unit: "KB", better: "lower", digits: 1 },
+  serverRssMb: { label: "server RSS at the end", unit: "MB", better: "lower", digits: 0 },
+  loadCpuMs: { label: "load generators' CPU", unit: "ms", better: "neither", digits: 0 },
+  messages: { label: "messages sent", unit: "", better: "neither", digits: 0 },
+  failedSends: { label: "sends refused or unanswered", unit: "", better: "lower", digits: 0 },
+  deliveries: { label: "deliveries", unit: "", better: "neither", digits: 0 },
+  lostDeliveries: { label: "deliveries missing", unit: "", better: "lower", digits: 0 },
+  latencyP50Ms: { label: "delivery latency p50", unit: "ms", better: "lower", digits: 2 },
+  latencyP99Ms: { label: "delivery latency p99", unit: "ms", better: "lower", digits: 2 },
+  sendToLastP50Ms: { label: "send → last receipt p50", unit: "ms", better: "lower", digits: 1 },
+  sendToLastP99Ms: { label: "send → last receipt p99", unit: "ms", better: "lower", digits: 1 },
+  deliveredPerSecond: { label: "delivered/s", unit: "/s", better: "higher", digits: 0 },
+  serverCpuUsPerDelivery: { label: "server CPU per delivery", unit: "µs", better: "lower", digits: 1 },
+  positionsSent: { label: "positions sent", unit: "", better: "neither", digits: 0 },
+  deliveredShare: { label: "share of positions delivered", unit: "", better: "higher", digits: 3 },
+};
+
+export function formatValue(name: string, value: number | undefined): string {
+  if (value === undefined || Number.isNaN(value)) return "–";
+  const info = METRICS[name];
+  const text = value.toLocaleString("en-US", {
+    maximumFractionDigits: info?.digits ?? 2,
+    minimumFractionDigits: 0,
+  });
+  return info?.unit && info.unit !== "/s" ? `${text} ${info.unit}` : text;
+}
