@@ -24,6 +24,7 @@ async function violations(page: Page): Promise<string[]> {
 describe("[app] accessibility, measured by axe-core", () => {
   const env = useAppAndBrowser({ limits: { chatPerSecond: 1, chatBurst: 1 } });
   let inviteCode: string;
+  let friendSays: (text: string) => Promise<unknown>;
 
   before(async () => {
     // A group with a conversation in it: someone else's message, a divider, the rider's own.
@@ -36,11 +37,14 @@ describe("[app] accessibility, measured by axe-core", () => {
     );
     inviteCode = created.body.group.inviteCode;
     const chat = await env.app.connect("/chat", friend.token);
-    await chat.timeout(3000).emitWithAck("message:send", {
-      groupId: created.body.group.id,
-      text: "Leaving at nine from the square",
-      clientMsgId: "a1",
-    });
+    let sent = 0;
+    friendSays = (text) =>
+      chat.timeout(3000).emitWithAck("message:send", {
+        groupId: created.body.group.id,
+        text,
+        clientMsgId: `a${++sent}`,
+      });
+    await friendSays("Leaving at nine from the square");
   });
 
   it("the login and registration forms", async () => {
@@ -64,6 +68,17 @@ describe("[app] accessibility, measured by axe-core", () => {
     await registerInUi(page, env.app.url, uniqueName("axe"));
     await joinGroupInUi(page, inviteCode);
     await page.locator(".messages .text", { hasText: "Leaving at nine" }).waitFor(BOUND);
+    // The rider looks away; what arrives meanwhile comes back under a "New messages" divider.
+    const tabHidden = (hidden: boolean) =>
+      page.evaluate(`
+        Object.defineProperty(document, "hidden", { configurable: true, get: () => ${hidden} });
+        document.dispatchEvent(new Event("visibilitychange"));
+      `);
+    await tabHidden(true);
+    await friendSays("Road closed at the bridge");
+    await page.locator(".messages .text", { hasText: "Road closed" }).waitFor(BOUND);
+    await tabHidden(false);
+    await page.locator(".messages li.divider").waitFor(BOUND);
     // Two quick messages against a limit of one: the second is refused and shows "Not sent".
     for (const text of ["On my way", "Bringing coffee"]) {
       await page.getByLabel("Message").fill(text);
@@ -115,7 +130,7 @@ describe("[app] copying the invite code", () => {
     await registerInUi(page, env.app.url, uniqueName("no_clipboard"));
     const code = await createGroupInUi(page, "Plain http ride");
     await page.getByRole("button", { name: "Copy invite code" }).click();
-    await page.getByRole("status").filter({ hasText: "press Ctrl+C" }).waitFor(BOUND);
+    await page.getByRole("status").filter({ hasText: "Code selected" }).waitFor(BOUND);
     assert.equal(await page.evaluate<string>("window.getSelection().toString()"), code);
   });
 });

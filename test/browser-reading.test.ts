@@ -80,6 +80,38 @@ describe("[app] reading a long conversation", () => {
     assert.equal(await isAtBottom(page), true);
   });
 
+  it("after a reconnect, a catch-up longer than the screen starts at the divider and is not marked read", async () => {
+    const page = await env.newPage();
+    const name = uniqueName("tunnel");
+    await registerInUi(page, env.app.url, name);
+    await joinGroupInUi(page, group.inviteCode);
+    await page.locator(".messages .text", { hasText: "fresh news" }).waitFor(BOUND);
+    // Through a tunnel: no network, and the connection is gone.
+    await page.context().setOffline(true);
+    for (const socket of env.app.app.io.of("/chat").sockets.values())
+      if (socket.data.user.username === name) socket.conn.close();
+    await page.locator('.connection[data-status="offline"]').waitFor({ state: "attached", ...BOUND });
+    for (let i = 1; i <= 80; i++) await say(`gap${String(i).padStart(2, "0")}`, `gap${i}`);
+    await page.context().setOffline(false);
+    await page.locator(".messages .text", { hasText: "gap80" }).waitFor({ state: "attached", ...BOUND });
+
+    // The view stops where the missed messages start, and offers the way down.
+    const divider = page.locator(".messages li.divider");
+    await divider.waitFor(BOUND);
+    const order = await page.locator(".messages > li").allTextContents();
+    assert.match(order[order.indexOf("New messages") + 1] ?? "", /gap01/);
+    const dividerTop = await page.evaluate<number>(
+      `document.querySelector(".messages li.divider").getBoundingClientRect().top - document.querySelector(".messages").getBoundingClientRect().top`,
+    );
+    assert.ok(
+      dividerTop >= -2 && dividerTop < 100,
+      `the divider is ${dividerTop} px from the top of the list`,
+    );
+    await page.getByRole("button", { name: "New messages below" }).waitFor(BOUND);
+    assert.equal(await isAtBottom(page), false);
+    await screenshot(page, "reading-after-catch-up");
+  });
+
   it("on a phone, messages that arrive while the map is shown stay new until the chat is opened", async () => {
     const context = await env.browser.newContext({
       viewport: { width: 390, height: 844 },
@@ -89,7 +121,8 @@ describe("[app] reading a long conversation", () => {
     const page = await context.newPage();
     await registerInUi(page, env.app.url, uniqueName("phone_reader"));
     await joinGroupInUi(page, group.inviteCode);
-    await page.locator(".messages .text", { hasText: "fresh news" }).waitFor(BOUND);
+    await say("before the map", "n4");
+    await page.locator(".messages .text", { hasText: "before the map" }).waitFor(BOUND);
     const tabs = page.getByRole("navigation", { name: "Views" });
     await tabs.getByRole("button", { name: "Map" }).tap();
     await page.locator(".leaflet-container").waitFor(BOUND);
@@ -99,12 +132,12 @@ describe("[app] reading a long conversation", () => {
     await chatTab.waitFor(BOUND);
     await chatTab.tap();
     // What arrived behind the map is marked new, right where it starts.
-    await page.getByRole("separator").waitFor(BOUND);
+    await page.locator(".messages li.divider").waitFor(BOUND);
     const order = await page.locator(".messages > li").allTextContents();
     const at = order.indexOf("New messages");
     assert.ok(at > 0, `no divider in ${JSON.stringify(order.slice(-3))}`);
     assert.match(order[at + 1] ?? "", /meet at the fuel stop/);
-    assert.match(order[at - 1] ?? "", /fresh news/);
+    assert.match(order[at - 1] ?? "", /before the map/);
     // Seen now: back on the map, the tab no longer counts it, only what comes next.
     await tabs.getByRole("button", { name: "Map" }).tap();
     await tabs.getByRole("button", { name: "Chat", exact: true }).waitFor(BOUND);

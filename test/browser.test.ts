@@ -429,7 +429,7 @@ describe("[app] several groups", () => {
     await page.locator("option", { hasText: "Touring (1 new)" }).waitFor({ state: "attached", ...BOUND });
 
     await select.selectOption({ label: "Touring (1 new)" });
-    const divider = page.getByRole("separator");
+    const divider = page.locator(".messages li.divider");
     await divider.waitFor(BOUND);
     assert.equal(await divider.textContent(), "New messages");
     // The divider sits between what was read and what is new.

@@ -10,13 +10,13 @@ export class ApiError extends Error {
   }
 }
 
-let clockOffset = 0;
+let clockOffset: number | null = null;
 /**
  * How far the server's clock is ahead of this device's, in ms, from the latest
- * response's Date header (to the second). A phone's clock can be minutes off;
- * token expiry times are the server's.
+ * response's Date header; null before the first response. A phone's clock can
+ * be minutes off (and be corrected at any time); token expiry times are the server's.
  */
-export const serverClockOffset = (): number => clockOffset;
+export const serverClockOffset = (): number | null => clockOffset;
 
 export async function api<T>(
   method: "GET" | "POST",
@@ -38,7 +38,8 @@ export async function api<T>(
     throw new ApiError(0, "NETWORK", "The server cannot be reached. Check your connection.");
   }
   const serverDate = Date.parse(res.headers.get("date") ?? "");
-  if (!Number.isNaN(serverDate)) clockOffset = serverDate - Date.now();
+  // The header is cut to the second: the server's time was half a second later on average.
+  if (!Number.isNaN(serverDate)) clockOffset = serverDate + 500 - Date.now();
   const payload = (await res.json().catch(() => null)) as
     (T & { error?: undefined }) | { error: { code: string; message: string } } | null;
   if (!res.ok || payload === null || payload.error) {

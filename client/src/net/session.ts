@@ -22,11 +22,11 @@ export interface Session {
   clockOffset?: number;
 }
 
-/** Now on the server's clock, as this device reckons it: expiry times are the server's. */
-const serverNow = (s: Session): number => Date.now() + (s.clockOffset ?? 0);
+/** Now on the server's clock, as this device reckons it, from the latest answer (or the one saved with the token). */
+const serverNow = (s: Session): number => Date.now() + (serverClockOffset() ?? s.clockOffset ?? 0);
 
 function received(fresh: LoginResponse): Session {
-  const clockOffset = serverClockOffset();
+  const clockOffset = serverClockOffset() ?? 0;
   return { ...fresh, clockOffset, issuedAt: Date.now() + clockOffset };
 }
 

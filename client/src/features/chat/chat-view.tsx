@@ -3,29 +3,28 @@
 // the composer, which never locks: while offline, messages wait in the outbox.
 import { LIMITS, type ChatMessage } from "@convoy/shared";
 import { Fragment } from "preact";
-import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
+import { useRef, useState } from "preact/hooks";
 import { session } from "../../net/session.ts";
 import { clockTime } from "../../ui/time.ts";
-import { seenNow, useSeen } from "../../ui/use-seen.ts";
+import { useSeen } from "../../ui/use-seen.ts";
 import {
   discardMessage,
   hasEarlier,
   lastRead,
   loadEarlier,
-  markRead,
   messagesByGroup,
   outbox,
   retryMessage,
   sendMessage,
   sendTyping,
   typingByGroup,
+  unreadCount,
 } from "./chat.ts";
 import { firstUnreadIndex } from "./merge.ts";
+import { useReadingPlace } from "./reading-place.ts";
 
 /** Drafts per user and group, kept while the app runs (a re-login does not clear them). */
 const drafts = new Map<string, string>();
-/** Within this many pixels of the end, the reader counts as reading the newest messages. */
-const AT_BOTTOM_PX = 48;
 
 /** Rendered once per group (keyed by it), so every piece of state below belongs to one conversation. */
 export function ChatView({ groupId }: { groupId: string }) {
@@ -38,68 +37,22 @@ export function ChatView({ groupId }: { groupId: string }) {
   // Where "new" starts: fixed while the user reads, moved when they come back to unread messages.
   const [readMark, setReadMark] = useState<string | null>(lastRead.value[groupId] ?? null);
   const [earlierError, setEarlierError] = useState<string | null>(null);
-  /** Newest message from someone else, read out by screen readers (the list itself is not live). */
-  const [announcement, setAnnouncement] = useState("");
-  const [newBelow, setNewBelow] = useState(false);
   const section = useRef<HTMLElement>(null);
   const list = useRef<HTMLOListElement>(null);
   const seen = useSeen(section);
-  /** The list as the last render left it, to keep the reader's place across the next one. */
-  const place = useRef({ atBottom: true, height: 0, top: 0, firstId: "", lastId: "", pending: 0 });
+  const reading = useReadingPlace({
+    list,
+    section,
+    groupId,
+    me,
+    messages,
+    pendingCount: pending.length,
+    seen,
+    readMark,
+    setReadMark,
+  });
   const divider = firstUnreadIndex(messages, readMark, me);
-  const firstId = messages[0]?.id ?? "";
-  const newest = messages.at(-1);
-  const lastId = newest?.id ?? "";
-
-  const remember = (el: HTMLOListElement) => {
-    const now = place.current;
-    now.height = el.scrollHeight;
-    now.top = el.scrollTop;
-    // A list out of sight (a hidden pane) has no geometry: keep what was known.
-    if (el.clientHeight > 0) now.atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < AT_BOTTOM_PX;
-  };
-  const toBottom = () => {
-    const el = list.current;
-    if (el) el.scrollTop = el.scrollHeight;
-  };
-
-  // History loaded above keeps what the reader was looking at in place; new messages
-  // scroll into view only for a reader at the bottom (or when they are the sender).
-  useLayoutEffect(() => {
-    const el = list.current;
-    if (!el) return;
-    const before = { ...place.current };
-    const prepended = before.firstId !== "" && firstId !== before.firstId && lastId === before.lastId;
-    const sentNow = pending.length > before.pending;
-    if (prepended) el.scrollTop = before.top + (el.scrollHeight - before.height);
-    else if (before.atBottom || sentNow || before.lastId === "") el.scrollTop = el.scrollHeight;
-    else if (lastId !== before.lastId && newest?.userId !== me) setNewBelow(true);
-    if (newest && lastId !== before.lastId && before.lastId !== "" && !prepended && newest.userId !== me)
-      setAnnouncement(`${newest.username}: ${newest.text}`);
-    Object.assign(place.current, { firstId, lastId, pending: pending.length });
-    remember(el);
-  }, [firstId, lastId, pending.length]);
-
-  // Coming back (tab shown again, or the Chat pane on a phone): what arrived meanwhile is marked new.
-  useEffect(() => {
-    if (!seen) return;
-    if (place.current.atBottom) toBottom();
-    const read = lastRead.value[groupId] ?? null;
-    if (read !== lastId) setReadMark(read);
-  }, [seen]);
-  // Read means seen: on screen, in a visible tab, scrolled down to it.
-  useEffect(() => {
-    if (seen && seenNow(section.current) && place.current.atBottom) markRead(groupId);
-  }, [seen, lastId]);
-
-  const onScroll = () => {
-    const el = list.current;
-    if (!el) return;
-    remember(el);
-    if (!place.current.atBottom) return;
-    setNewBelow(false);
-    if (seenNow(section.current)) markRead(groupId);
-  };
+  const newBelow = !reading.atBottom && unreadCount(groupId) > 0;
 
   const submit = (event: Event) => {
     event.preventDefault();
@@ -115,7 +68,8 @@ export function ChatView({ groupId }: { groupId: string }) {
       <h2 id="chat-title" class="visually-hidden">
         Chat
       </h2>
-      <ol class="messages" ref={list} aria-label="Conversation" onScroll={onScroll}>
+      {/* Focusable, so that the keyboard can scroll it too. */}
+      <ol class="messages" ref={list} aria-label="Conversation" tabIndex={-1} onScroll={reading.onScroll}>
         {hasEarlier.value[groupId] && (
           <li class="earlier">
             <button
@@ -138,7 +92,7 @@ export function ChatView({ groupId }: { groupId: string }) {
         {messages.map((message, i) => (
           <Fragment key={message.id}>
             {i === divider && (
-              <li class="divider" role="separator">
+              <li class="divider" data-key="divider">
                 New messages
               </li>
             )}
@@ -146,7 +100,12 @@ export function ChatView({ groupId }: { groupId: string }) {
           </Fragment>
         ))}
         {pending.map((m) => (
-          <li key={m.clientMsgId} class={`message mine outgoing ${m.state}`} data-state={m.state}>
+          <li
+            key={m.clientMsgId}
+            class={`message mine outgoing ${m.state}`}
+            data-state={m.state}
+            data-key={`out-${m.clientMsgId}`}
+          >
             <p class="text">{m.text}</p>
             <p class="meta">
               {m.state === "pending" ? (
@@ -167,12 +126,13 @@ export function ChatView({ groupId }: { groupId: string }) {
         ))}
       </ol>
       {newBelow && (
-        <button type="button" class="new-below" onClick={toBottom}>
+        <button type="button" class="new-below" onClick={reading.jumpToNewest}>
           New messages below
         </button>
       )}
       <p class="visually-hidden" aria-live="polite" data-testid="chat-announcement">
-        {announcement}
+        {/* A new node each time, so that the same text twice is announced twice. */}
+        <span key={reading.announcement.n}>{reading.announcement.text}</span>
       </p>
       <p class="typing" aria-live="polite">
         {typing.length === 1
@@ -214,7 +174,7 @@ export function ChatView({ groupId }: { groupId: string }) {
 
 function MessageItem({ message, mine }: { message: ChatMessage; mine: boolean }) {
   return (
-    <li class={`message${mine ? " mine" : ""}`} data-state="sent" data-id={message.id}>
+    <li class={`message${mine ? " mine" : ""}`} data-state="sent" data-id={message.id} data-key={message.id}>
       <p class="meta">
         <span class="author">{mine ? "You" : message.username}</span> <time>{clockTime(message.ts)}</time>
       </p>

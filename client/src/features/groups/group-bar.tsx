@@ -1,6 +1,6 @@
 // Switch between groups, create one, join one by invite code, copy the open group's code.
 import { LIMITS } from "@convoy/shared";
-import { useRef, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError } from "../../net/http.ts";
 import { copyText, type CopyResult } from "../../ui/copy-text.ts";
 import { unreadCount } from "../chat/chat.ts";
@@ -35,8 +35,15 @@ export function GroupBar({ noGroupsYet }: { noGroupsYet: boolean }) {
     }
   };
 
+  // The result belongs to the group it was for; no timer outlives the bar.
+  useEffect(() => {
+    setCopyResult(null);
+    return () => clearTimeout(copyResultTimer.current);
+  }, [group?.id]);
+
   const copyCode = async () => {
     if (!group) return;
+    setCopyResult(null); // a second "Copied" is announced again
     setCopyResult(await copyText(group.inviteCode, codeElement.current));
     clearTimeout(copyResultTimer.current);
     copyResultTimer.current = setTimeout(() => setCopyResult(null), 4000);
@@ -87,7 +94,7 @@ export function GroupBar({ noGroupsYet }: { noGroupsYet: boolean }) {
             {copyResult === "copied"
               ? "Copied"
               : copyResult === "selected"
-                ? "Selected: press Ctrl+C (or long-press) to copy"
+                ? "Code selected: copy it with your keyboard or a long press"
                 : ""}
           </span>
         </div>
