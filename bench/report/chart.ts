@@ -15,7 +15,9 @@ const escape = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;
 export function ratioChart(results: RunResult[]): string {
   const bars: { group: string; metric: string; ratio: number; color: string }[] = [];
   for (const convoy of results.filter((r) => r.target === "convoy")) {
-    const bare = results.find((r) => r.target === "bare" && r.scenario === convoy.scenario && r.size === convoy.size);
+    const bare = results.find(
+      (r) => r.target === "bare" && r.scenario === convoy.scenario && r.size === convoy.size,
+    );
     if (!bare) continue;
     (SHOWN[convoy.scenario] ?? []).forEach((metric, i) => {
       const c = convoy.metrics[metric];

@@ -44,7 +44,12 @@ function table(results: RunResult[], scenario: string, size: number): string {
   const rows = names.map((name) => {
     const c = convoy?.metrics[name];
     const b = bare?.metrics[name];
-    const cells = [METRICS[name]?.label ?? name, formatValue(name, c), formatValue(name, b), times(ratio(c, b))];
+    const cells = [
+      METRICS[name]?.label ?? name,
+      formatValue(name, c),
+      formatValue(name, b),
+      times(ratio(c, b)),
+    ];
     if (bareOne) cells.push(formatValue(name, bareOne.metrics[name]));
     return `| ${cells.join(" | ")} |`;
   });
@@ -60,9 +65,7 @@ interface TargetCheck {
 /** The issue's targets, as far as this run measured them. */
 export function targetChecks(results: RunResult[]): TargetCheck[] {
   const largest = (scenario: string, target: TargetKind) =>
-    results
-      .filter((r) => r.scenario === scenario && r.target === target)
-      .sort((a, b) => b.size - a.size)[0];
+    results.filter((r) => r.scenario === scenario && r.target === target).sort((a, b) => b.size - a.size)[0];
   const checks: TargetCheck[] = [];
   const chatConvoy = largest("chat", "convoy");
   const chatBare = chatConvoy && find(results, "chat", chatConvoy.size, "bare");
@@ -143,7 +146,10 @@ export function writeReport(dir: string, run: RunRecord): string[] {
   for (const [ext, content] of Object.entries(files)) {
     for (const name of [stamp, "latest"]) {
       const path = join(dir, `${name}.${ext}`);
-      writeFileSync(path, ext === "md" && name !== "latest" ? content.replace("latest.svg", `${stamp}.svg`) : content);
+      writeFileSync(
+        path,
+        ext === "md" && name !== "latest" ? content.replace("latest.svg", `${stamp}.svg`) : content,
+      );
       written.push(path);
     }
   }
