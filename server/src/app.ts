@@ -104,7 +104,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     maxHttpBufferSize: limits.packetBytes,
     pingInterval: limits.pingIntervalMs,
     pingTimeout: limits.pingTimeoutMs,
-    allowRequest: origins.allowRequest,
+    // While closing, no new session: a client reconnecting over a kept-alive HTTP
+    // connection would otherwise hold a long-poll open and keep the server from closing.
+    allowRequest: (req, callback) =>
+      closing ? callback("the server is shutting down", false) : origins.allowRequest(req, callback),
     ...(config.corsOrigins ? { cors: { origin: config.corsOrigins, credentials: true } } : {}),
   });
   // "static": one channel per namespace, subscribed once at start. "dynamic" subscribes
