@@ -1,6 +1,7 @@
 // The load processes' figures merged into one: latency histograms added,
 // last receipts reduced to the latest copy of each message.
-import { build, decodeFromCompressedBase64, type Histogram } from "hdr-histogram-js";
+import { decodeFromCompressedBase64, type Histogram } from "hdr-histogram-js";
+import { latencyHistogram } from "./histogram.ts";
 import type { Fleet } from "../load/fleet.ts";
 import type { Reply } from "../load/protocol.ts";
 
@@ -15,11 +16,7 @@ export interface Merged {
 
 export async function collectAll(fleet: Fleet): Promise<Merged> {
   const replies = await fleet.all<Extract<Reply, { cmd: "collect" }>>({ cmd: "collect" });
-  const latency = build({
-    lowestDiscernibleValue: 1,
-    highestTrackableValue: 60_000_000,
-    numberOfSignificantValueDigits: 3,
-  });
+  const latency = latencyHistogram();
   const lastReceipt = new Map<number, number>();
   for (const reply of replies) {
     latency.add(decodeFromCompressedBase64(reply.latency));

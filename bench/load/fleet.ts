@@ -11,6 +11,8 @@ export interface Fleet {
   size: number;
   /** Sends one command to every process (or a command per process) and awaits every reply. */
   all<R extends Reply>(command: Command | ((index: number) => Command)): Promise<R[]>;
+  /** Sends a command to one process and awaits its reply. */
+  one<R extends Reply>(index: number, command: Command): Promise<R>;
   close(): Promise<void>;
 }
 
@@ -41,6 +43,9 @@ export function startFleet(script: string, clients: number, minimum = 2): Fleet 
       return (await Promise.all(
         children.map((child, i) => ask(child, typeof command === "function" ? command(i) : command)),
       )) as R[];
+    },
+    async one<R extends Reply>(index: number, command: Command) {
+      return (await ask(children[index]!, command)) as R;
     },
     async close() {
       await Promise.all(

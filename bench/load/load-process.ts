@@ -2,7 +2,8 @@
 // at most 20,000 files here) and runs the orchestrator's commands on them.
 // Latencies are measured from send to receipt with one clock: every process
 // of the run is on this machine.
-import { build, encodeIntoCompressedBase64, type Histogram } from "hdr-histogram-js";
+import { encodeIntoCompressedBase64, type Histogram } from "hdr-histogram-js";
+import { latencyHistogram } from "../lib/histogram.ts";
 import { Manager, type Socket } from "socket.io-client";
 import type { ClientSpec, Collected, Command, Reply } from "./protocol.ts";
 
@@ -13,20 +14,11 @@ interface Client {
 }
 
 const clients: Client[] = [];
-let latency: Histogram = newHistogram();
+let latency: Histogram = latencyHistogram();
 let deliveries = 0;
 let dropped = 0;
 let lastReceipt: Record<number, number> = {};
 let cpuAtReset = process.cpuUsage();
-
-function newHistogram(): Histogram {
-  // µs, up to 60 s, 3 significant digits.
-  return build({
-    lowestDiscernibleValue: 1,
-    highestTrackableValue: 60_000_000,
-    numberOfSignificantValueDigits: 3,
-  });
-}
 
 /** Epoch ms with sub-millisecond resolution; comparable across this machine's processes. */
 const now = () => performance.timeOrigin + performance.now();
@@ -186,7 +178,7 @@ async function handle(command: Command): Promise<Reply> {
     case "connect":
       return connectAll(command);
     case "reset":
-      latency = newHistogram();
+      latency = latencyHistogram();
       deliveries = 0;
       dropped = 0;
       lastReceipt = {};
@@ -196,14 +188,6 @@ async function handle(command: Command): Promise<Reply> {
       return chat(command);
     case "ride":
       return ride(command);
-    case "stall": {
-      // The TCP socket under the WebSocket stops being read: the server's writes back up.
-      const engine = clients[command.index]?.manager.engine as unknown as {
-        transport?: { ws?: { _socket?: { pause(): void } } };
-      };
-      engine?.transport?.ws?._socket?.pause();
-      return { cmd: "stall" };
-    }
     case "collect":
       return collect();
     case "close":

@@ -25,8 +25,6 @@ export type Command =
   | { cmd: "chat"; senders: number; count: number; intervalMs: number; firstSeq: number }
   /** Every rider sends a position `hz` times a second for `seconds`. */
   | { cmd: "ride"; seconds: number; hz: number }
-  /** One client stops reading its socket (a phone in a tunnel whose TCP window stays shut). */
-  | { cmd: "stall"; index: number }
   | { cmd: "collect" }
   | { cmd: "close" };
 
@@ -48,4 +46,4 @@ export type Reply =
   | { cmd: "chat"; sent: Record<number, number>; failed: number }
   | { cmd: "ride"; sent: number }
   | ({ cmd: "collect" } & Collected)
-  | { cmd: "reset" | "stall" | "close" };
+  | { cmd: "reset" | "close" };

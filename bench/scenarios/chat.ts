@@ -27,12 +27,15 @@ export async function chatScenario(
     const connected = await connectClients(fleet, target, specs, ["/chat"]);
     if (connected.failed > 0) throw new Error(`chat: ${connected.failed} clients failed to connect`);
     const intervalMs = 1000 / options.rate;
-    const send = async (count: number, firstSeq: number) => {
-      const replies = await fleet.all<Reply>((i) =>
-        i === 0 ? { cmd: "chat", senders: SENDERS, count, intervalMs, firstSeq } : { cmd: "reset" },
-      );
-      return replies[0] as Extract<Reply, { cmd: "chat" }>;
-    };
+    // The senders are the first clients of load process 0; every process receives.
+    const send = (count: number, firstSeq: number) =>
+      fleet.one<Extract<Reply, { cmd: "chat" }>>(0, {
+        cmd: "chat",
+        senders: SENDERS,
+        count,
+        intervalMs,
+        firstSeq,
+      });
     // Warm-up: JIT, buffers, the store's first writes.
     await fleet.all({ cmd: "reset" });
     await send(WARMUP_MESSAGES, 0);

@@ -3,14 +3,11 @@
 // clustered over Redis, and the bare Socket.IO baseline.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, connect } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { usageOf, type Usage } from "../lib/proc.ts";
 
-export type TargetKind = "convoy" | "bare" | "bare-1ns" | "convoy-cluster";
+export type TargetKind = "convoy" | "bare" | "bare-1ns";
 
 export interface Target {
   kind: TargetKind;
@@ -47,24 +44,23 @@ const listening = (port: number) =>
     socket.once("error", () => resolve(false));
   });
 
-function stopper(child: ChildProcess, cleanup = () => {}) {
+function stopper(child: ChildProcess) {
   return () =>
     new Promise<void>((resolve) => {
-      const done = () => (cleanup(), resolve());
-      if (child.exitCode !== null) return done();
+      if (child.exitCode !== null) return resolve();
       const kill = setTimeout(() => child.kill("SIGKILL"), 15_000);
-      child.once("exit", () => (clearTimeout(kill), done()));
+      child.once("exit", () => (clearTimeout(kill), resolve()));
       child.kill("SIGTERM");
     });
 }
 
-function target(kind: TargetKind, child: ChildProcess, port: number, cleanup?: () => void): Target {
+function target(kind: TargetKind, child: ChildProcess, port: number): Target {
   return {
     kind,
     url: `http://127.0.0.1:${port}`,
-    convoy: kind.startsWith("convoy"),
+    convoy: kind === "convoy",
     usage: () => usageOf(child.pid!),
-    stop: stopper(child, cleanup),
+    stop: stopper(child),
   };
 }
 
@@ -88,37 +84,6 @@ export async function startConvoy(
   });
   await until("convoy", async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok);
   return target(kind, child, port);
-}
-
-/** Convoy with WORKERS=2 behind one port, sharing state through a private Redis. */
-export async function startConvoyCluster(workers = 2): Promise<Target> {
-  const redisPort = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), "convoy-bench-redis-"));
-  const redis = spawn(
-    "redis-server",
-    ["--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir],
-    {
-      stdio: "ignore",
-    },
-  );
-  await until("redis-server", () => listening(redisPort));
-  const convoy = await startConvoy(
-    { WORKERS: String(workers), REDIS_URL: `redis://127.0.0.1:${redisPort}` },
-    "convoy-cluster",
-  );
-  return {
-    ...convoy,
-    // Redis works for the cluster: its CPU and memory count as the server's.
-    usage() {
-      const app = convoy.usage();
-      const store = usageOf(redis.pid!);
-      return { cpuMs: app.cpuMs + store.cpuMs, rssKb: app.rssKb + store.rssKb };
-    },
-    async stop() {
-      await convoy.stop();
-      await stopper(redis, () => rmSync(dir, { recursive: true, force: true }))();
-    },
-  };
 }
 
 /** Bare Socket.IO: `namespaces` 3 like Convoy, or 1 (/chat only) for the idle-memory baseline. */
