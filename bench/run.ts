@@ -5,6 +5,8 @@
 //   npm run bench -- --big                adds the big sizes (20k clients, 5k members)
 //   npm run bench -- --only chat,ride     some scenarios
 //   npm run bench -- --connect 1000 --ride 500,2000   sizes of your own
+//   npm run bench -- --only ride --ride 2000 --profile
+//                                         servers run under --cpu-prof; see bench/profile.ts
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -27,6 +29,7 @@ const { values: flags } = parseArgs({
     ride: { type: "string" },
     seconds: { type: "string", default: "15" },
     out: { type: "string", default: here("./results") },
+    profile: { type: "boolean", default: false },
   },
 });
 
@@ -56,10 +59,13 @@ async function bundle(): Promise<Scripts> {
 }
 
 const scripts = await bundle();
+/** One .cpuprofile per server process, written when it exits. */
+const profileDir = here("./results/profiles");
+const nodeArgs = flags.profile ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
 const starters: Record<TargetKind, () => Promise<Target>> = {
-  convoy: () => startConvoy(),
-  bare: () => startBare(scripts.bareServer, 3),
-  "bare-1ns": () => startBare(scripts.bareServer, 1),
+  convoy: () => startConvoy({}, "convoy", nodeArgs),
+  bare: () => startBare(scripts.bareServer, 3, nodeArgs),
+  "bare-1ns": () => startBare(scripts.bareServer, 1, nodeArgs),
 };
 
 const results: RunResult[] = [];

@@ -68,9 +68,10 @@ function target(kind: TargetKind, child: ChildProcess, port: number): Target {
 export async function startConvoy(
   env: Record<string, string> = {},
   kind: TargetKind = "convoy",
+  nodeArgs: string[] = [],
 ): Promise<Target> {
   const port = await freePort();
-  const child = spawn(process.execPath, [serverMain], {
+  const child = spawn(process.execPath, [...nodeArgs, serverMain], {
     env: {
       ...process.env,
       PORT: String(port),
@@ -87,9 +88,13 @@ export async function startConvoy(
 }
 
 /** Bare Socket.IO: `namespaces` 3 like Convoy, or 1 (/chat only) for the idle-memory baseline. */
-export async function startBare(script: string, namespaces: 1 | 3 = 3): Promise<Target> {
+export async function startBare(
+  script: string,
+  namespaces: 1 | 3 = 3,
+  nodeArgs: string[] = [],
+): Promise<Target> {
   const port = await freePort();
-  const child = spawn(process.execPath, [script], {
+  const child = spawn(process.execPath, [...nodeArgs, script], {
     env: { ...process.env, PORT: String(port), BARE_NAMESPACES: String(namespaces) },
     stdio: ["ignore", "ignore", "inherit"],
   });

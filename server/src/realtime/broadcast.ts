@@ -13,6 +13,7 @@ type Table = Record<string, string | undefined>;
 /** Untyped view of a namespace: event names and payloads are checked by `toGroup`'s signature. */
 interface LooseNamespace {
   name: string;
+  local: LooseOperator;
   to(room: string): LooseOperator;
   adapter: { rooms: Map<string, Set<string>> };
   sockets: Map<string, Socket>;
@@ -20,7 +21,8 @@ interface LooseNamespace {
   on(event: string, listener: (...args: never[]) => void): unknown;
 }
 interface LooseOperator {
-  except(id: string): LooseOperator;
+  to(room: string): LooseOperator;
+  except(ids: string | string[]): LooseOperator;
   volatile: LooseOperator;
   emit(event: string, payload: unknown): boolean;
 }
@@ -39,11 +41,19 @@ export function createBroadcaster<C extends object, S extends object>(
   const nsp = namespace as unknown as LooseNamespace;
   const table = DELIVERY[nsp.name as keyof typeof DELIVERY] as Table;
 
+  // Only this node's sockets: other nodes deliver to theirs on "latest-per-key".
   const deliverLocally = (room: string, event: string, key: string, payload: unknown) => {
-    for (const id of nsp.adapter.rooms.get(room) ?? []) {
+    const ids = nsp.adapter.rooms.get(room);
+    if (!ids) return;
+    const sockets: Socket[] = [];
+    for (const id of ids) {
       const socket = nsp.sockets.get(id);
-      if (socket) deps.latestPerKey.send(socket as never, key, event, payload);
+      if (socket) sockets.push(socket);
     }
+    deps.latestPerKey.send(sockets as never, key, event, payload, (held) => {
+      const target = nsp.local.to(room);
+      (held.length > 0 ? target.except(held) : target).emit(event, payload);
+    });
   };
   if (deps.crossNode) {
     nsp.on("latest-per-key", (room: string, event: string, key: string, payload: unknown) =>

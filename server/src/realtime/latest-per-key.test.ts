@@ -4,23 +4,38 @@ import { EventEmitter } from "node:events";
 import { describe, it } from "node:test";
 import { createLatestPerKey } from "./latest-per-key.ts";
 
-function fakeSocket() {
+function fakeSocket(id = "s1") {
   const conn = Object.assign(new EventEmitter(), { transport: { writable: true } });
   const sent: Array<[string, unknown]> = [];
   const socket = {
+    id,
     connected: true,
     conn,
     emit: (event: string, payload: unknown) => sent.push([event, payload]),
   };
-  return { socket: socket as never, conn, sent };
+  return { socket, conn, sent };
+}
+type Fake = ReturnType<typeof fakeSocket>["socket"];
+
+/** `send` to some sockets, with a room broadcast that reaches those not held back. */
+function sendTo(
+  latest: ReturnType<typeof createLatestPerKey>,
+  sockets: Fake[],
+  key: string,
+  event: string,
+  payload: unknown,
+) {
+  latest.send(sockets as never, key, event, payload, (held) => {
+    for (const socket of sockets) if (!held.includes(socket.id)) socket.emit(event, payload);
+  });
 }
 
 describe("createLatestPerKey", () => {
   it("sends straight through while the connection is writable", () => {
     const { socket, sent } = fakeSocket();
     const latest = createLatestPerKey();
-    latest.send(socket, "a", "e", 1);
-    latest.send(socket, "a", "e", 2);
+    sendTo(latest, [socket], "a", "e", 1);
+    sendTo(latest, [socket], "a", "e", 2);
     assert.deepEqual(sent, [
       ["e", 1],
       ["e", 2],
@@ -31,10 +46,10 @@ describe("createLatestPerKey", () => {
     const { socket, conn, sent } = fakeSocket();
     const latest = createLatestPerKey();
     conn.transport.writable = false;
-    latest.send(socket, "a", "e", 1); // queued behind the busy transport
-    latest.send(socket, "a", "e", 2);
-    latest.send(socket, "b", "e", "b1");
-    latest.send(socket, "a", "stop", 3);
+    sendTo(latest, [socket], "a", "e", 1); // queued behind the busy transport
+    sendTo(latest, [socket], "a", "e", 2);
+    sendTo(latest, [socket], "b", "e", "b1");
+    sendTo(latest, [socket], "a", "stop", 3);
     assert.deepEqual(sent, [["e", 1]]);
     conn.transport.writable = true;
     conn.emit("drain");
@@ -43,7 +58,7 @@ describe("createLatestPerKey", () => {
       ["e", "b1"],
       ["stop", 3],
     ]);
-    latest.send(socket, "a", "e", 4);
+    sendTo(latest, [socket], "a", "e", 4);
     assert.deepEqual(sent.at(-1), ["e", 4]);
   });
 
@@ -51,16 +66,33 @@ describe("createLatestPerKey", () => {
     const { socket, conn, sent } = fakeSocket();
     const latest = createLatestPerKey();
     conn.transport.writable = false;
-    latest.send(socket, "a", "e", 1);
-    latest.send(socket, "a", "e", 2);
+    sendTo(latest, [socket], "a", "e", 1);
+    sendTo(latest, [socket], "a", "e", 2);
     conn.emit("drain"); // flushed, but the transport is busy again
-    latest.send(socket, "a", "e", 3);
-    latest.send(socket, "a", "e", 4);
+    sendTo(latest, [socket], "a", "e", 3);
+    sendTo(latest, [socket], "a", "e", 4);
     assert.deepEqual(sent, [
       ["e", 1],
       ["e", 2],
     ]);
     conn.emit("drain");
     assert.deepEqual(sent.at(-1), ["e", 4]);
+  });
+
+  it("holds back only the busy socket of a room", () => {
+    const free = fakeSocket("free");
+    const busy = fakeSocket("busy");
+    const latest = createLatestPerKey();
+    busy.conn.transport.writable = false;
+    sendTo(latest, [free.socket, busy.socket], "a", "e", 1);
+    sendTo(latest, [free.socket, busy.socket], "a", "e", 2);
+    assert.deepEqual(free.sent, [
+      ["e", 1],
+      ["e", 2],
+    ]);
+    assert.deepEqual(busy.sent, [["e", 1]]);
+    busy.conn.transport.writable = true;
+    busy.conn.emit("drain");
+    assert.deepEqual(busy.sent.at(-1), ["e", 2]);
   });
 });

@@ -27,17 +27,33 @@ export function createLatestPerKey() {
   };
 
   return {
-    send(socket: AnySocket, key: string, event: string, payload: unknown): void {
-      const queued = waiting.get(socket);
-      if (queued) {
-        queued.delete(key); // re-insert so the newest goes last
-        queued.set(key, [event, payload]);
-        return;
+    /**
+     * Delivers one event to `sockets`. `emitExcept(held)` must emit it once to
+     * all of them but the ids in `held` (a room broadcast: one encoding for
+     * all); those held back keep it as their newest for `key` instead.
+     */
+    send(
+      sockets: Iterable<AnySocket>,
+      key: string,
+      event: string,
+      payload: unknown,
+      emitExcept: (held: string[]) => void,
+    ): void {
+      const held: string[] = [];
+      let turningBusy: AnySocket[] | undefined;
+      for (const socket of sockets) {
+        const queued = waiting.get(socket);
+        if (queued) {
+          queued.delete(key); // re-insert so the newest goes last
+          queued.set(key, [event, payload]);
+          held.push(socket.id);
+        } else if (!socket.conn.transport.writable) {
+          // Busy: this packet waits in Engine.IO's buffer, and a "drain" follows when it goes out.
+          (turningBusy ??= []).push(socket);
+        }
       }
-      // Busy: this packet waits in Engine.IO's buffer, and a "drain" follows when it goes out.
-      const busy = !socket.conn.transport.writable;
-      emit(socket, event, payload);
-      if (busy) holdUntilDrain(socket);
+      emitExcept(held);
+      turningBusy?.forEach(holdUntilDrain);
     },
   };
 }
