@@ -11,7 +11,14 @@ export interface TokenService {
 }
 
 export function createTokenService(secret: string, ttlMs: number, clock: Clock): TokenService {
-  const key = new TextEncoder().encode(secret);
+  // Imported once: given raw bytes, jose imports the key again on every sign and verify.
+  const key = crypto.subtle.importKey(
+    "raw",
+    new TextEncoder().encode(secret),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign", "verify"],
+  );
   return {
     async issue(user) {
       const issuedAt = Math.floor(clock.now() / 1000);
@@ -21,12 +28,12 @@ export function createTokenService(secret: string, ttlMs: number, clock: Clock):
         .setSubject(user.id)
         .setIssuedAt(issuedAt)
         .setExpirationTime(expiresAtSeconds)
-        .sign(key);
+        .sign(await key);
       return { token, expiresAt: expiresAtSeconds * 1000 };
     },
     async verify(token) {
       try {
-        const { payload } = await jwtVerify(token, key, {
+        const { payload } = await jwtVerify(token, await key, {
           algorithms: ["HS256"],
           currentDate: new Date(clock.now()),
         });
