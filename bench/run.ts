@@ -3,7 +3,8 @@
 //
 //   npm run bench                         connect, chat and ride at the default sizes
 //   npm run bench -- --big                adds the big sizes (20k clients, 5k members)
-//   npm run bench -- --only chat,ride     some scenarios
+//   npm run bench -- --only chat,ride     some scenarios ("cluster": chat and ride
+//                                         also on 2 workers + Redis)
 //   npm run bench -- --connect 1000 --ride 500,2000   sizes of your own
 //   npm run bench -- --only ride --ride 2000 --profile
 //                                         servers run under --cpu-prof; see bench/profile.ts
@@ -16,7 +17,13 @@ import { chatScenario } from "./scenarios/chat.ts";
 import { connectScenario } from "./scenarios/connect.ts";
 import { rideScenario } from "./scenarios/ride.ts";
 import type { RunResult, Scripts } from "./scenarios/run-context.ts";
-import { startBare, startConvoy, type Target, type TargetKind } from "./targets/targets.ts";
+import {
+  startBare,
+  startConvoy,
+  startConvoyCluster,
+  type Target,
+  type TargetKind,
+} from "./targets/targets.ts";
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
@@ -40,7 +47,9 @@ const plan = {
   chat: sizes(flags.chat, [1000], [5000]),
   ride: sizes(flags.ride, [500, 2000, 5000], []),
 };
-const only = new Set((flags.only ?? "connect,chat,ride").split(","));
+const only = new Set((flags.only ?? "connect,chat,ride,cluster").split(","));
+/** Chat and ride also run on Convoy scaled out: 2 workers and Redis. */
+const scaledOut: TargetKind[] = only.has("cluster") ? ["convoy-cluster"] : [];
 const seconds = Number(flags.seconds);
 
 /** The bare server and the load processes run as plain JavaScript, like Convoy's dist/main.js. */
@@ -64,6 +73,7 @@ const profileDir = here("./results/profiles");
 const nodeArgs = flags.profile ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
 const starters: Record<TargetKind, () => Promise<Target>> = {
   convoy: () => startConvoy({}, "convoy", nodeArgs),
+  "convoy-cluster": () => startConvoyCluster(2, nodeArgs),
   bare: () => startBare(scripts.bareServer, 3, nodeArgs),
   "bare-1ns": () => startBare(scripts.bareServer, 1, nodeArgs),
 };
@@ -101,11 +111,11 @@ if (only.has("connect"))
     connectScenario(target, size, scripts.loadProcess),
   );
 if (only.has("chat"))
-  await runAll("chat", plan.chat, ["convoy", "bare"], (target, size) =>
+  await runAll("chat", plan.chat, ["convoy", ...scaledOut, "bare"], (target, size) =>
     chatScenario(target, size, scripts.loadProcess, { rate: 10, seconds }),
   );
 if (only.has("ride"))
-  await runAll("ride", plan.ride, ["convoy", "bare"], (target, size) =>
+  await runAll("ride", plan.ride, ["convoy", ...scaledOut, "bare"], (target, size) =>
     rideScenario(target, size, scripts.loadProcess, { seconds }),
   );
 

@@ -35,24 +35,36 @@ const times = (value: number | undefined) => (value === undefined ? "–" : `${v
 
 function table(results: RunResult[], scenario: string, size: number): string {
   const convoy = find(results, scenario, size, "convoy");
+  const cluster = find(results, scenario, size, "convoy-cluster");
   const bare = find(results, scenario, size, "bare");
   const bareOne = find(results, scenario, size, "bare-1ns");
   const names = Object.keys(convoy?.metrics ?? bare?.metrics ?? {});
-  const head = bareOne
-    ? "| figure | Convoy | bare Socket.IO | Convoy ÷ bare | bare, /chat only |\n|---|---:|---:|---:|---:|"
-    : "| figure | Convoy | bare Socket.IO | Convoy ÷ bare |\n|---|---:|---:|---:|";
+  const columns = [
+    "figure",
+    "Convoy",
+    ...(cluster ? ["Convoy, 2 workers + Redis"] : []),
+    "bare Socket.IO",
+    "Convoy ÷ bare",
+    ...(cluster ? ["2 workers ÷ one process"] : []),
+    ...(bareOne ? ["bare, /chat only"] : []),
+  ];
   const rows = names.map((name) => {
-    const c = convoy?.metrics[name];
-    const b = bare?.metrics[name];
+    const value = (run: RunResult | undefined) => run?.metrics[name];
     const cells = [
       METRICS[name]?.label ?? name,
-      formatValue(name, c),
-      formatValue(name, b),
-      times(ratio(c, b)),
+      formatValue(name, value(convoy)),
+      ...(cluster ? [formatValue(name, value(cluster))] : []),
+      formatValue(name, value(bare)),
+      times(ratio(value(convoy), value(bare))),
+      ...(cluster ? [times(ratio(value(cluster), value(convoy)))] : []),
+      ...(bareOne ? [formatValue(name, value(bareOne))] : []),
     ];
-    if (bareOne) cells.push(formatValue(name, bareOne.metrics[name]));
     return `| ${cells.join(" | ")} |`;
   });
+  const head = `| ${columns.join(" | ")} |\n|---|${columns
+    .slice(1)
+    .map(() => "---:")
+    .join("|")}|`;
   return [head, ...rows].join("\n");
 }
 
@@ -108,8 +120,8 @@ export function markdown(run: RunRecord): string {
       "The server and the load processes share these cores: figures are comparable within this run, " +
       "between Convoy and bare Socket.IO, not across machines.",
     "",
-    "Server CPU and memory are read from /proc for the server process and its children; " +
-      "the load generators' CPU is reported separately.",
+    "Server CPU and memory are read from /proc for the server process and its children " +
+      "(with 2 workers: the primary, both workers and Redis); the load generators' CPU is reported separately.",
     "",
     "## Targets",
     "",

@@ -7,7 +7,7 @@ import { createServer, connect } from "node:net";
 import { fileURLToPath } from "node:url";
 import { usageOf, type Usage } from "../lib/proc.ts";
 
-export type TargetKind = "convoy" | "bare" | "bare-1ns";
+export type TargetKind = "convoy" | "convoy-cluster" | "bare" | "bare-1ns";
 
 export interface Target {
   kind: TargetKind;
@@ -58,7 +58,7 @@ function target(kind: TargetKind, child: ChildProcess, port: number): Target {
   return {
     kind,
     url: `http://127.0.0.1:${port}`,
-    convoy: kind === "convoy",
+    convoy: kind.startsWith("convoy"),
     usage: () => usageOf(child.pid!),
     stop: stopper(child),
   };
@@ -85,6 +85,58 @@ export async function startConvoy(
   });
   await until("convoy", async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok);
   return target(kind, child, port);
+}
+
+/** A private redis-server on a free port, nothing persisted. */
+async function startRedis(): Promise<{ port: number; usage(): Usage; stop(): Promise<void> }> {
+  const port = await freePort();
+  const child = spawn(
+    "redis-server",
+    [
+      "--port",
+      String(port),
+      "--bind",
+      "127.0.0.1",
+      "--save",
+      "",
+      "--appendonly",
+      "no",
+      "--maxclients",
+      "1000",
+    ],
+    { stdio: ["ignore", "ignore", "inherit"] },
+  );
+  await until("redis-server", () => listening(port));
+  return { port, usage: () => usageOf(child.pid!), stop: stopper(child) };
+}
+
+/**
+ * Convoy scaled out on this host: WORKERS sticky cluster workers sharing a
+ * private Redis. Its CPU and memory count Redis's too: it is part of the setup.
+ */
+export async function startConvoyCluster(workers: number, nodeArgs: string[] = []): Promise<Target> {
+  const redis = await startRedis();
+  try {
+    const convoy = await startConvoy(
+      { REDIS_URL: `redis://127.0.0.1:${redis.port}`, WORKERS: String(workers) },
+      "convoy-cluster",
+      nodeArgs,
+    );
+    return {
+      ...convoy,
+      usage: () => {
+        const [a, b] = [convoy.usage(), redis.usage()];
+        return { cpuMs: a.cpuMs + b.cpuMs, rssKb: a.rssKb + b.rssKb };
+      },
+      stop: async () => {
+        await convoy.stop();
+        await redis.stop();
+      },
+    };
+  } catch (err) {
+    await redis.stop();
+    throw err;
+  }
 }
 
 /** Bare Socket.IO: `namespaces` 3 like Convoy, or 1 (/chat only) for the idle-memory baseline. */
