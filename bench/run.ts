@@ -35,6 +35,7 @@ const { values: flags } = parseArgs({
     chat: { type: "string" },
     ride: { type: "string" },
     seconds: { type: "string", default: "15" },
+    "stall-seconds": { type: "string", default: "30" },
     out: { type: "string", default: here("./results") },
     profile: { type: "boolean", default: false },
   },
@@ -116,7 +117,10 @@ if (only.has("chat"))
   );
 if (only.has("ride"))
   await runAll("ride", plan.ride, ["convoy", ...scaledOut, "bare"], (target, size) =>
-    rideScenario(target, size, scripts.loadProcess, { seconds }),
+    rideScenario(target, size, scripts.loadProcess, {
+      seconds,
+      stallSeconds: Number(flags["stall-seconds"]),
+    }),
   );
 
 mkdirSync(flags.out, { recursive: true });

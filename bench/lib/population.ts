@@ -31,6 +31,12 @@ async function inParallel<T>(count: number, work: (i: number) => Promise<T>): Pr
   return results;
 }
 
+export interface Population {
+  clients: ClientSpec[];
+  /** Convoy: each group's invite code, by group id. */
+  invites: Map<string, string>;
+}
+
 /**
  * `count` clients in groups of `groupSize` (the last group may be smaller).
  * `riders`: every client shares its position (the ride scenario).
@@ -40,17 +46,18 @@ export async function populate(
   count: number,
   groupSize: number,
   options: { riders?: boolean; tag: string },
-): Promise<ClientSpec[]> {
+): Promise<Population> {
   const groups = Math.ceil(count / groupSize);
   const rider = options.riders ?? false;
-  if (!target.convoy)
-    return Array.from({ length: count }, (_, i) => ({ groupId: `g${Math.floor(i / groupSize)}`, rider }));
+  if (!target.convoy) {
+    const clients = Array.from({ length: count }, (_, i) => ({
+      groupId: `g${Math.floor(i / groupSize)}`,
+      rider,
+    }));
+    return { clients, invites: new Map() };
+  }
 
-  const tokens = await inParallel(count, async (i) => {
-    const credentials = { username: `${options.tag}_${i}`, password: PASSWORD };
-    await post(`${target.url}/api/auth/register`, credentials);
-    return (await post<{ token: string }>(`${target.url}/api/auth/login`, credentials)).token;
-  });
+  const tokens = await inParallel(count, (i) => account(target, `${options.tag}_${i}`));
   const created = await inParallel(groups, (g) =>
     post<{ group: { id: string; inviteCode: string } }>(
       `${target.url}/api/groups`,
@@ -64,5 +71,33 @@ export async function populate(
     const { inviteCode } = created[Math.floor(i / groupSize)]!.group;
     await post(`${target.url}/api/groups/join`, { inviteCode }, tokens[i]);
   });
-  return tokens.map((token, i) => ({ token, groupId: created[Math.floor(i / groupSize)]!.group.id, rider }));
+  return {
+    clients: tokens.map((token, i) => ({
+      token,
+      groupId: created[Math.floor(i / groupSize)]!.group.id,
+      rider,
+    })),
+    invites: new Map(created.map(({ group }) => [group.id, group.inviteCode])),
+  };
+}
+
+async function account(target: Target, username: string): Promise<string> {
+  const credentials = { username, password: PASSWORD };
+  await post(`${target.url}/api/auth/register`, credentials);
+  return (await post<{ token: string }>(`${target.url}/api/auth/login`, credentials)).token;
+}
+
+/** One more user, a member of every group of the population (on Convoy it joins each with its invite code). */
+export async function memberOfAll(
+  target: Target,
+  population: Population,
+  username: string,
+): Promise<{ token?: string; groupIds: string[] }> {
+  const groupIds = [...new Set(population.clients.map((c) => c.groupId))];
+  if (!target.convoy) return { groupIds };
+  const token = await account(target, username);
+  await inParallel(groupIds.length, (g) =>
+    post(`${target.url}/api/groups/join`, { inviteCode: population.invites.get(groupIds[g]!) }, token),
+  );
+  return { token, groupIds };
 }

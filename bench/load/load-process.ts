@@ -4,6 +4,7 @@
 // of the run is on this machine.
 import { encodeIntoCompressedBase64, type Histogram } from "hdr-histogram-js";
 import { latencyHistogram } from "../lib/histogram.ts";
+import type { Socket as TcpSocket } from "node:net";
 import { Manager, type Socket } from "socket.io-client";
 import type { ClientSpec, Collected, Command, Reply } from "./protocol.ts";
 
@@ -88,6 +89,56 @@ async function open(
   ]);
   if (joined.includes(false)) throw new Error(`joining ${groupId} was refused`);
   return client;
+}
+
+/** The stalled subscriber: reads nothing from the moment it is subscribed. */
+let stalled: { manager: Manager; tcp: TcpSocket } | null = null;
+/** Reading again: the backlog has arrived once nothing came for this long. */
+const QUIET_MS = 1000;
+const BACKLOG_MAX_MS = 60_000;
+
+async function stall(command: Extract<Command, { cmd: "stall" }>): Promise<Reply> {
+  const manager = new Manager(command.url, {
+    transports: ["websocket"],
+    reconnection: false,
+    timeout: 20_000,
+    localAddress: command.localAddress,
+  } as ConstructorParameters<typeof Manager>[1]);
+  const location = manager.socket("/location", { auth: command.token ? { token: command.token } : {} });
+  await new Promise<void>((resolve, reject) => {
+    location.once("connect", resolve);
+    location.once("connect_error", reject);
+  });
+  const joined = await Promise.all(
+    command.groupIds.map((groupId) => ask(location, "location:subscribe", { groupId })),
+  );
+  if (joined.includes(false)) throw new Error("the stalled subscriber was refused a group");
+  // engine.io-client's WebSocket transport runs on ws, whose TCP socket is `_socket`.
+  const transport = manager.engine.transport as unknown as { ws?: { _socket?: TcpSocket } };
+  const tcp = transport.ws?._socket;
+  if (!tcp) throw new Error("no TCP socket under the stalled subscriber's transport");
+  tcp.pause();
+  stalled = { manager, tcp };
+  return { cmd: "stall", subscribed: joined.length };
+}
+
+async function unstall(): Promise<Reply> {
+  if (!stalled) throw new Error("no stalled subscriber");
+  const { tcp } = stalled;
+  let backlogBytes = 0;
+  let closed = tcp.destroyed;
+  await new Promise<void>((resolve) => {
+    const done = () => (clearTimeout(quiet), clearTimeout(giveUp), resolve());
+    const quiet = setTimeout(done, QUIET_MS);
+    const giveUp = setTimeout(done, BACKLOG_MAX_MS);
+    tcp.on("data", (chunk: Buffer) => {
+      backlogBytes += chunk.length;
+      quiet.refresh();
+    });
+    tcp.once("close", () => (closed = true));
+    tcp.resume();
+  });
+  return { cmd: "unstall", backlogBytes, closed };
 }
 
 async function connectAll(command: Extract<Command, { cmd: "connect" }>): Promise<Reply> {
@@ -188,11 +239,17 @@ async function handle(command: Command): Promise<Reply> {
       return chat(command);
     case "ride":
       return ride(command);
+    case "stall":
+      return stall(command);
+    case "unstall":
+      return unstall();
     case "collect":
       return collect();
     case "close":
       for (const client of clients) client.manager.engine?.close();
       clients.length = 0;
+      stalled?.manager.engine?.close();
+      stalled = null;
       return { cmd: "close" };
   }
 }

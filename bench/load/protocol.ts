@@ -20,6 +20,13 @@ export type Command =
       /** Connections opened at once. */
       concurrency: number;
     }
+  /**
+   * Opens one more client that subscribes to the positions of every group in
+   * `groupIds`, then stops reading from its connection: a phone that froze.
+   */
+  | { cmd: "stall"; url: string; token?: string; groupIds: string[]; localAddress: string }
+  /** The stalled subscriber reads again: how many bytes were waiting for it (server and kernel). */
+  | { cmd: "unstall" }
   | { cmd: "reset" }
   /** Sends `count` chat messages from this process's first `senders` clients, one every `intervalMs`. */
   | { cmd: "chat"; senders: number; count: number; intervalMs: number; firstSeq: number }
@@ -45,5 +52,8 @@ export type Reply =
   | { cmd: "connect"; connected: number; failed: number; errors: string[] }
   | { cmd: "chat"; sent: Record<number, number>; failed: number }
   | { cmd: "ride"; sent: number }
+  | { cmd: "stall"; subscribed: number }
+  /** `closed`: the server had cut the connection. */
+  | { cmd: "unstall"; backlogBytes: number; closed: boolean }
   | ({ cmd: "collect" } & Collected)
   | { cmd: "reset" | "close" };

@@ -25,6 +25,28 @@ export const METRICS: Record<string, MetricInfo> = {
   serverCpuUsPerDelivery: { label: "server CPU per delivery", unit: "µs", better: "lower", digits: 1 },
   positionsSent: { label: "positions sent", unit: "", better: "neither", digits: 0 },
   deliveredShare: { label: "share of positions delivered", unit: "", better: "higher", digits: 3 },
+  stalledSubscriberGroups: {
+    label: "then a subscriber of every group stops reading: its groups",
+    unit: "",
+    better: "neither",
+    digits: 0,
+  },
+  stalledDeliveredShare: { label: "… share delivered to the others", unit: "", better: "higher", digits: 3 },
+  stalledLatencyP99Ms: { label: "… the others' latency p99", unit: "ms", better: "lower", digits: 2 },
+  stalledSeconds: { label: "… for", unit: "s", better: "neither", digits: 0 },
+  stalledBacklogMb: {
+    label: "… bytes waiting for it when it reads again (server + kernel)",
+    unit: "MB",
+    better: "lower",
+    digits: 1,
+  },
+  stalledCut: { label: "… the server cut it", unit: "", better: "neither", digits: 0 },
+  stalledRssGrowthMb: {
+    label: "… server RSS growth, peak (GC noise included)",
+    unit: "MB",
+    better: "lower",
+    digits: 1,
+  },
 };
 
 export function formatValue(name: string, value: number | undefined): string {

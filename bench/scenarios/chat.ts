@@ -22,7 +22,7 @@ export async function chatScenario(
   loadScript: string,
   options: ChatOptions,
 ): Promise<RunResult> {
-  const specs = await populate(target, size, size, { tag: `m${size}` });
+  const { clients: specs } = await populate(target, size, size, { tag: `m${size}` });
   return withFleet(loadScript, size, async (fleet) => {
     const connected = await connectClients(fleet, target, specs, ["/chat"]);
     if (connected.failed > 0) throw new Error(`chat: ${connected.failed} clients failed to connect`);

@@ -10,7 +10,7 @@ const SETTLE_MS = 3000;
 
 export async function connectScenario(target: Target, size: number, loadScript: string): Promise<RunResult> {
   const namespaces = target.kind === "bare-1ns" ? ["/chat"] : ["/chat", "/presence", "/location"];
-  const specs = await populate(target, size, 10, { tag: `c${size}` });
+  const { clients: specs } = await populate(target, size, 10, { tag: `c${size}` });
   return withFleet(loadScript, size, async (fleet) => {
     await sleep(SETTLE_MS);
     const before = target.usage();
