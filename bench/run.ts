@@ -2,7 +2,8 @@
 // interleaved in one session on this machine, then a report in bench/results/.
 //
 //   npm run bench                         connect, chat and ride at the default sizes
-//   npm run bench -- --big                adds the big sizes (20k clients, 5k members)
+//   npm run bench -- --big                adds the big sizes (20k clients, 5k members,
+//                                         50k clients held by 4 workers)
 //   npm run bench -- --only chat,ride     some scenarios ("cluster": chat and ride
 //                                         also on 2 workers + Redis)
 //   npm run bench -- --connect 1000 --ride 500,2000   sizes of your own
@@ -15,10 +16,12 @@ import { build } from "esbuild";
 import { writeReport } from "./report/report.ts";
 import { chatScenario } from "./scenarios/chat.ts";
 import { connectScenario } from "./scenarios/connect.ts";
+import { holdScenario } from "./scenarios/hold.ts";
 import { rideScenario } from "./scenarios/ride.ts";
 import type { RunResult, Scripts } from "./scenarios/run-context.ts";
 import {
   startBare,
+  startBareCluster,
   startConvoy,
   startConvoyCluster,
   type Target,
@@ -36,6 +39,9 @@ const { values: flags } = parseArgs({
     ride: { type: "string" },
     seconds: { type: "string", default: "15" },
     "stall-seconds": { type: "string", default: "30" },
+    hold: { type: "string" },
+    "hold-seconds": { type: "string", default: "30" },
+    "hold-workers": { type: "string", default: "4" },
     out: { type: "string", default: here("./results") },
     profile: { type: "boolean", default: false },
   },
@@ -47,8 +53,10 @@ const plan = {
   connect: sizes(flags.connect, [1000, 5000, 10_000], [20_000]),
   chat: sizes(flags.chat, [1000], [5000]),
   ride: sizes(flags.ride, [500, 2000, 5000], []),
+  hold: sizes(flags.hold, [], [50_000]),
 };
-const only = new Set((flags.only ?? "connect,chat,ride,cluster").split(","));
+const holdWorkers = Number(flags["hold-workers"]);
+const only = new Set((flags.only ?? "connect,chat,ride,cluster,hold").split(","));
 /** Chat and ride also run on Convoy scaled out: 2 workers and Redis. */
 const scaledOut: TargetKind[] = only.has("cluster") ? ["convoy-cluster"] : [];
 const seconds = Number(flags.seconds);
@@ -75,6 +83,8 @@ const nodeArgs = flags.profile ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] 
 const starters: Record<TargetKind, () => Promise<Target>> = {
   convoy: () => startConvoy({}, "convoy", nodeArgs),
   "convoy-cluster": () => startConvoyCluster(2, nodeArgs),
+  "convoy-hold": () => startConvoyCluster(holdWorkers, nodeArgs, "convoy-hold"),
+  "bare-hold": () => startBareCluster(scripts.bareServer, holdWorkers, nodeArgs),
   bare: () => startBare(scripts.bareServer, 3, nodeArgs),
   "bare-1ns": () => startBare(scripts.bareServer, 1, nodeArgs),
 };
@@ -120,6 +130,14 @@ if (only.has("ride"))
     rideScenario(target, size, scripts.loadProcess, {
       seconds,
       stallSeconds: Number(flags["stall-seconds"]),
+    }),
+  );
+
+if (only.has("hold"))
+  await runAll("hold", plan.hold, ["convoy-hold", "bare-hold"], (target, size) =>
+    holdScenario(target, size, scripts.loadProcess, {
+      seconds: Number(flags["hold-seconds"]),
+      workers: holdWorkers,
     }),
   );
 

@@ -2,10 +2,13 @@
 // else. No login, no validation, no store, no presence: a client names its
 // group in the handshake, joins its rooms, and events are relayed to the room.
 // Same event names and payload shapes as Convoy, so one load generator drives both.
+import cluster from "node:cluster";
 import { createServer } from "node:http";
 import { Server, type Socket } from "socket.io";
 
 const port = Number(process.env.PORT ?? 3100);
+/** More than 1: a Node cluster, for more clients than one process may open files for. */
+const workers = Number(process.env.BARE_WORKERS ?? 1);
 /** 3: /chat, /presence and /location like Convoy; 1: /chat only (the idle-memory baseline). */
 const namespaces = process.env.BARE_NAMESPACES === "1" ? ["/chat"] : ["/chat", "/presence", "/location"];
 
@@ -14,17 +17,9 @@ const ok = (ack: unknown, data: unknown) => {
   if (typeof ack === "function") (ack as Ack)({ ok: true, data });
 };
 
-const httpServer = createServer();
-const io = new Server(httpServer, {
-  // The same heartbeat as Convoy (SPEC §4), so idle traffic matches.
-  pingInterval: 20_000,
-  pingTimeout: 20_000,
-  maxHttpBufferSize: 16 * 1024,
-});
-
 let nextId = 0;
-const handlers: Record<string, (socket: Socket) => void> = {
-  "/chat": (socket) => {
+const handlers: Record<string, (io: Server, socket: Socket) => void> = {
+  "/chat": (io, socket) => {
     socket.on("room:join", ({ groupId }: { groupId: string }, ack: unknown) => {
       void socket.join(groupId);
       ok(ack, { groupId, messages: [] });
@@ -46,13 +41,13 @@ const handlers: Record<string, (socket: Socket) => void> = {
       },
     );
   },
-  "/presence": (socket) => {
+  "/presence": (io, socket) => {
     socket.on("presence:subscribe", ({ groupId }: { groupId: string }, ack: unknown) => {
       void socket.join(groupId);
       ok(ack, { groupId, members: [] });
     });
   },
-  "/location": (socket) => {
+  "/location": (io, socket) => {
     socket.on("location:subscribe", ({ groupId }: { groupId: string }, ack: unknown) => {
       void socket.join(groupId);
       ok(ack, { groupId, riders: [] });
@@ -68,10 +63,26 @@ const handlers: Record<string, (socket: Socket) => void> = {
     });
   },
 };
-for (const name of namespaces) io.of(name).on("connection", handlers[name]!);
+function serve(): void {
+  const httpServer = createServer();
+  const io = new Server(httpServer, {
+    // The same heartbeat as Convoy (SPEC §4), so idle traffic matches.
+    pingInterval: 20_000,
+    pingTimeout: 20_000,
+    maxHttpBufferSize: 16 * 1024,
+  });
+  for (const name of namespaces) io.of(name).on("connection", (socket) => handlers[name]!(io, socket));
+  httpServer.listen(port, "127.0.0.1");
+  process.on("SIGTERM", () => {
+    void io.close();
+    process.exit(0);
+  });
+}
 
-httpServer.listen(port, "127.0.0.1", () => process.send?.({ type: "ready", port }));
-process.on("SIGTERM", () => {
-  void io.close();
-  process.exit(0);
-});
+if (workers > 1 && cluster.isPrimary) {
+  for (let i = 0; i < workers; i++) cluster.fork();
+  process.on("SIGTERM", () => {
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.kill("SIGTERM");
+    process.exit(0);
+  });
+} else serve();

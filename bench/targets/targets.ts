@@ -7,7 +7,7 @@ import { createServer, connect } from "node:net";
 import { fileURLToPath } from "node:url";
 import { usageOf, type Usage } from "../lib/proc.ts";
 
-export type TargetKind = "convoy" | "convoy-cluster" | "bare" | "bare-1ns";
+export type TargetKind = "convoy" | "convoy-cluster" | "convoy-hold" | "bare" | "bare-1ns" | "bare-hold";
 
 export interface Target {
   kind: TargetKind;
@@ -114,12 +114,16 @@ async function startRedis(): Promise<{ port: number; usage(): Usage; stop(): Pro
  * Convoy scaled out on this host: WORKERS sticky cluster workers sharing a
  * private Redis. Its CPU and memory count Redis's too: it is part of the setup.
  */
-export async function startConvoyCluster(workers: number, nodeArgs: string[] = []): Promise<Target> {
+export async function startConvoyCluster(
+  workers: number,
+  nodeArgs: string[] = [],
+  kind: TargetKind = "convoy-cluster",
+): Promise<Target> {
   const redis = await startRedis();
   try {
     const convoy = await startConvoy(
       { REDIS_URL: `redis://127.0.0.1:${redis.port}`, WORKERS: String(workers) },
-      "convoy-cluster",
+      kind,
       nodeArgs,
     );
     return {
@@ -152,4 +156,19 @@ export async function startBare(
   });
   await until("bare socket.io", () => listening(port));
   return target(namespaces === 1 ? "bare-1ns" : "bare", child, port);
+}
+
+/** Bare Socket.IO in `workers` cluster workers (Node's round-robin; clients use WebSocket only). */
+export async function startBareCluster(
+  script: string,
+  workers: number,
+  nodeArgs: string[] = [],
+): Promise<Target> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [...nodeArgs, script], {
+    env: { ...process.env, PORT: String(port), BARE_WORKERS: String(workers) },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  await until("bare socket.io", () => listening(port));
+  return target("bare-hold", child, port);
 }

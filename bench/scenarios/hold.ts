@@ -1,0 +1,60 @@
+// hold: many clients at once, each on /chat, /presence and /location in its
+// group's rooms, held for a while: none may fail to connect nor drop. More
+// clients than one process may open files for (20,000 here), so the server
+// runs as a cluster of workers and the clients come from several load processes.
+import { collectAll } from "../lib/merge.ts";
+import { populate } from "../lib/population.ts";
+import type { Target } from "../targets/targets.ts";
+import { connectClients, sleep, withFleet, type RunResult } from "./run-context.ts";
+
+const NAMESPACES = ["/chat", "/presence", "/location"];
+
+/** The server's own count of connected sockets, summed over namespaces and workers. */
+async function connectedSockets(target: Target): Promise<number> {
+  if (!target.convoy) return NaN;
+  const text = await (await fetch(`${target.url}/metrics`)).text();
+  let sum = 0;
+  for (const line of text.split("\n"))
+    if (line.startsWith("convoy_connected_sockets")) sum += Number(line.split(" ").at(-1));
+  return sum;
+}
+
+export async function holdScenario(
+  target: Target,
+  size: number,
+  loadScript: string,
+  options: { seconds: number; workers: number },
+): Promise<RunResult> {
+  const { clients: specs } = await populate(target, size, 10, { tag: `h${size}` });
+  return withFleet(loadScript, size, async (fleet) => {
+    const before = target.usage();
+    await fleet.all({ cmd: "reset" });
+    const result = await connectClients(fleet, target, specs, NAMESPACES);
+    if (result.errors.length > 0)
+      console.warn(`  ${target.kind}: ${result.failed} failed, e.g. ${result.errors[0]}`);
+    const connected = target.usage();
+    await sleep(options.seconds * 1000);
+    const held = await collectAll(fleet);
+    const sockets = await connectedSockets(target);
+    const after = target.usage();
+    await fleet.all({ cmd: "close" });
+    return {
+      scenario: "hold",
+      size,
+      target: target.kind,
+      metrics: {
+        workers: options.workers,
+        loadProcesses: fleet.size,
+        connectionsPerSecond: result.connected / result.seconds,
+        failed: result.failed,
+        droppedWhileHeld: held.dropped,
+        heldSeconds: options.seconds,
+        serverSockets: sockets,
+        serverCpuMsPerConnection: (connected.cpuMs - before.cpuMs) / result.connected,
+        serverRssKbPerConnection: (after.rssKb - before.rssKb) / result.connected,
+        serverRssMb: after.rssKb / 1024,
+        loadCpuMs: held.loadCpuMs,
+      },
+    };
+  });
+}
