@@ -37,8 +37,8 @@ const { values: flags } = parseArgs({
     connect: { type: "string" },
     chat: { type: "string" },
     ride: { type: "string" },
-    seconds: { type: "string", default: "15" },
-    "stall-seconds": { type: "string", default: "30" },
+    seconds: { type: "string", default: "10" },
+    "stall-seconds": { type: "string", default: "20" },
     hold: { type: "string" },
     "hold-seconds": { type: "string", default: "30" },
     "hold-workers": { type: "string", default: "4" },
@@ -57,8 +57,9 @@ const plan = {
 };
 const holdWorkers = Number(flags["hold-workers"]);
 const only = new Set((flags.only ?? "connect,chat,ride,cluster,hold").split(","));
-/** Chat and ride also run on Convoy scaled out: 2 workers and Redis. */
-const scaledOut: TargetKind[] = only.has("cluster") ? ["convoy-cluster"] : [];
+/** Chat, and ride at 2,000 riders, also run on Convoy scaled out: 2 workers and Redis. */
+const scaledOut = (scenario: string, size: number): TargetKind[] =>
+  only.has("cluster") && (scenario === "chat" || size === 2000) ? ["convoy-cluster"] : [];
 const seconds = Number(flags.seconds);
 
 /** The bare server and the load processes run as plain JavaScript, like Convoy's dist/main.js. */
@@ -96,10 +97,11 @@ const startedAt = new Date();
 async function runAll(
   scenario: string,
   sizeList: number[],
-  kinds: TargetKind[],
+  kindsOf: (size: number) => TargetKind[],
   run: (target: Target, size: number) => Promise<RunResult>,
 ): Promise<void> {
   for (const [i, size] of sizeList.entries()) {
+    const kinds = kindsOf(size);
     const order = i % 2 === 0 ? kinds : [...kinds].reverse();
     for (const kind of order) {
       const target = await starters[kind]();
@@ -118,27 +120,41 @@ async function runAll(
 }
 
 if (only.has("connect"))
-  await runAll("connect", plan.connect, ["convoy", "bare", "bare-1ns"], (target, size) =>
-    connectScenario(target, size, scripts.loadProcess),
+  await runAll(
+    "connect",
+    plan.connect,
+    () => ["convoy", "bare", "bare-1ns"],
+    (target, size) => connectScenario(target, size, scripts.loadProcess),
   );
 if (only.has("chat"))
-  await runAll("chat", plan.chat, ["convoy", ...scaledOut, "bare"], (target, size) =>
-    chatScenario(target, size, scripts.loadProcess, { rate: 10, seconds }),
+  await runAll(
+    "chat",
+    plan.chat,
+    (size) => ["convoy", ...scaledOut("chat", size), "bare"],
+    (target, size) => chatScenario(target, size, scripts.loadProcess, { rate: 10, seconds }),
   );
 if (only.has("ride"))
-  await runAll("ride", plan.ride, ["convoy", ...scaledOut, "bare"], (target, size) =>
-    rideScenario(target, size, scripts.loadProcess, {
-      seconds,
-      stallSeconds: Number(flags["stall-seconds"]),
-    }),
+  await runAll(
+    "ride",
+    plan.ride,
+    (size) => ["convoy", ...scaledOut("ride", size), "bare"],
+    (target, size) =>
+      rideScenario(target, size, scripts.loadProcess, {
+        seconds,
+        stallSeconds: Number(flags["stall-seconds"]),
+      }),
   );
 
 if (only.has("hold"))
-  await runAll("hold", plan.hold, ["convoy-hold", "bare-hold"], (target, size) =>
-    holdScenario(target, size, scripts.loadProcess, {
-      seconds: Number(flags["hold-seconds"]),
-      workers: holdWorkers,
-    }),
+  await runAll(
+    "hold",
+    plan.hold,
+    () => ["convoy-hold", "bare-hold"],
+    (target, size) =>
+      holdScenario(target, size, scripts.loadProcess, {
+        seconds: Number(flags["hold-seconds"]),
+        workers: holdWorkers,
+      }),
   );
 
 mkdirSync(flags.out, { recursive: true });

@@ -11,6 +11,12 @@ export const METRICS: Record<string, MetricInfo> = {
   failed: { label: "failed or dropped connections", unit: "", better: "lower", digits: 0 },
   serverCpuMsPerConnection: { label: "server CPU per connection", unit: "ms", better: "lower", digits: 2 },
   serverRssKbPerConnection: { label: "server RSS per connection", unit: "KB", better: "lower", digits: 1 },
+  serverRssKbPerClientFromIdle: {
+    label: "server RSS per client, from the idle server (sign-ups included)",
+    unit: "KB",
+    better: "lower",
+    digits: 1,
+  },
   serverRssMb: { label: "server RSS at the end", unit: "MB", better: "lower", digits: 0 },
   workers: { label: "server workers", unit: "", better: "neither", digits: 0 },
   loadProcesses: { label: "load processes", unit: "", better: "neither", digits: 0 },

@@ -30,7 +30,9 @@ const find = (results: RunResult[], scenario: string, size: number, target: Targ
   results.find((r) => r.scenario === scenario && r.size === size && r.target === target);
 
 const ratio = (a: number | undefined, b: number | undefined) =>
-  a === undefined || b === undefined || b === 0 ? undefined : a / b;
+  a === undefined || b === undefined || !Number.isFinite(a) || !Number.isFinite(b) || b === 0
+    ? undefined
+    : a / b;
 const times = (value: number | undefined) => (value === undefined ? "–" : `${value.toFixed(2)}×`);
 
 function table(results: RunResult[], scenario: string, size: number): string {
@@ -131,7 +133,7 @@ export function markdown(run: RunRecord): string {
       "between Convoy and bare Socket.IO, not across machines.",
     "",
     "Server CPU and memory are read from /proc for the server process and its children " +
-      "(with 2 workers: the primary, both workers and Redis); the load generators' CPU is reported separately.",
+      "(for a cluster: the primary, its workers and Redis); the load generators' CPU is reported separately.",
     "",
     "## Targets",
     "",

@@ -11,7 +11,6 @@ const NAMESPACES = ["/chat", "/presence", "/location"];
 
 /** The server's own count of connected sockets, summed over namespaces and workers. */
 async function connectedSockets(target: Target): Promise<number> {
-  if (!target.convoy) return NaN;
   const text = await (await fetch(`${target.url}/metrics`)).text();
   let sum = 0;
   for (const line of text.split("\n"))
@@ -25,6 +24,7 @@ export async function holdScenario(
   loadScript: string,
   options: { seconds: number; workers: number },
 ): Promise<RunResult> {
+  const idle = target.usage();
   const { clients: specs } = await populate(target, size, 10, { tag: `h${size}` });
   return withFleet(loadScript, size, async (fleet) => {
     const before = target.usage();
@@ -35,7 +35,10 @@ export async function holdScenario(
     const connected = target.usage();
     await sleep(options.seconds * 1000);
     const held = await collectAll(fleet);
-    const sockets = await connectedSockets(target);
+    // Bare Socket.IO has no such count.
+    const sockets: Record<string, number> = target.convoy
+      ? { serverSockets: await connectedSockets(target) }
+      : {};
     const after = target.usage();
     await fleet.all({ cmd: "close" });
     return {
@@ -49,10 +52,11 @@ export async function holdScenario(
         failed: result.failed,
         droppedWhileHeld: held.dropped,
         heldSeconds: options.seconds,
-        serverSockets: sockets,
+        ...sockets,
         serverCpuMsPerConnection: (connected.cpuMs - before.cpuMs) / result.connected,
         serverRssKbPerConnection: (after.rssKb - before.rssKb) / result.connected,
         serverRssMb: after.rssKb / 1024,
+        serverRssKbPerClientFromIdle: (after.rssKb - idle.rssKb) / result.connected,
         loadCpuMs: held.loadCpuMs,
       },
     };
