@@ -131,7 +131,7 @@ if (only.has("chat"))
     "chat",
     plan.chat,
     (size) => ["convoy", ...scaledOut("chat", size), "bare"],
-    (target, size) => chatScenario(target, size, scripts.loadProcess, { rate: 10, seconds }),
+    (target, size) => chatScenario(target, size, scripts.loadProcess, { rate: 20, seconds }),
   );
 if (only.has("ride"))
   await runAll(
