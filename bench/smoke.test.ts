@@ -1,0 +1,74 @@
+// The bench at toy sizes, end to end: every scenario and target runs, nothing
+// is lost, and the report is written. It checks that `npm run bench` works,
+// not how fast anything is (that is the bench's own job).
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import type { RunRecord } from "./report/report.ts";
+
+const run = promisify(execFile);
+const here = fileURLToPath(new URL(".", import.meta.url));
+
+describe("npm run bench, at toy sizes", () => {
+  it(
+    "runs every scenario on every target, loses nothing, and writes the report",
+    { timeout: 300_000 },
+    async () => {
+      const out = mkdtempSync(join(tmpdir(), "convoy-bench-"));
+      // server/dist is built by `npm run check` before the tests (npm run bench builds it too).
+      await run(
+        process.execPath,
+        [
+          "--import",
+          "tsx",
+          "run.ts",
+          ...["--connect", "30", "--chat", "20", "--ride", "20", "--hold", "30", "--hold-workers", "2"],
+          ...["--seconds", "2", "--stall-seconds", "2", "--hold-seconds", "1", "--out", out],
+        ],
+        { cwd: here, timeout: 280_000 },
+      );
+      const report = JSON.parse(readFileSync(join(out, "latest.json"), "utf8")) as RunRecord;
+      const ran = report.results.map((r) => `${r.scenario}/${r.target}`).sort();
+      assert.deepEqual(ran, [
+        "chat/bare",
+        "chat/convoy",
+        "chat/convoy-cluster",
+        "connect/bare",
+        "connect/bare-1ns",
+        "connect/convoy",
+        "hold/bare-hold",
+        "hold/convoy-hold",
+        "ride/bare",
+        "ride/convoy",
+      ]);
+      for (const { scenario, target, metrics } of report.results) {
+        const where = `${scenario} on ${target}`;
+        if (scenario === "connect" || scenario === "hold") {
+          assert.equal(metrics.failed, 0, where);
+        }
+        if (scenario === "hold") {
+          assert.equal(metrics.droppedWhileHeld, 0, where);
+          if (target === "convoy-hold") assert.equal(metrics.serverSockets, 3 * 30, where);
+        }
+        if (scenario === "chat") {
+          assert.equal(metrics.lostDeliveries, 0, where);
+          assert.equal(metrics.failedSends, 0, where);
+        }
+        if (scenario === "ride") {
+          assert.equal(metrics.deliveredShare, 1, where);
+          assert.equal(metrics.stalledSubscriberGroups, 2, where);
+          assert.ok(metrics.stalledBacklogMb! > 0, `${where}: the stalled subscriber had a backlog`);
+        }
+      }
+      const markdown = readFileSync(join(out, "latest.md"), "utf8");
+      assert.match(markdown, /## Targets/);
+      assert.match(markdown, /## ride, 20 riders/);
+      assert.match(readFileSync(join(out, "latest.svg"), "utf8"), /^<svg/);
+    },
+  );
+});
