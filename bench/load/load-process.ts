@@ -92,7 +92,7 @@ async function open(
 }
 
 /** The stalled subscriber: reads nothing from the moment it is subscribed. */
-let stalled: { manager: Manager; tcp: TcpSocket } | null = null;
+let stalled: { manager: Manager; tcp: TcpSocket; closeReason: string | null } | null = null;
 /** Reading again: the backlog has arrived once nothing came for this long. */
 const QUIET_MS = 1000;
 const BACKLOG_MAX_MS = 60_000;
@@ -104,40 +104,55 @@ async function stall(command: Extract<Command, { cmd: "stall" }>): Promise<Reply
     timeout: 20_000,
     localAddress: command.localAddress,
   } as ConstructorParameters<typeof Manager>[1]);
-  const location = manager.socket("/location", { auth: command.token ? { token: command.token } : {} });
-  await new Promise<void>((resolve, reject) => {
-    location.once("connect", resolve);
-    location.once("connect_error", reject);
-  });
-  const joined = await Promise.all(
-    command.groupIds.map((groupId) => ask(location, "location:subscribe", { groupId })),
-  );
-  if (joined.includes(false)) throw new Error("the stalled subscriber was refused a group");
-  // engine.io-client's WebSocket transport runs on ws, whose TCP socket is `_socket`.
-  const transport = manager.engine.transport as unknown as { ws?: { _socket?: TcpSocket } };
-  const tcp = transport.ws?._socket;
-  if (!tcp) throw new Error("no TCP socket under the stalled subscriber's transport");
-  tcp.pause();
-  stalled = { manager, tcp };
-  return { cmd: "stall", subscribed: joined.length };
+  try {
+    const location = manager.socket("/location", { auth: command.token ? { token: command.token } : {} });
+    await new Promise<void>((resolve, reject) => {
+      location.once("connect", resolve);
+      location.once("connect_error", reject);
+    });
+    const joined = await Promise.all(
+      command.groupIds.map((groupId) => ask(location, "location:subscribe", { groupId })),
+    );
+    if (joined.includes(false)) throw new Error("the stalled subscriber was refused a group");
+    // engine.io-client's WebSocket transport runs on ws, whose TCP socket is `_socket`.
+    const transport = manager.engine.transport as unknown as { ws?: { _socket?: TcpSocket } };
+    const tcp = transport.ws?._socket;
+    if (!tcp) throw new Error("no TCP socket under the stalled subscriber's transport");
+    const state = { manager, tcp, closeReason: null as string | null };
+    // Not reading, the client misses pings: after ping interval + timeout (40 s) it gives up by itself.
+    manager.engine.once("close", (reason: string) => (state.closeReason = reason));
+    tcp.pause();
+    stalled = state;
+    return { cmd: "stall", subscribed: joined.length };
+  } catch (err) {
+    manager.engine?.close();
+    throw err;
+  }
 }
 
 async function unstall(): Promise<Reply> {
   if (!stalled) throw new Error("no stalled subscriber");
-  const { tcp } = stalled;
+  const state = stalled;
+  const { tcp } = state;
   let backlogBytes = 0;
-  let closed = tcp.destroyed;
   await new Promise<void>((resolve) => {
-    const done = () => (clearTimeout(quiet), clearTimeout(giveUp), resolve());
-    const quiet = setTimeout(done, QUIET_MS);
-    const giveUp = setTimeout(done, BACKLOG_MAX_MS);
-    tcp.on("data", (chunk: Buffer) => {
+    const finish = () => {
+      clearTimeout(quiet);
+      clearTimeout(giveUp);
+      tcp.off("data", onData);
+      resolve();
+    };
+    const quiet = setTimeout(finish, QUIET_MS);
+    const giveUp = setTimeout(finish, BACKLOG_MAX_MS);
+    const onData = (chunk: Buffer) => {
       backlogBytes += chunk.length;
       quiet.refresh();
-    });
-    tcp.once("close", () => (closed = true));
+    };
+    tcp.on("data", onData);
     tcp.resume();
   });
+  // The server cut it if the connection closed for any reason but the client's own ping timeout.
+  const closed = (tcp.destroyed || state.closeReason !== null) && state.closeReason !== "ping timeout";
   return { cmd: "unstall", backlogBytes, closed };
 }
 

@@ -10,7 +10,7 @@ import { connectClients, drain, sleep, withFleet, type RunResult } from "./run-c
 
 export const GROUP_SIZE = 10;
 const WARMUP_SECONDS = 3;
-const RSS_SAMPLE_MS = 250;
+const RSS_SAMPLE_MS = 1000;
 
 /** One measured ride: positions sent, and the peak server RSS while it ran. */
 async function ride(fleet: Fleet, target: Target, seconds: number) {

@@ -81,8 +81,14 @@ function serve(): void {
 
 if (workers > 1 && cluster.isPrimary) {
   for (let i = 0; i < workers; i++) cluster.fork();
+  // Exits once every worker has: the next run must not start beside closing workers.
   process.on("SIGTERM", () => {
-    for (const worker of Object.values(cluster.workers ?? {})) worker?.kill("SIGTERM");
-    process.exit(0);
+    const workers = Object.values(cluster.workers ?? {}).filter((worker) => worker !== undefined);
+    let left = workers.length;
+    if (left === 0) process.exit(0);
+    for (const worker of workers) {
+      worker.once("exit", () => --left === 0 && process.exit(0));
+      worker.kill("SIGTERM");
+    }
   });
 } else serve();

@@ -29,10 +29,19 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-async function until(what: string, check: () => Promise<boolean>): Promise<void> {
+/** Waits for `child` to pass `check`; a child that exits, fails to spawn or is too slow is killed and reported. */
+async function until(what: string, child: ChildProcess, check: () => Promise<boolean>): Promise<void> {
   const deadline = Date.now() + STARTUP_MS;
+  let failure: Error | null = null;
+  child.once("error", (err) => (failure = err));
+  child.once("exit", (code) => (failure ??= new Error(`${what} exited (${code}) while starting`)));
   while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`${what} did not start within ${STARTUP_MS} ms`);
+    if (!failure && Date.now() > deadline)
+      failure = new Error(`${what} did not start within ${STARTUP_MS} ms`);
+    if (failure) {
+      await stopper(child)();
+      throw failure;
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
@@ -47,7 +56,7 @@ const listening = (port: number) =>
 function stopper(child: ChildProcess) {
   return () =>
     new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
+      if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return resolve();
       const kill = setTimeout(() => child.kill("SIGKILL"), 15_000);
       child.once("exit", () => (clearTimeout(kill), resolve()));
       child.kill("SIGTERM");
@@ -83,7 +92,7 @@ export async function startConvoy(
     },
     stdio: ["ignore", "ignore", "inherit"],
   });
-  await until("convoy", async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok);
+  await until("convoy", child, async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok);
   return target(kind, child, port);
 }
 
@@ -106,7 +115,7 @@ async function startRedis(): Promise<{ port: number; usage(): Usage; stop(): Pro
     ],
     { stdio: ["ignore", "ignore", "inherit"] },
   );
-  await until("redis-server", () => listening(port));
+  await until("redis-server", child, () => listening(port));
   return { port, usage: () => usageOf(child.pid!), stop: stopper(child) };
 }
 
@@ -154,7 +163,7 @@ export async function startBare(
     env: { ...process.env, PORT: String(port), BARE_NAMESPACES: String(namespaces) },
     stdio: ["ignore", "ignore", "inherit"],
   });
-  await until("bare socket.io", () => listening(port));
+  await until("bare socket.io", child, () => listening(port));
   return target(namespaces === 1 ? "bare-1ns" : "bare", child, port);
 }
 
@@ -169,6 +178,6 @@ export async function startBareCluster(
     env: { ...process.env, PORT: String(port), BARE_WORKERS: String(workers) },
     stdio: ["ignore", "ignore", "inherit"],
   });
-  await until("bare socket.io", () => listening(port));
+  await until("bare socket.io", child, () => listening(port));
   return target("bare-hold", child, port);
 }

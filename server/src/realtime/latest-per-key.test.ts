@@ -95,4 +95,14 @@ describe("createLatestPerKey", () => {
     busy.conn.emit("drain");
     assert.deepEqual(busy.sent.at(-1), ["e", 2]);
   });
+
+  it("does not broadcast at all when every socket of the room is held", () => {
+    const { socket, conn } = fakeSocket();
+    const latest = createLatestPerKey();
+    conn.transport.writable = false;
+    sendTo(latest, [socket], "a", "e", 1); // now held
+    let broadcasts = 0;
+    latest.send([socket] as never, "a", "e", 2, () => broadcasts++);
+    assert.equal(broadcasts, 0);
+  });
 });

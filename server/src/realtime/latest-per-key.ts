@@ -41,7 +41,9 @@ export function createLatestPerKey() {
     ): void {
       const held: string[] = [];
       let turningBusy: AnySocket[] | undefined;
+      let count = 0;
       for (const socket of sockets) {
+        count++;
         const queued = waiting.get(socket);
         if (queued) {
           queued.delete(key); // re-insert so the newest goes last
@@ -52,7 +54,7 @@ export function createLatestPerKey() {
           (turningBusy ??= []).push(socket);
         }
       }
-      emitExcept(held);
+      if (held.length < count) emitExcept(held);
       turningBusy?.forEach(holdUntilDrain);
     },
   };
