@@ -6,7 +6,7 @@ import { METRICS } from "./metrics.ts";
 const SHOWN: Record<string, string[]> = {
   connect: ["serverCpuMsPerConnection", "serverRssKbPerConnection"],
   chat: ["serverCpuUsPerDelivery", "latencyP99Ms"],
-  ride: ["serverCpuUsPerDelivery", "latencyP99Ms"],
+  ride: ["serverCpuUsPerDelivery", "latencyP99MedianMs"],
 };
 const COLORS = ["#1f5fa8", "#d9822b"];
 

@@ -40,6 +40,13 @@ export const METRICS: Record<string, MetricInfo> = {
   deliveredPerSecond: { label: "delivered/s", unit: "/s", better: "higher", digits: 0 },
   serverCpuUsPerDelivery: { label: "server CPU per delivery", unit: "µs", better: "lower", digits: 1 },
   positionsSent: { label: "positions sent", unit: "", better: "neither", digits: 0 },
+  latencyP99MedianMs: {
+    label: "delivery latency p99, median of 3 rides",
+    unit: "ms",
+    better: "lower",
+    digits: 2,
+  },
+  latencyP99WorstMs: { label: "delivery latency p99, worst ride", unit: "ms", better: "lower", digits: 2 },
   deliveredShare: { label: "share of positions delivered", unit: "", better: "higher", digits: 3 },
   stalledSubscriberGroups: {
     label: "then a subscriber of every group stops reading: its groups",

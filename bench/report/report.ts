@@ -102,10 +102,14 @@ export function targetChecks(results: RunResult[]): TargetCheck[] {
     met: memory === undefined ? undefined : memory <= 1.5,
   });
   const ride = find(results, "ride", 2000, "convoy");
-  const p99 = ride?.metrics.latencyP99Ms;
+  const p99 = ride?.metrics.latencyP99MedianMs;
+  const worst = ride?.metrics.latencyP99WorstMs;
   checks.push({
     goal: "2,000 riders at 1 Hz with end-to-end p99 under 50 ms",
-    figure: p99 === undefined ? "not run" : `${p99.toFixed(1)} ms`,
+    figure:
+      p99 === undefined
+        ? "not run"
+        : `${p99.toFixed(1)} ms (median of 3 rides; worst ${worst!.toFixed(1)} ms)`,
     met: p99 === undefined ? undefined : p99 < 50 && (ride?.metrics.deliveredShare ?? 0) >= 0.999,
   });
   const hold = largest("hold", "convoy-hold");
