@@ -21,7 +21,6 @@ import { rideScenario } from "./scenarios/ride.ts";
 import type { RunResult, Scripts } from "./scenarios/run-context.ts";
 import {
   startBare,
-  startBareCluster,
   startConvoy,
   startConvoyCluster,
   type Target,
@@ -85,9 +84,9 @@ const starters: Record<TargetKind, () => Promise<Target>> = {
   convoy: () => startConvoy({}, "convoy", nodeArgs),
   "convoy-cluster": () => startConvoyCluster(2, nodeArgs),
   "convoy-hold": () => startConvoyCluster(holdWorkers, nodeArgs, "convoy-hold"),
-  "bare-hold": () => startBareCluster(scripts.bareServer, holdWorkers, nodeArgs),
-  bare: () => startBare(scripts.bareServer, 3, nodeArgs),
-  "bare-1ns": () => startBare(scripts.bareServer, 1, nodeArgs),
+  "bare-hold": () => startBare(scripts.bareServer, "bare-hold", { workers: holdWorkers, nodeArgs }),
+  bare: () => startBare(scripts.bareServer, "bare", { nodeArgs }),
+  "bare-1ns": () => startBare(scripts.bareServer, "bare-1ns", { namespaces: 1, nodeArgs }),
 };
 
 const results: RunResult[] = [];

@@ -16,8 +16,6 @@ export async function connectScenario(target: Target, size: number, loadScript: 
     const before = target.usage();
     await fleet.all({ cmd: "reset" });
     const result = await connectClients(fleet, target, specs, namespaces);
-    if (result.errors.length > 0)
-      console.warn(`  ${target.kind}: ${result.failed} failed, e.g. ${result.errors[0]}`);
     await sleep(SETTLE_MS);
     const after = target.usage();
     const load = await collectAll(fleet);

@@ -30,8 +30,6 @@ export async function holdScenario(
     const before = target.usage();
     await fleet.all({ cmd: "reset" });
     const result = await connectClients(fleet, target, specs, NAMESPACES);
-    if (result.errors.length > 0)
-      console.warn(`  ${target.kind}: ${result.failed} failed, e.g. ${result.errors[0]}`);
     const connected = target.usage();
     await sleep(options.seconds * 1000);
     const held = await collectAll(fleet);

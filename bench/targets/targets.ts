@@ -152,32 +152,27 @@ export async function startConvoyCluster(
   }
 }
 
-/** Bare Socket.IO: `namespaces` 3 like Convoy, or 1 (/chat only) for the idle-memory baseline. */
+/**
+ * Bare Socket.IO: `namespaces` 3 like Convoy, or 1 (/chat only) for the
+ * idle-memory baseline; `workers` above 1 runs it as a Node cluster (Node's
+ * round-robin; the clients use WebSocket only, so no stickiness is needed).
+ */
 export async function startBare(
   script: string,
-  namespaces: 1 | 3 = 3,
-  nodeArgs: string[] = [],
+  kind: "bare" | "bare-1ns" | "bare-hold",
+  options: { namespaces?: 1 | 3; workers?: number; nodeArgs?: string[] } = {},
 ): Promise<Target> {
+  const { namespaces = 3, workers = 1, nodeArgs = [] } = options;
   const port = await freePort();
   const child = spawn(process.execPath, [...nodeArgs, script], {
-    env: { ...process.env, PORT: String(port), BARE_NAMESPACES: String(namespaces) },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      BARE_NAMESPACES: String(namespaces),
+      BARE_WORKERS: String(workers),
+    },
     stdio: ["ignore", "ignore", "inherit"],
   });
   await until("bare socket.io", child, () => listening(port));
-  return target(namespaces === 1 ? "bare-1ns" : "bare", child, port);
-}
-
-/** Bare Socket.IO in `workers` cluster workers (Node's round-robin; clients use WebSocket only). */
-export async function startBareCluster(
-  script: string,
-  workers: number,
-  nodeArgs: string[] = [],
-): Promise<Target> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [...nodeArgs, script], {
-    env: { ...process.env, PORT: String(port), BARE_WORKERS: String(workers) },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  await until("bare socket.io", child, () => listening(port));
-  return target("bare-hold", child, port);
+  return target(kind, child, port);
 }

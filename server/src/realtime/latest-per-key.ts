@@ -33,7 +33,7 @@ export function createLatestPerKey() {
      * all); those held back keep it as their newest for `key` instead.
      */
     send(
-      sockets: Iterable<AnySocket>,
+      sockets: readonly AnySocket[],
       key: string,
       event: string,
       payload: unknown,
@@ -41,9 +41,7 @@ export function createLatestPerKey() {
     ): void {
       const held: string[] = [];
       let turningBusy: AnySocket[] | undefined;
-      let count = 0;
       for (const socket of sockets) {
-        count++;
         const queued = waiting.get(socket);
         if (queued) {
           queued.delete(key); // re-insert so the newest goes last
@@ -54,7 +52,7 @@ export function createLatestPerKey() {
           (turningBusy ??= []).push(socket);
         }
       }
-      if (held.length < count) emitExcept(held);
+      if (held.length < sockets.length) emitExcept(held);
       turningBusy?.forEach(holdUntilDrain);
     },
   };
