@@ -3,6 +3,8 @@
 // inclusive (a function plus what it called).
 //
 //   npm run profile -w bench -- results/profiles/CPU.….cpuprofile [--top 25]
+//     [--from 17 --to 50]   only the samples in that window, in seconds from the
+//                           server's start (e.g. the measured rides, not the sign-ups)
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 
@@ -22,10 +24,15 @@ interface Profile {
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { top: { type: "string", default: "25" } },
+  options: {
+    top: { type: "string", default: "25" },
+    from: { type: "string", default: "0" },
+    to: { type: "string", default: "Infinity" },
+  },
 });
 const top = Number(values.top);
-if (positionals.length !== 1) throw new Error("usage: profile.ts <file.cpuprofile> [--top N]");
+if (positionals.length !== 1)
+  throw new Error("usage: profile.ts <file.cpuprofile> [--top N] [--from s] [--to s]");
 const profile = JSON.parse(readFileSync(positionals[0]!, "utf8")) as Profile;
 
 /** Where a frame's code lives: an npm package, one of our source files, Node itself, or V8. */
@@ -40,9 +47,15 @@ function placeOf(url: string): string {
 const nameOf = (node: ProfileNode) =>
   `${node.callFrame.functionName || "(anonymous)"} ${placeOf(node.callFrame.url)}:${node.callFrame.lineNumber + 1}`;
 
-// Self time per node, from the sample timeline.
+// Self time per node, from the sample timeline (µs since the profile started).
+const [fromUs, toUs] = [Number(values.from) * 1e6, Number(values.to) * 1e6];
 const selfUs = new Map<number, number>();
-profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+let atUs = 0;
+profile.samples.forEach((id, i) => {
+  const delta = profile.timeDeltas[i] ?? 0;
+  atUs += delta;
+  if (atUs >= fromUs && atUs < toUs) selfUs.set(id, (selfUs.get(id) ?? 0) + delta);
+});
 const totalUs = [...selfUs.values()].reduce((a, b) => a + b, 0);
 const idleUs = profile.nodes
   .filter((n) => n.callFrame.functionName === "(idle)")

@@ -222,6 +222,29 @@ describe("[2 HTTP] health, readiness and metrics", () => {
     );
     assert.match(text, /process_cpu_user_seconds_total/);
   });
+
+  it("/metrics counts add up across scrapes; an event sent without an ack is counted, not timed", async () => {
+    const { group, members } = await app.groupWith(1);
+    const chat = await app.connect("/chat", members[0]!.token);
+    await ask(chat, "room:join", { groupId: group.id });
+    const scrape = async () => (await app.http<string>("GET", "/metrics")).body;
+    const figure = (text: string, name: string, event: string) =>
+      Number(new RegExp(`${name}\\{namespace="/chat",event="${event}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
+
+    const before = figure(await scrape(), "convoy_events_sent_total", "message:new");
+    await ask(chat, "message:send", { groupId: group.id, text: "one", clientMsgId: "m1" });
+    assert.equal(figure(await scrape(), "convoy_events_sent_total", "message:new"), before + 1);
+    await ask(chat, "message:send", { groupId: group.id, text: "two", clientMsgId: "m2" });
+    assert.equal(figure(await scrape(), "convoy_events_sent_total", "message:new"), before + 2);
+
+    chat.emit("typing", { groupId: group.id, typing: true });
+    // Events of one socket are handled in order: once this ack is back, "typing" was received.
+    await ask(chat, "room:join", { groupId: group.id });
+    const text = await scrape();
+    assert.equal(figure(text, "convoy_events_received_total", "typing"), 1);
+    assert.equal(figure(text, "convoy_handler_duration_seconds_count", "typing"), 0);
+    assert.ok(figure(text, "convoy_handler_duration_seconds_count", "room:join") >= 2);
+  });
 });
 
 describe("[2 HTTP] GET / serves the browser app", () => {

@@ -2,6 +2,30 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { Namespace } from "socket.io";
 
+/**
+ * A per-label counter for the hot paths (every position, every broadcast):
+ * prom-client hashes the label set on each `inc`, so counts are kept as plain
+ * numbers here and handed to prom-client when /metrics is scraped.
+ */
+function createTallies(counter: Counter<"namespace" | "event">) {
+  const tallies = new Map<string, { labels: { namespace: string; event: string }; count: number }>();
+  return {
+    /** The tally of one label set; `count++` on it is all a hot path pays. */
+    of(namespace: string, event: string) {
+      const key = `${namespace}\u0000${event}`;
+      let tally = tallies.get(key);
+      if (!tally) tallies.set(key, (tally = { labels: { namespace, event }, count: 0 }));
+      return tally;
+    },
+    flush() {
+      for (const tally of tallies.values()) {
+        if (tally.count > 0) counter.inc(tally.labels, tally.count);
+        tally.count = 0;
+      }
+    },
+  };
+}
+
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -16,21 +40,27 @@ export function createMetrics() {
       for (const [name, nsp] of namespaces) this.set({ namespace: name }, nsp.sockets.size);
     },
   });
-  const eventsIn = new Counter({
-    name: "convoy_events_received_total",
-    help: "Client events received, per namespace and event",
-    labelNames: ["namespace", "event"],
-    registers: [registry],
-  });
-  const eventsOut = new Counter({
-    name: "convoy_events_sent_total",
-    help: "Server events emitted (a room broadcast counts once), per namespace and event",
-    labelNames: ["namespace", "event"],
-    registers: [registry],
-  });
+  const received = createTallies(
+    new Counter({
+      name: "convoy_events_received_total",
+      help: "Client events received, per namespace and event",
+      labelNames: ["namespace", "event"],
+      registers: [registry],
+      collect: () => received.flush(),
+    }),
+  );
+  const sent = createTallies(
+    new Counter({
+      name: "convoy_events_sent_total",
+      help: "Server events emitted (a room broadcast counts once), per namespace and event",
+      labelNames: ["namespace", "event"],
+      registers: [registry],
+      collect: () => sent.flush(),
+    }),
+  );
   const handlerSeconds = new Histogram({
     name: "convoy_handler_duration_seconds",
-    help: "Time from receiving a client event to answering its ack",
+    help: "Time from receiving a client event to answering its ack (events sent with an ack)",
     labelNames: ["namespace", "event"],
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     registers: [registry],
@@ -50,14 +80,13 @@ export function createMetrics() {
     /** Instruments for one event, labelled once rather than per call. */
     forEvent(namespace: string, event: string) {
       return {
-        received: eventsIn.labels(namespace, event),
+        received: received.of(namespace, event),
         duration: handlerSeconds.labels(namespace, event),
         rejected: (code: string) => rejections.inc({ namespace, event, code }),
       };
     },
-    sent(namespace: string, event: string) {
-      eventsOut.inc({ namespace, event });
-    },
+    /** The count of one server event's emits: `count++` it per emit. */
+    sentTally: (namespace: string, event: string) => sent.of(namespace, event),
   };
 }
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -40,6 +40,9 @@ export function createBroadcaster<C extends object, S extends object>(
 ) {
   const nsp = namespace as unknown as LooseNamespace;
   const table = DELIVERY[nsp.name as keyof typeof DELIVERY] as Table;
+  const sentTallies = new Map(
+    Object.keys(table).map((event) => [event, deps.metrics.sentTally(nsp.name, event)]),
+  );
 
   // Only this node's sockets: other nodes deliver to theirs on "latest-per-key".
   const deliverLocally = (room: string, event: string, key: string, payload: unknown) => {
@@ -70,8 +73,9 @@ export function createBroadcaster<C extends object, S extends object>(
       options: { except?: string } = {},
     ): void {
       const room = roomOf(groupId);
-      deps.metrics.sent(nsp.name, event);
       const delivery = table[event];
+      const tally = sentTallies.get(event);
+      if (tally) tally.count++;
       switch (delivery) {
         case "reliable":
         case "ephemeral": {

@@ -49,8 +49,9 @@ export function createEventBinder<E>(
 
       async function dispatch(args: unknown[]): Promise<void> {
         const ack = takeAck(args);
-        metrics.received.inc();
-        const stopTimer = metrics.duration.startTimer();
+        metrics.received.count++;
+        // Only an event with an ack is timed: the figure is the wait for the answer.
+        const stopTimer = ack === noop ? noop : metrics.duration.startTimer();
         let result: AckResult<unknown>;
         const parsed = args.length === 1 ? parseInput(schema, args[0]) : null;
         if (!parsed) result = failure("VALIDATION_FAILED", "expected one payload object");
@@ -68,8 +69,9 @@ export function createEventBinder<E>(
         ack(result);
       }
 
+      const ackFailed = (err: unknown) => deps.logger.error({ err, namespace, event }, "ack failed");
       socket.on(event, (...args) => {
-        dispatch(args).catch((err: unknown) => deps.logger.error({ err, namespace, event }, "ack failed"));
+        dispatch(args).catch(ackFailed);
       });
     };
   };

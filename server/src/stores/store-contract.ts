@@ -166,6 +166,30 @@ export function describeStores(backend: string, make: () => Promise<Stores>): vo
       assert.deepEqual(await stores.locations.riders("g"), []);
     });
 
+    it("locations: a newer position replaces the rider's; riders read earlier stay as they were", async () => {
+      await stores.locations.setSharing("g", "u", true);
+      await stores.locations.record(position("g", "u", 10), 1000);
+      const earlier = await stores.locations.riders("g");
+      const newer = {
+        ...position("g", "u", 20),
+        lat: 47.25,
+        lng: -8.5,
+        accuracy: 5,
+        heading: 270,
+        speed: 12.5,
+      };
+      assert.equal(await stores.locations.record(newer, 3000), true);
+      assert.deepEqual(earlier, [position("g", "u", 10)]);
+      assert.deepEqual(await stores.locations.riders("g"), [newer]);
+      (await stores.locations.riders("g"))[0]!.lat = 0;
+      assert.deepEqual(await stores.locations.riders("g"), [newer], "riders are copies");
+      // Back to unknowns, and the arrival time moved on: expiry counts from the newer one.
+      assert.equal(await stores.locations.record(position("g", "u", 30), 4000), true);
+      assert.deepEqual(await stores.locations.riders("g"), [position("g", "u", 30)]);
+      assert.deepEqual(await stores.locations.expire(3500), []);
+      assert.deepEqual(await stores.locations.expire(4001), [{ groupId: "g", userId: "u" }]);
+    });
+
     it("hands out copies: mutating a result changes nothing stored", async () => {
       await stores.users.create({ id: "u1", username: "Alice", passwordHash: "h" });
       const user = await stores.users.findByUsername("alice");

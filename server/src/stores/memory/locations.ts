@@ -3,7 +3,25 @@ import type { LocationStore } from "../types.ts";
 
 interface GroupRiders {
   sharing: Set<string>;
-  latest: Map<string, { position: Readonly<Position>; receivedAt: number }>;
+  /** The store's own copy of each rider's latest position, overwritten in place. */
+  latest: Map<string, { position: Position; receivedAt: number }>;
+}
+
+/**
+ * A rider's entry lives as long as the ride; each new position is copied into
+ * it rather than kept. A kept position would outlive a few young-generation
+ * GCs and be promoted, and every rider's 1 Hz updates would then fill the old
+ * generation with garbage for the main GC.
+ */
+function overwrite(stored: Position, position: Position): void {
+  // groupId and userId are the entry's key; the input's copies of them would be kept alive.
+  stored.username = position.username;
+  stored.lat = position.lat;
+  stored.lng = position.lng;
+  stored.accuracy = position.accuracy;
+  stored.heading = position.heading;
+  stored.speed = position.speed;
+  stored.ts = position.ts;
 }
 
 export function createMemoryLocationStore(): LocationStore {
@@ -32,12 +50,16 @@ export function createMemoryLocationStore(): LocationStore {
       const group = groups.get(position.groupId);
       if (!group?.sharing.has(position.userId)) return false;
       const current = group.latest.get(position.userId);
-      if (current && current.position.ts > position.ts) return false;
-      group.latest.set(position.userId, { position: Object.freeze({ ...position }), receivedAt });
+      if (!current) group.latest.set(position.userId, { position: { ...position }, receivedAt });
+      else if (current.position.ts > position.ts) return false;
+      else {
+        overwrite(current.position, position);
+        current.receivedAt = receivedAt;
+      }
       return true;
     },
     async riders(groupId) {
-      return [...(groups.get(groupId)?.latest.values() ?? [])].map((entry) => entry.position);
+      return [...(groups.get(groupId)?.latest.values() ?? [])].map((entry) => ({ ...entry.position }));
     },
     async expire(cutoff) {
       const stopped: RiderStopped[] = [];
