@@ -87,7 +87,7 @@ export function targetChecks(results: RunResult[]): TargetCheck[] {
   const cpu = ratio(chatConvoy?.metrics.serverCpuUsPerDelivery, chatBare?.metrics.serverCpuUsPerDelivery);
   checks.push({
     goal: "server CPU per delivered chat message within 1.1× of bare Socket.IO",
-    figure: cpu === undefined ? "not run" : `${times(cpu)} (${chatConvoy!.size} members)`,
+    figure: cpu === undefined ? "not run" : `${times(cpu)} (${chatConvoy!.size} members, median of 3 bursts)`,
     met: cpu === undefined ? undefined : cpu <= 1.1,
   });
   const connectConvoy = largest("connect", "convoy");
