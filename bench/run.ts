@@ -9,8 +9,10 @@
 //   npm run bench -- --connect 1000 --ride 500,2000   sizes of your own
 //   npm run bench -- --only ride --ride 2000 --profile
 //                                         servers run under --cpu-prof; see bench/profile.ts
+//   npm run bench -- --only ride --ride 2000 --gc-log
+//                                         servers log CPU, event-loop delay and GCs each second
 import { mkdirSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { build } from "esbuild";
 import { writeReport } from "./report/report.ts";
@@ -43,6 +45,7 @@ const { values: flags } = parseArgs({
     "hold-workers": { type: "string", default: "4" },
     out: { type: "string", default: here("./results") },
     profile: { type: "boolean", default: false },
+    "gc-log": { type: "boolean", default: false },
   },
 });
 
@@ -63,7 +66,11 @@ const seconds = Number(flags.seconds);
 
 /** The bare server and the load processes run as plain JavaScript, like Convoy's dist/main.js. */
 async function bundle(): Promise<Scripts> {
-  const out = { bareServer: here("./dist/bare-server.mjs"), loadProcess: here("./dist/load-process.mjs") };
+  const out = {
+    bareServer: here("./dist/bare-server.mjs"),
+    loadProcess: here("./dist/load-process.mjs"),
+    gcLog: here("./dist/gc-log.mjs"),
+  };
   const common = {
     bundle: true,
     platform: "node",
@@ -73,13 +80,17 @@ async function bundle(): Promise<Scripts> {
   } as const;
   await build({ ...common, entryPoints: [here("./targets/bare-server.ts")], outfile: out.bareServer });
   await build({ ...common, entryPoints: [here("./load/load-process.ts")], outfile: out.loadProcess });
+  await build({ ...common, entryPoints: [here("./targets/gc-log.ts")], outfile: out.gcLog });
   return out;
 }
 
 const scripts = await bundle();
 /** One .cpuprofile per server process, written when it exits. */
 const profileDir = here("./results/profiles");
-const nodeArgs = flags.profile ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
+const nodeArgs = [
+  ...(flags.profile ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []),
+  ...(flags["gc-log"] ? ["--import", pathToFileURL(scripts.gcLog).href] : []),
+];
 const starters: Record<TargetKind, () => Promise<Target>> = {
   convoy: () => startConvoy({}, "convoy", nodeArgs),
   "convoy-cluster": () => startConvoyCluster(2, nodeArgs),

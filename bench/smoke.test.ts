@@ -71,4 +71,20 @@ describe("npm run bench, at toy sizes", () => {
       assert.match(readFileSync(join(out, "latest.svg"), "utf8"), /^<svg/);
     },
   );
+
+  it(
+    "--gc-log: both servers log their CPU, event-loop delay and GCs each second",
+    { timeout: 120_000 },
+    async () => {
+      const out = mkdtempSync(join(tmpdir(), "convoy-bench-"));
+      const flags = ["--only", "ride", "--ride", "20", "--seconds", "1", "--stall-seconds", "1", "--gc-log"];
+      const { stderr } = await run(process.execPath, ["--import", "tsx", "run.ts", ...flags, "--out", out], {
+        cwd: here,
+        timeout: 100_000,
+      });
+      for (const target of ["convoy", "bare"]) {
+        assert.match(stderr, new RegExp(`\\[${target} \\d+ \\d+s\\] cpu \\d+ ms · loop delay p99`), target);
+      }
+    },
+  );
 });

@@ -1,6 +1,7 @@
 // The users of a run, in groups: on Convoy they register, log in, create and
 // join groups through the real HTTP API; the bare server has no accounts, so
-// there a client just names its group.
+// there a client just names its group, and its id and name for the payloads.
+import { randomUUID } from "node:crypto";
 import type { ClientSpec } from "../load/protocol.ts";
 import type { Target } from "../targets/targets.ts";
 
@@ -50,8 +51,11 @@ export async function populate(
   const groups = Math.ceil(count / groupSize);
   const rider = options.riders ?? false;
   if (!target.convoy) {
+    // Ids and names shaped like Convoy's, so that both servers send the same bytes.
+    const groupIds = Array.from({ length: groups }, () => randomUUID());
     const clients = Array.from({ length: count }, (_, i) => ({
-      groupId: `g${Math.floor(i / groupSize)}`,
+      groupId: groupIds[Math.floor(i / groupSize)]!,
+      identity: { userId: randomUUID(), username: `${options.tag}_${i}` },
       rider,
     }));
     return { clients, invites: new Map() };

@@ -58,7 +58,8 @@ async function open(
     namespaces.map(
       (nsp) =>
         new Promise<void>((resolve, reject) => {
-          const socket = manager.socket(nsp, { auth: spec.token ? { token: spec.token } : {} });
+          const auth = spec.token ? { token: spec.token } : (spec.identity ?? {});
+          const socket = manager.socket(nsp, { auth });
           client.sockets.set(nsp, socket);
           socket.once("connect", () => resolve());
           socket.once("connect_error", (err) => reject(err));

@@ -4,6 +4,11 @@
 export interface ClientSpec {
   /** Convoy's access token; the bare server takes none. */
   token?: string;
+  /**
+   * The bare server's stand-in for an account: it echoes these in what it
+   * sends, so that its payloads are as long as Convoy's (UUID ids, the same names).
+   */
+  identity?: { userId: string; username: string };
   groupId: string;
   /** Sends positions in the ride scenario. */
   rider?: boolean;

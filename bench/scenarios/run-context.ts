@@ -15,6 +15,8 @@ export interface RunResult {
 export interface Scripts {
   bareServer: string;
   loadProcess: string;
+  /** Preloaded into the servers with --gc-log. */
+  gcLog: string;
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

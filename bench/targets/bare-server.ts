@@ -18,8 +18,17 @@ const ok = (ack: unknown, data: unknown) => {
 };
 
 let nextId = 0;
+/** Who the client says it is (bench/lib/population.ts), echoed in payloads so they are as long as Convoy's. */
+const identityOf = (socket: Socket) => {
+  const { userId, username } = socket.handshake.auth as { userId?: unknown; username?: unknown };
+  return {
+    userId: typeof userId === "string" ? userId : socket.id,
+    username: typeof username === "string" ? username : "bare",
+  };
+};
 const handlers: Record<string, (io: Server, socket: Socket) => void> = {
   "/chat": (io, socket) => {
+    const identity = identityOf(socket);
     socket.on("room:join", ({ groupId }: { groupId: string }, ack: unknown) => {
       void socket.join(groupId);
       ok(ack, { groupId, messages: [] });
@@ -30,8 +39,7 @@ const handlers: Record<string, (io: Server, socket: Socket) => void> = {
         const message = {
           id: String(++nextId).padStart(12, "0"),
           groupId: input.groupId,
-          userId: socket.id,
-          username: "bare",
+          ...identity,
           text: input.text,
           ts: Date.now(),
           clientMsgId: input.clientMsgId,
@@ -48,6 +56,7 @@ const handlers: Record<string, (io: Server, socket: Socket) => void> = {
     });
   },
   "/location": (io, socket) => {
+    const identity = identityOf(socket);
     socket.on("location:subscribe", ({ groupId }: { groupId: string }, ack: unknown) => {
       void socket.join(groupId);
       ok(ack, { groupId, riders: [] });
@@ -58,7 +67,7 @@ const handlers: Record<string, (io: Server, socket: Socket) => void> = {
     socket.on("location:update", (input: Record<string, unknown> & { groupId: string }, ack: unknown) => {
       io.of("/location")
         .to(input.groupId)
-        .emit("location:update", { ...input, userId: socket.id, username: "bare" });
+        .emit("location:update", { ...input, ...identity });
       ok(ack, { accepted: true });
     });
   },

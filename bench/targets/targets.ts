@@ -88,6 +88,7 @@ export async function startConvoy(
       JWT_SECRET: randomBytes(32).toString("hex"),
       // The bench registers thousands of users; login cost is not what it measures.
       PASSWORD_COST: "1024",
+      BENCH_TARGET: kind,
       ...env,
     },
     stdio: ["ignore", "ignore", "inherit"],
@@ -170,6 +171,7 @@ export async function startBare(
       PORT: String(port),
       BARE_NAMESPACES: String(namespaces),
       BARE_WORKERS: String(workers),
+      BENCH_TARGET: kind,
     },
     stdio: ["ignore", "ignore", "inherit"],
   });
