@@ -214,6 +214,8 @@ async function ride(command: Extract<Command, { cmd: "ride" }>): Promise<Reply> 
           groupId: rider.spec.groupId,
           lat: 46.5 + n * 1e-5,
           lng: 8.5 + i * 1e-5,
+          // Every field the app sends (client/src/features/map/location.ts), so both servers relay the same bytes.
+          accuracy: 5,
           heading: 90,
           speed: 20,
           ts: Math.round(now()),

@@ -5,7 +5,7 @@ import { METRICS } from "./metrics.ts";
 
 const SHOWN: Record<string, string[]> = {
   connect: ["serverCpuMsPerConnection", "serverRssKbPerConnection"],
-  chat: ["serverCpuUsPerDelivery", "latencyP99Ms"],
+  chat: ["serverCpuUsPerDeliveryMedian", "latencyP99Ms"],
   ride: ["serverCpuUsPerDelivery", "latencyP99MedianMs"],
 };
 const COLORS = ["#1f5fa8", "#d9822b"];

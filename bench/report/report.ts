@@ -84,7 +84,10 @@ export function targetChecks(results: RunResult[]): TargetCheck[] {
   const checks: TargetCheck[] = [];
   const chatConvoy = largest("chat", "convoy");
   const chatBare = chatConvoy && find(results, "chat", chatConvoy.size, "bare");
-  const cpu = ratio(chatConvoy?.metrics.serverCpuUsPerDelivery, chatBare?.metrics.serverCpuUsPerDelivery);
+  const cpu = ratio(
+    chatConvoy?.metrics.serverCpuUsPerDeliveryMedian,
+    chatBare?.metrics.serverCpuUsPerDeliveryMedian,
+  );
   checks.push({
     goal: "server CPU per delivered chat message within 1.1× of bare Socket.IO",
     figure: cpu === undefined ? "not run" : `${times(cpu)} (${chatConvoy!.size} members, median of 3 bursts)`,

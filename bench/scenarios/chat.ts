@@ -5,7 +5,7 @@ import { percentile } from "../lib/merge.ts";
 import { populate } from "../lib/population.ts";
 import type { Reply } from "../load/protocol.ts";
 import type { Target } from "../targets/targets.ts";
-import { connectClients, drain, sleep, withFleet, type RunResult } from "./run-context.ts";
+import { connectClients, drain, measure, sleep, withFleet, type RunResult } from "./run-context.ts";
 
 export interface ChatOptions {
   /** Messages per second offered by the senders together. */
@@ -51,11 +51,16 @@ export async function chatScenario(
     const count = Math.round(options.rate * options.seconds);
     const bursts = [];
     for (let i = 0; i < BURSTS; i++) {
-      await fleet.all({ cmd: "reset" });
-      const before = target.usage();
-      const sent = await send(count, (i + 1) * 1_000_000);
-      const merged = await drain(fleet, count * size, 60_000);
-      bursts.push({ sent, merged, cpuMs: target.usage().cpuMs - before.cpuMs });
+      const burst = await measure(
+        fleet,
+        target,
+        () => send(count, (i + 1) * 1_000_000),
+        () => count * size,
+        60_000,
+      );
+      bursts.push({ sent: burst.acted, merged: burst.merged, cpuMs: burst.after.cpuMs - burst.before.cpuMs });
+      // A pause, as after the warm-up: one burst's trailing work stays out of the next one's figures.
+      await sleep(500);
     }
 
     const latency = latencyHistogram();
@@ -90,7 +95,7 @@ export async function chatScenario(
         sendToLastP50Ms: percentile(sendToLast, 50),
         sendToLastP99Ms: percentile(sendToLast, 99),
         deliveredPerSecond: deliveries / deliveringSeconds,
-        serverCpuUsPerDelivery: percentile(cpuPerDelivery, 50),
+        serverCpuUsPerDeliveryMedian: percentile(cpuPerDelivery, 50),
         serverCpuUsPerDeliveryWorst: Math.max(...cpuPerDelivery),
         loadCpuMs: bursts.reduce((sum, { merged }) => sum + merged.loadCpuMs, 0),
       },

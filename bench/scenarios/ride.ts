@@ -8,7 +8,7 @@ import { memberOfAll, populate } from "../lib/population.ts";
 import { sourceAddress, type Fleet } from "../load/fleet.ts";
 import type { Reply } from "../load/protocol.ts";
 import type { Target } from "../targets/targets.ts";
-import { connectClients, drain, sleep, withFleet, type RunResult } from "./run-context.ts";
+import { connectClients, measure, sleep, withFleet, type RunResult } from "./run-context.ts";
 
 export const GROUP_SIZE = 10;
 const WARMUP_SECONDS = 3;
@@ -22,18 +22,33 @@ const RIDES = 3;
 
 /** One measured ride: positions sent, and the peak server RSS while it ran. */
 async function ride(fleet: Fleet, target: Target, seconds: number) {
-  await fleet.all({ cmd: "reset" });
-  const before = target.usage();
-  let peakRssKb = before.rssKb;
+  let peakRssKb = target.usage().rssKb;
   const sampler = setInterval(() => (peakRssKb = Math.max(peakRssKb, target.usage().rssKb)), RSS_SAMPLE_MS);
   try {
-    const replies = await fleet.all<Extract<Reply, { cmd: "ride" }>>({ cmd: "ride", seconds, hz: 1 });
-    const sent = replies.reduce((sum, r) => sum + r.sent, 0);
-    // Every position goes to each of the group's members, the rider included.
-    const expected = sent * GROUP_SIZE;
-    const merged = await drain(fleet, expected, 10_000);
-    const after = target.usage();
-    return { sent, expected, merged, before, after, peakRssKb: Math.max(peakRssKb, after.rssKb) };
+    const {
+      acted: sent,
+      merged,
+      before,
+      after,
+    } = await measure(
+      fleet,
+      target,
+      async () => {
+        const replies = await fleet.all<Extract<Reply, { cmd: "ride" }>>({ cmd: "ride", seconds, hz: 1 });
+        return replies.reduce((sum, r) => sum + r.sent, 0);
+      },
+      // Every position goes to each of the group's members, the rider included.
+      (sent) => sent * GROUP_SIZE,
+      10_000,
+    );
+    return {
+      sent,
+      expected: sent * GROUP_SIZE,
+      merged,
+      before,
+      after,
+      peakRssKb: Math.max(peakRssKb, after.rssKb),
+    };
   } finally {
     clearInterval(sampler);
   }

@@ -56,6 +56,25 @@ export async function drain(fleet: Fleet, expected: number, ms: number): Promise
   }
 }
 
+/**
+ * One measured phase of a scenario, repeated by chat (bursts) and ride (rides):
+ * the load processes' counters reset, `act` run, `expected` deliveries drained,
+ * and the server's usage read before and after.
+ */
+export async function measure<T>(
+  fleet: Fleet,
+  target: Target,
+  act: () => Promise<T>,
+  expected: (acted: T) => number,
+  drainMs: number,
+) {
+  await fleet.all({ cmd: "reset" });
+  const before = target.usage();
+  const acted = await act();
+  const merged = await drain(fleet, expected(acted), drainMs);
+  return { acted, merged, before, after: target.usage() };
+}
+
 export async function withFleet<T>(
   script: string,
   clients: number,

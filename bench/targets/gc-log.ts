@@ -2,11 +2,21 @@
 // once a second it writes one line to stderr with the server's CPU, event-loop
 // delay and garbage collections by kind, so a latency tail can be matched to a
 // GC pause or to a busy second. Only the server reads it; it sends nothing.
-import { monitorEventLoopDelay, PerformanceObserver, type PerformanceEntry } from "node:perf_hooks";
+import {
+  constants,
+  monitorEventLoopDelay,
+  PerformanceObserver,
+  type PerformanceEntry,
+} from "node:perf_hooks";
 
 // The target's kind, and the pid: a cluster's workers inherit `--import` and log too.
 const tag = `${process.env.BENCH_TARGET ?? "server"} ${process.pid}`;
-const KINDS: Record<number, string> = { 1: "scavenge", 2: "mark-compact", 4: "incremental", 8: "weak" };
+const KINDS: Record<number, string> = {
+  [constants.NODE_PERFORMANCE_GC_MINOR]: "scavenge",
+  [constants.NODE_PERFORMANCE_GC_MAJOR]: "mark-compact",
+  [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: "incremental marking",
+  [constants.NODE_PERFORMANCE_GC_WEAKCB]: "weak callbacks",
+};
 
 type Tally = { count: number; ms: number; maxMs: number };
 let second = new Map<string, Tally>();

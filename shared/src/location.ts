@@ -43,7 +43,7 @@ export interface LocationClientEvents {
   "location:unsubscribe": (input: GroupRef, ack: Ack<{ groupId: string }>) => void;
   "location:share": (input: ShareLocation, ack: Ack<{ groupId: string; sharing: boolean }>) => void;
   /** The ack is optional; an update over the rate limit is coalesced, newest kept. */
-  "location:update": (input: LocationUpdate, ack: Ack<{ accepted: true }>) => void;
+  "location:update": (input: LocationUpdate, ack?: Ack<{ accepted: true }>) => void;
 }
 
 export interface RiderStopped {

@@ -86,21 +86,18 @@ function saveConsent(): void {
   saveJson(userKey, Object.fromEntries(Object.entries(sharing.value).filter(([, mode]) => mode === "gps")));
 }
 
+/** Without an ack: the next fix supersedes this one, and an answer would cost a packet per fix on mobile data. */
 function send(groupId: string, fix: Fix & { accuracy?: number | null }): void {
   if (!locationSocket.connected) return;
-  locationSocket.emit(
-    "location:update",
-    {
-      groupId,
-      lat: fix.lat,
-      lng: fix.lng,
-      accuracy: fix.accuracy ?? null,
-      heading: Number.isFinite(fix.heading) ? fix.heading % 360 : null,
-      speed: Number.isFinite(fix.speed) ? Math.max(fix.speed, 0) : null,
-      ts: Date.now(),
-    },
-    ignoreAck,
-  );
+  locationSocket.emit("location:update", {
+    groupId,
+    lat: fix.lat,
+    lng: fix.lng,
+    accuracy: fix.accuracy ?? null,
+    heading: Number.isFinite(fix.heading) ? fix.heading % 360 : null,
+    speed: Number.isFinite(fix.speed) ? Math.max(fix.speed, 0) : null,
+    ts: Date.now(),
+  });
 }
 
 function startSource(groupId: string, mode: ShareMode): () => void {

@@ -7,6 +7,14 @@ interface GroupRiders {
   latest: Map<string, { position: Position; receivedAt: number }>;
 }
 
+/** The fields `overwrite` copies; groupId and userId are the entry's key. */
+type Copied = "username" | "lat" | "lng" | "accuracy" | "heading" | "speed" | "ts";
+// A field added to Position fails to compile here until it is in Copied, and copied.
+const everyFieldCopied: [Exclude<keyof Position, Copied | "groupId" | "userId">] extends [never]
+  ? true
+  : never = true;
+void everyFieldCopied;
+
 /**
  * A rider's entry lives as long as the ride; each new position is copied into
  * it rather than kept. A kept position would outlive a few young-generation
