@@ -5,7 +5,7 @@ import { percentile } from "../lib/merge.ts";
 import { populate } from "../lib/population.ts";
 import type { Reply } from "../load/protocol.ts";
 import type { Target } from "../targets/targets.ts";
-import { connectClients, drain, measure, sleep, withFleet, type RunResult } from "./run-context.ts";
+import { connectClients, measure, sleep, withFleet, type RunResult } from "./run-context.ts";
 
 export interface ChatOptions {
   /** Messages per second offered by the senders together. */
@@ -43,9 +43,13 @@ export async function chatScenario(
         firstSeq,
       });
     // Warm-up: JIT, buffers, the store's first writes.
-    await fleet.all({ cmd: "reset" });
-    await send(WARMUP_MESSAGES, 0);
-    await drain(fleet, WARMUP_MESSAGES * size, 30_000);
+    await measure(
+      fleet,
+      target,
+      () => send(WARMUP_MESSAGES, 0),
+      () => WARMUP_MESSAGES * size,
+      30_000,
+    );
     await sleep(500);
 
     const count = Math.round(options.rate * options.seconds);

@@ -20,6 +20,9 @@ const RSS_SAMPLE_MS = 1000;
  */
 const RIDES = 3;
 
+/** Every position goes to each of the group's members, the rider included. */
+const deliveriesOf = (positionsSent: number) => positionsSent * GROUP_SIZE;
+
 /** One measured ride: positions sent, and the peak server RSS while it ran. */
 async function ride(fleet: Fleet, target: Target, seconds: number) {
   let peakRssKb = target.usage().rssKb;
@@ -37,13 +40,12 @@ async function ride(fleet: Fleet, target: Target, seconds: number) {
         const replies = await fleet.all<Extract<Reply, { cmd: "ride" }>>({ cmd: "ride", seconds, hz: 1 });
         return replies.reduce((sum, r) => sum + r.sent, 0);
       },
-      // Every position goes to each of the group's members, the rider included.
-      (sent) => sent * GROUP_SIZE,
+      deliveriesOf,
       10_000,
     );
     return {
       sent,
-      expected: sent * GROUP_SIZE,
+      expected: deliveriesOf(sent),
       merged,
       before,
       after,

@@ -3,25 +3,31 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom
 import type { Namespace } from "socket.io";
 
 /**
- * A per-label counter for the hot paths (every position, every broadcast):
+ * A per-event counter for the hot paths (every position, every broadcast):
  * prom-client hashes the label set on each `inc`, so counts are kept as plain
  * numbers here and handed to prom-client when /metrics is scraped.
  */
-function createTallies(counter: Counter<"namespace" | "event">) {
+function createTallies(registry: Registry, name: string, help: string) {
   const tallies = new Map<string, { labels: { namespace: string; event: string }; count: number }>();
+  new Counter({
+    name,
+    help,
+    labelNames: ["namespace", "event"],
+    registers: [registry],
+    collect() {
+      for (const tally of tallies.values()) {
+        if (tally.count > 0) this.inc(tally.labels, tally.count);
+        tally.count = 0;
+      }
+    },
+  });
   return {
-    /** The tally of one label set; `count++` on it is all a hot path pays. */
+    /** The tally of one namespace and event; `count++` on it is all a hot path pays. */
     of(namespace: string, event: string) {
       const key = `${namespace}\u0000${event}`;
       let tally = tallies.get(key);
       if (!tally) tallies.set(key, (tally = { labels: { namespace, event }, count: 0 }));
       return tally;
-    },
-    flush() {
-      for (const tally of tallies.values()) {
-        if (tally.count > 0) counter.inc(tally.labels, tally.count);
-        tally.count = 0;
-      }
     },
   };
 }
@@ -41,22 +47,14 @@ export function createMetrics() {
     },
   });
   const received = createTallies(
-    new Counter({
-      name: "convoy_events_received_total",
-      help: "Client events received, per namespace and event",
-      labelNames: ["namespace", "event"],
-      registers: [registry],
-      collect: () => received.flush(),
-    }),
+    registry,
+    "convoy_events_received_total",
+    "Client events received, per namespace and event",
   );
   const sent = createTallies(
-    new Counter({
-      name: "convoy_events_sent_total",
-      help: "Server events emitted (a room broadcast counts once), per namespace and event",
-      labelNames: ["namespace", "event"],
-      registers: [registry],
-      collect: () => sent.flush(),
-    }),
+    registry,
+    "convoy_events_sent_total",
+    "Server events emitted (a room broadcast counts once), per namespace and event",
   );
   const handlerSeconds = new Histogram({
     name: "convoy_handler_duration_seconds",
