@@ -1,11 +1,19 @@
-// One store contract, run unchanged against the memory store and a real Redis.
+// One store contract, run unchanged against the embedded stores (SQLite, here in
+// memory; presence and positions in process memory) and a real Redis.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { createMemoryStores, createRedisStores, describeStores } from "@convoy/server/testing";
+import {
+  createEmbeddedStores,
+  createRedisStores,
+  describeStores,
+  openDatabase,
+} from "@convoy/server/testing";
 import { createClient } from "redis";
 import { startRedis, type TestRedis } from "./support/redis-server.ts";
 
-describeStores("memory", async () => createMemoryStores({ messagesPerGroup: 1000 }));
+describeStores("sqlite", async () =>
+  createEmbeddedStores(openDatabase(":memory:"), { messagesPerGroup: 1000 }),
+);
 
 let redis: TestRedis;
 before(async () => (redis = await startRedis()));

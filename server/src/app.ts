@@ -29,9 +29,7 @@ import { createLocations } from "./services/locations.ts";
 import { createMessages } from "./services/messages.ts";
 import { createPresence } from "./services/presence.ts";
 import { createTokenService } from "./services/tokens.ts";
-import { connectRedis } from "./redis.ts";
-import { createMemoryStores } from "./stores/memory/index.ts";
-import { createRedisStores } from "./stores/redis/index.ts";
+import { openStorage } from "./storage.ts";
 
 export interface AppOptions {
   clock?: Clock;
@@ -57,17 +55,16 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
   const logger = options.logger ?? createLogger(config.logLevel);
   const metrics = createMetrics();
-  const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger) : null;
-  const stores = redis
-    ? createRedisStores(redis.store, {
-        prefix: options.redisPrefix ?? "convoy:",
-        nodeId: randomUUID(),
-        messagesPerGroup: limits.messagesPerGroup,
-      })
-    : createMemoryStores({ messagesPerGroup: limits.messagesPerGroup });
+  const storage = await openStorage(config, {
+    redisPrefix: options.redisPrefix ?? "convoy:",
+    nodeId: randomUUID(),
+    messagesPerGroup: limits.messagesPerGroup,
+    logger,
+  });
+  const { stores, redis } = storage;
 
   let closing = false;
-  const tokens = createTokenService(config.jwtSecret, limits.tokenTtlMs, clock);
+  const tokens = createTokenService(storage.signingKey, limits.tokenTtlMs, clock);
   const groups = createGroups(stores.groups, stores.users, clock);
   const deps: Deps = {
     limits,
@@ -140,8 +137,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       stopSlowWatch();
       await io.close();
       await Promise.all(registrations.map((registration) => registration.close()));
-      await stores.close();
-      await redis?.close();
+      await storage.close();
     },
   };
 }

@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import { loadConfig } from "./config.ts";
 
 describe("[1] configuration", () => {
-  it("defaults: 127.0.0.1:3000, embedded, one worker, a random secret, same-origin only", () => {
+  it("defaults: 127.0.0.1:3000, embedded in ./data with its kept key, one worker, same-origin only", () => {
     const config = loadConfig({}, null);
     assert.equal(config.port, 3000);
     assert.equal(config.host, "127.0.0.1");
@@ -11,8 +11,8 @@ describe("[1] configuration", () => {
     assert.equal(config.workers, 1);
     assert.equal(config.corsOrigins, null);
     assert.equal(config.passwordCost, 16384);
-    assert.ok(config.jwtSecret.length >= 32);
-    assert.notEqual(loadConfig({}, null).jwtSecret, config.jwtSecret);
+    assert.equal(config.dataDir, "./data");
+    assert.equal(config.jwtSecret, null, "embedded mode signs with the key kept in the database");
   });
 
   it("reads every variable", () => {
@@ -25,6 +25,7 @@ describe("[1] configuration", () => {
         JWT_SECRET: "s".repeat(32),
         CORS_ORIGINS: "https://a.example, https://b.example/",
         PASSWORD_COST: "1024",
+        DATA_DIR: "/var/lib/convoy",
       },
       null,
     );
@@ -33,6 +34,8 @@ describe("[1] configuration", () => {
     assert.equal(config.workers, 4);
     assert.deepEqual(config.corsOrigins, ["https://a.example", "https://b.example"]);
     assert.equal(config.passwordCost, 1024);
+    assert.equal(config.dataDir, "/var/lib/convoy");
+    assert.equal(config.jwtSecret, "s".repeat(32));
   });
 
   it("PASSWORD_COST is a power of two, never below 1024", () => {

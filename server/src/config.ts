@@ -1,18 +1,20 @@
 // Environment → typed config, parsed once at start. Every bad key is reported
 // in one error so a misconfigured deployment fails fast with the whole story.
-import { randomBytes } from "node:crypto";
 import type { ClientConfig } from "@convoy/shared";
 import * as v from "valibot";
+import { StartupError } from "./errors.ts";
 import { DEFAULT_PASSWORD_COST } from "./services/passwords.ts";
 
 export interface Config {
   port: number;
   host: string;
-  /** Unset: embedded mode (memory adapter and store). */
+  /** Unset: embedded mode (in-process adapter, SQLite store in dataDir). */
   redisUrl: string | null;
+  /** Embedded mode: the folder of the SQLite database; null keeps it in memory (tests). */
+  dataDir: string | null;
   workers: number;
-  /** HS256 key for access tokens. */
-  jwtSecret: string;
+  /** HS256 key for access tokens; null in embedded mode: the key kept in the database. */
+  jwtSecret: string | null;
   /** null: same origin (and clients without an Origin header) only. */
   corsOrigins: string[] | null;
   logLevel: string;
@@ -35,6 +37,7 @@ const EnvSchema = v.object({
   PORT: v.optional(Port, "3000"),
   HOST: v.optional(v.pipe(v.string(), v.minLength(1)), "127.0.0.1"),
   REDIS_URL: v.optional(v.pipe(v.string(), v.url("must be a URL like redis://host:6379"))),
+  DATA_DIR: v.optional(v.pipe(v.string(), v.minLength(1)), "./data"),
   WORKERS: v.optional(
     v.pipe(
       v.string(),
@@ -70,7 +73,7 @@ const EnvSchema = v.object({
   ),
 });
 
-export class ConfigError extends Error {
+export class ConfigError extends StartupError {
   override name = "ConfigError";
 }
 
@@ -92,9 +95,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaultClientDir: string | nu
     port: out.PORT,
     host: out.HOST,
     redisUrl: out.REDIS_URL ?? null,
+    dataDir: out.DATA_DIR,
     workers: out.WORKERS,
-    // Embedded mode: a fresh key per start is fine, its users vanish on restart too.
-    jwtSecret: out.JWT_SECRET ?? randomBytes(32).toString("base64url"),
+    jwtSecret: out.JWT_SECRET ?? null,
     corsOrigins: parseOrigins(out.CORS_ORIGINS),
     logLevel: out.LOG_LEVEL,
     passwordCost: out.PASSWORD_COST,

@@ -27,6 +27,11 @@ export function failure(code: ErrorCode, message: string): AckResult<never> {
   return { ok: false, error: { code, message } };
 }
 
+/** Stops the start with one line for the operator (bad configuration, unusable data directory); main exits 1. */
+export class StartupError extends Error {
+  override name = "StartupError";
+}
+
 /** An AppError keeps its code; anything else is a bug and becomes INTERNAL. */
 export function toFailure(err: unknown): AckResult<never> {
   if (err instanceof AppError) return failure(err.code, err.message);

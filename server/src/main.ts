@@ -5,7 +5,8 @@ import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { createApp } from "./app.ts";
 import { clusterMetricsText, runPrimary, serveAsWorker } from "./cluster.ts";
-import { ConfigError, loadConfig } from "./config.ts";
+import { loadConfig } from "./config.ts";
+import { StartupError } from "./errors.ts";
 import { createLogger } from "./logger.ts";
 
 const SHUTDOWN_DEADLINE_MS = 10_000;
@@ -56,7 +57,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  if (err instanceof ConfigError) console.error(err.message);
+  // A startup problem is the operator's to fix: one line, no stack.
+  if (err instanceof StartupError) console.error(`convoy: ${err.message}`);
   else console.error(err);
   process.exit(1);
 });

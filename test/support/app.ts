@@ -1,4 +1,4 @@
-// startApp(): a real Convoy node on port 0 with memory stores, plus helpers to
+// startApp(): a real Convoy node on port 0 with its embedded stores, plus helpers to
 // make users and groups over real HTTP and to connect real socket.io clients.
 // close() disconnects every client it made and stops the node.
 import { randomBytes } from "node:crypto";
@@ -27,6 +27,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     port: 0,
     host: "127.0.0.1",
     redisUrl: null,
+    // An in-memory SQLite database: the same store code as a real data directory, nothing on disk.
+    dataDir: null,
     workers: 1,
     jwtSecret: randomBytes(32).toString("hex"),
     corsOrigins: null,

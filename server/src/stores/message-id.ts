@@ -3,6 +3,3 @@
 const WIDTH = 12;
 
 export const messageId = (seq: number): string => String(seq).padStart(WIDTH, "0");
-
-/** The canonical (padded) form of a client-supplied id, so "7" and "000000000007" compare alike. */
-export const canonicalMessageId = (id: string): string => messageId(Number(id));

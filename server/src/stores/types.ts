@@ -1,6 +1,6 @@
-// Every piece of state lives behind these async interfaces, with a memory and a
-// Redis implementation. Stores decide ordering, idempotency and expiry
-// atomically, and never hand out objects that the caller could mutate.
+// Every piece of state lives behind these async interfaces, with an embedded
+// (SQLite + process memory) and a Redis implementation. Stores decide ordering,
+// idempotency and expiry atomically, and never hand out objects that the caller could mutate.
 import type {
   ChatMessage,
   Group,

@@ -1,0 +1,44 @@
+// Picks the state backend from config: Redis when REDIS_URL is set (shared by
+// every node), else the embedded SQLite database in DATA_DIR. Also settles the
+// token signing key, which embedded mode keeps in its database.
+import type { Config } from "./config.ts";
+import { StartupError } from "./errors.ts";
+import type { Logger } from "./logger.ts";
+import { connectRedis, type RedisConnections } from "./redis.ts";
+import { createEmbeddedStores } from "./stores/embedded.ts";
+import { createRedisStores } from "./stores/redis/index.ts";
+import { openDatabase, openDataDir } from "./stores/sqlite/database.ts";
+import { storedSigningKey } from "./stores/sqlite/settings.ts";
+import type { Stores } from "./stores/types.ts";
+
+export interface Storage {
+  stores: Stores;
+  /** Clustered mode's connections (adapter and stores); null in embedded mode. */
+  redis: RedisConnections | null;
+  signingKey: string;
+  close(): Promise<void>;
+}
+
+export async function openStorage(
+  config: Config,
+  options: { redisPrefix: string; nodeId: string; messagesPerGroup: number; logger: Logger },
+): Promise<Storage> {
+  if (config.redisUrl) {
+    if (!config.jwtSecret) throw new StartupError("JWT_SECRET: required when REDIS_URL is set");
+    const redis = await connectRedis(config.redisUrl, options.logger);
+    const stores = createRedisStores(redis.store, {
+      prefix: options.redisPrefix,
+      nodeId: options.nodeId,
+      messagesPerGroup: options.messagesPerGroup,
+    });
+    return { stores, redis, signingKey: config.jwtSecret, close: () => redis.close() };
+  }
+  const db = config.dataDir === null ? openDatabase(":memory:") : openDataDir(config.dataDir);
+  const stores = createEmbeddedStores(db, { messagesPerGroup: options.messagesPerGroup });
+  return {
+    stores,
+    redis: null,
+    signingKey: config.jwtSecret ?? storedSigningKey(db),
+    close: () => stores.close(),
+  };
+}

@@ -1,0 +1,126 @@
+// The embedded mode's SQLite database: opened (or made) in DATA_DIR, checked to
+// be Convoy's, migrated forward, and written only through transactions that
+// remember a failed write, so that /readyz can say 503 until writes work again.
+import { accessSync, closeSync, constants, mkdirSync, openSync } from "node:fs";
+import { join, resolve } from "node:path";
+import BetterSqlite3 from "better-sqlite3";
+import { StartupError } from "../../errors.ts";
+import { APPLICATION_ID, MIGRATIONS } from "./schema.ts";
+
+export const DATABASE_FILE = "convoy.db";
+
+export interface Database {
+  /** The connection; stores prepare their statements on it once. */
+  readonly sql: BetterSqlite3.Database;
+  /**
+   * Wraps `work` in one IMMEDIATE transaction: all of it is stored, or none. A
+   * failure other than a constraint marks writes as failing until one succeeds.
+   */
+  writer<A extends unknown[], R>(work: (...args: A) => R): (...args: A) => R;
+  /** Throws while writes fail: after a failed write, each call tries a small write of its own. */
+  ping(): void;
+  close(): void;
+}
+
+/** Opens DATA_DIR's database, making the directory (mode 0700) and the file (0600) on first start. */
+export function openDataDir(dataDir: string): Database {
+  const dir = resolve(dataDir);
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    accessSync(dir, constants.W_OK);
+    // Made here, not by SQLite, so that it is private from the start; its -wal and -shm files copy this mode.
+    closeSync(openSync(join(dir, DATABASE_FILE), "a", 0o600));
+  } catch (err) {
+    throw new StartupError(`DATA_DIR ${dir} cannot be used: ${reason(err)}`);
+  }
+  return openDatabase(join(dir, DATABASE_FILE));
+}
+
+/** Opens a database file (or ":memory:", for tests) and brings its schema up to date. */
+export function openDatabase(filename: string): Database {
+  let sql: BetterSqlite3.Database;
+  try {
+    sql = new BetterSqlite3(filename);
+  } catch (err) {
+    throw new StartupError(`${filename} cannot be opened: ${reason(err)}`);
+  }
+  try {
+    checkAndMigrate(sql, filename);
+    // WAL: readers (a backup) never block the writer. FULL: a commit is on disk before the
+    // ack, so an acknowledged message survives a power cut too, not only a killed process.
+    sql.pragma("journal_mode = WAL");
+    sql.pragma("synchronous = FULL");
+    sql.pragma("busy_timeout = 1000");
+    sql.pragma("journal_size_limit = 33554432");
+  } catch (err) {
+    sql.close();
+    throw err;
+  }
+  return wrap(sql);
+}
+
+function checkAndMigrate(sql: BetterSqlite3.Database, filename: string): void {
+  let appId: number, version: number, tables: number;
+  try {
+    appId = sql.pragma("application_id", { simple: true }) as number;
+    version = sql.pragma("user_version", { simple: true }) as number;
+    tables = sql.prepare("SELECT count(*) FROM sqlite_schema").pluck().get() as number;
+  } catch (err) {
+    throw new StartupError(`${filename} is not a Convoy database: ${reason(err)}`);
+  }
+  const fresh = appId === 0 && version === 0 && tables === 0;
+  if (!fresh && appId !== APPLICATION_ID) {
+    throw new StartupError(`${filename} is not a Convoy database (it is another application's SQLite file)`);
+  }
+  if (version > MIGRATIONS.length) {
+    throw new StartupError(
+      `${filename} was written by a newer Convoy (schema version ${version}; this one knows up to ${MIGRATIONS.length}): run that version, or restore a backup made for this one`,
+    );
+  }
+  for (let next = version; next < MIGRATIONS.length; next++) {
+    sql
+      .transaction(() => {
+        sql.exec(MIGRATIONS[next]!);
+        sql.pragma(`application_id = ${APPLICATION_ID}`);
+        sql.pragma(`user_version = ${next + 1}`);
+      })
+      .immediate();
+  }
+}
+
+function wrap(sql: BetterSqlite3.Database): Database {
+  let writesFailing = false;
+  const probe = sql.prepare("INSERT OR REPLACE INTO settings (name, value) VALUES ('write-probe', ?)");
+
+  const writer = <A extends unknown[], R>(work: (...args: A) => R) => {
+    const transaction = sql.transaction(work);
+    return (...args: A): R => {
+      try {
+        const result = transaction.immediate(...args);
+        writesFailing = false;
+        return result;
+      } catch (err) {
+        if (!isConstraint(err)) writesFailing = true;
+        throw err;
+      }
+    };
+  };
+  const probeWrite = writer(() => probe.run(String(Date.now())));
+
+  return {
+    sql,
+    writer,
+    ping() {
+      if (writesFailing) probeWrite();
+      else sql.pragma("user_version", { simple: true });
+    },
+    close() {
+      sql.close();
+    },
+  };
+}
+
+const isConstraint = (err: unknown) =>
+  err instanceof BetterSqlite3.SqliteError && err.code.startsWith("SQLITE_CONSTRAINT");
+
+const reason = (err: unknown) => (err instanceof Error ? err.message : String(err));

@@ -1,0 +1,33 @@
+import type { User } from "@convoy/shared";
+import type { StoredUser, UserStore } from "../types.ts";
+import type { Database } from "./database.ts";
+
+export function createSqliteUserStore(db: Database): UserStore {
+  const insert = db.sql.prepare(
+    "INSERT INTO users (id, username, password_hash) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+  );
+  // The username column compares without case (COLLATE NOCASE; usernames are ASCII).
+  const byName = db.sql.prepare<[string], StoredUser>(
+    "SELECT id, username, password_hash AS passwordHash FROM users WHERE username = ?",
+  );
+  const byIds = db.sql.prepare<[string], User>(
+    "SELECT id, username FROM users WHERE id IN (SELECT value FROM json_each(?))",
+  );
+  const create = db.writer(
+    (user: StoredUser) => insert.run(user.id, user.username, user.passwordHash).changes,
+  );
+
+  return {
+    async create(user) {
+      return create(user) === 1;
+    },
+    async findByUsername(username) {
+      return byName.get(username) ?? null;
+    },
+    async findMany(ids) {
+      if (ids.length === 0) return [];
+      const found = new Map(byIds.all(JSON.stringify(ids)).map((user) => [user.id, user]));
+      return ids.flatMap((id) => found.get(id) ?? []);
+    },
+  };
+}
