@@ -1,10 +1,12 @@
-// Process entry: read config, then start one node, or (WORKERS > 1) a cluster
-// primary whose workers each start one; stop cleanly on SIGTERM/SIGINT.
+// Process entry: read config, then run a command (backup, restore) or start one
+// node, or (WORKERS > 1) a cluster primary whose workers each start one; stop
+// cleanly on SIGTERM/SIGINT.
 import cluster from "node:cluster";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { createApp } from "./app.ts";
 import { clusterMetricsText, runPrimary, serveAsWorker } from "./cluster.ts";
+import { runCommand } from "./commands.ts";
 import { loadConfig } from "./config.ts";
 import { StartupError } from "./errors.ts";
 import { createLogger } from "./logger.ts";
@@ -14,6 +16,7 @@ const defaultClientDir = fileURLToPath(new URL("../../client/dist", import.meta.
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env, defaultClientDir);
+  if (await runCommand(process.argv.slice(2), config)) return;
   const logger = createLogger(config.logLevel);
   if (config.workers > 1 && cluster.isPrimary) return runPrimary(config, logger);
 

@@ -2,7 +2,7 @@
 // be Convoy's, migrated forward, and written only through transactions that
 // remember a failed write, so that /readyz can say 503 until writes work again.
 import { accessSync, closeSync, constants, mkdirSync, openSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { StartupError } from "../../errors.ts";
 import { APPLICATION_ID, MIGRATIONS } from "./schema.ts";
@@ -22,30 +22,38 @@ export interface Database {
   close(): void;
 }
 
+/** DATA_DIR's database file. */
+export const databaseIn = (dataDir: string): string => join(resolve(dataDir), DATABASE_FILE);
+
 /** Opens DATA_DIR's database, making the directory (mode 0700) and the file (0600) on first start. */
 export function openDataDir(dataDir: string): Database {
-  const dir = resolve(dataDir);
+  const file = databaseIn(dataDir);
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    accessSync(dir, constants.W_OK);
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    accessSync(dirname(file), constants.W_OK);
     // Made here, not by SQLite, so that it is private from the start; its -wal and -shm files copy this mode.
-    closeSync(openSync(join(dir, DATABASE_FILE), "a", 0o600));
+    closeSync(openSync(file, "a", 0o600));
   } catch (err) {
-    throw new StartupError(`DATA_DIR ${dir} cannot be used: ${reason(err)}`);
+    throw new StartupError(`DATA_DIR ${dirname(file)} cannot be used: ${reason(err)}`);
   }
-  return openDatabase(join(dir, DATABASE_FILE));
+  assertNotInUse(file);
+  return openDatabase(file);
 }
 
 /** Opens a database file (or ":memory:", for tests) and brings its schema up to date. */
 export function openDatabase(filename: string): Database {
-  let sql: BetterSqlite3.Database;
+  const sql = openConnection(filename);
   try {
-    sql = new BetterSqlite3(filename);
-  } catch (err) {
-    throw new StartupError(`${filename} cannot be opened: ${reason(err)}`);
-  }
-  try {
-    checkAndMigrate(sql, filename);
+    const { version } = inspect(sql, filename);
+    for (let next = version; next < MIGRATIONS.length; next++) {
+      sql
+        .transaction(() => {
+          sql.exec(MIGRATIONS[next]!);
+          sql.pragma(`application_id = ${APPLICATION_ID}`);
+          sql.pragma(`user_version = ${next + 1}`);
+        })
+        .immediate();
+    }
     // WAL: readers (a backup) never block the writer. FULL: a commit is on disk before the
     // ack, so an acknowledged message survives a power cut too, not only a killed process.
     sql.pragma("journal_mode = WAL");
@@ -59,7 +67,19 @@ export function openDatabase(filename: string): Database {
   return wrap(sql);
 }
 
-function checkAndMigrate(sql: BetterSqlite3.Database, filename: string): void {
+export function openConnection(
+  filename: string,
+  options: BetterSqlite3.Options = {},
+): BetterSqlite3.Database {
+  try {
+    return new BetterSqlite3(filename, options);
+  } catch (err) {
+    throw unusable(filename, err);
+  }
+}
+
+/** Checks that a connection holds a Convoy database this version can read; a new empty file is one. */
+export function inspect(sql: BetterSqlite3.Database, filename: string): { version: number } {
   let appId: number, version: number, tables: number;
   try {
     appId = sql.pragma("application_id", { simple: true }) as number;
@@ -77,14 +97,28 @@ function checkAndMigrate(sql: BetterSqlite3.Database, filename: string): void {
       `${filename} was written by a newer Convoy (schema version ${version}; this one knows up to ${MIGRATIONS.length}): run that version, or restore a backup made for this one`,
     );
   }
-  for (let next = version; next < MIGRATIONS.length; next++) {
-    sql
-      .transaction(() => {
-        sql.exec(MIGRATIONS[next]!);
-        sql.pragma(`application_id = ${APPLICATION_ID}`);
-        sql.pragma(`user_version = ${next + 1}`);
-      })
-      .immediate();
+  return { version };
+}
+
+/**
+ * Every open connection to a WAL database holds a shared lock on it, so an
+ * exclusive lock is granted only when no other process (a running Convoy) has
+ * it open. The OS drops a killed process's locks, so a crash never leaves it held.
+ */
+export function assertNotInUse(file: string): void {
+  const probe = openConnection(file, { timeout: 1000 });
+  try {
+    probe.pragma("locking_mode = EXCLUSIVE");
+    probe.exec("BEGIN EXCLUSIVE; COMMIT");
+  } catch (err) {
+    if (err instanceof BetterSqlite3.SqliteError && err.code === "SQLITE_BUSY") {
+      throw new StartupError(
+        `${file} is in use by another process (is Convoy already running on this DATA_DIR?)`,
+      );
+    }
+    throw new StartupError(`${file} cannot be opened: ${reason(err)}`);
+  } finally {
+    probe.close();
   }
 }
 
@@ -118,6 +152,18 @@ function wrap(sql: BetterSqlite3.Database): Database {
       sql.close();
     },
   };
+}
+
+/** The one line an operator reads when a database file cannot be used. */
+function unusable(file: string, err: unknown): StartupError {
+  const code = err instanceof BetterSqlite3.SqliteError ? err.code : "";
+  if (code === "SQLITE_BUSY") {
+    return new StartupError(
+      `${file} is in use by another process (is Convoy already running on this DATA_DIR?)`,
+    );
+  }
+  if (code === "SQLITE_NOTADB") return new StartupError(`${file} is not a Convoy database: ${reason(err)}`);
+  return new StartupError(`${file} cannot be opened: ${reason(err)}`);
 }
 
 const isConstraint = (err: unknown) =>
