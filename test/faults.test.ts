@@ -8,7 +8,7 @@ import { io } from "socket.io-client";
 import { ask, startApp, type TestApp } from "./support/app.ts";
 import { startNodeProcess } from "./support/process.ts";
 import { startRedis, type TestRedis } from "./support/redis-server.ts";
-import { waitFor } from "./support/wait.ts";
+import { readyzBecomes, waitFor } from "./support/wait.ts";
 
 const jwtSecret = randomBytes(32).toString("hex");
 
@@ -99,15 +99,6 @@ describe("[3] Redis restarted in the middle of traffic", () => {
     await redis.stop();
   });
 
-  /** Polls /readyz until it answers `status` (bounded: 100 tries, 100 ms apart). */
-  async function readyzBecomes(app: TestApp, status: number) {
-    for (let i = 0; i < 100; i++) {
-      if ((await app.http("GET", "/readyz")).status === status) return;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`/readyz never answered ${status}`);
-  }
-
   it("nodes keep their clients, /readyz says 503, and after Redis returns nothing acknowledged is lost", async () => {
     const { group, members } = await a.groupWith(2);
     const sender = await a.connect("/chat", members[0]!.token);
@@ -128,14 +119,14 @@ describe("[3] Redis restarted in the middle of traffic", () => {
 
     for (let i = 0; i < 20; i++) await send(i);
     await redis.kill();
-    await readyzBecomes(a, 503);
+    await readyzBecomes(a.url, 503);
     for (let i = 20; i < 40; i++) await send(i);
     assert.ok(refused > 0, "sends fail (and say so) while Redis is away");
     assert.ok(sender.connected && reader.connected, "clients stay connected");
 
     await redis.start();
-    await readyzBecomes(a, 200);
-    await readyzBecomes(b, 200);
+    await readyzBecomes(a.url, 200);
+    await readyzBecomes(b.url, 200);
     // Cross-node broadcasts work again once the subscriber is back (bounded retries).
     let heard: ChatMessage | null = null;
     for (let i = 40; i < 60 && !heard; i++) {

@@ -1,16 +1,12 @@
 // The real entry point in a child process: start with no configuration, serve,
 // and stop cleanly on SIGTERM.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import type { LoginResponse } from "@convoy/shared";
 import { io } from "socket.io-client";
-import { startNodeProcess } from "./support/process.ts";
+import { runMain, startNodeProcess } from "./support/process.ts";
 import { waitFor } from "./support/wait.ts";
-
-const main = fileURLToPath(new URL("../server/src/main.ts", import.meta.url));
 
 describe("[1 running it] the process", () => {
   it("starts with no configuration in embedded mode and stops on SIGTERM: clients see 'transport close', exit 0 within 10 s", async () => {
@@ -48,13 +44,7 @@ describe("[1 running it] the process", () => {
   });
 
   it("refuses to start with a bad configuration and says which keys are wrong", async () => {
-    const child = spawn(process.execPath, ["--import", "tsx", main], {
-      env: { ...process.env, PORT: "eighty", WORKERS: "2" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stderr = "";
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    const [code] = (await once(child, "exit")) as [number | null];
+    const { code, stderr } = await runMain([], { PORT: "eighty", WORKERS: "2" });
     assert.equal(code, 1);
     assert.match(stderr, /PORT/);
   });

@@ -9,7 +9,7 @@ import { createClient } from "redis";
 import { Manager, type ManagerOptions, type Socket } from "socket.io-client";
 import { waitFor } from "./wait.ts";
 
-async function post<T>(baseUrl: string, path: string, body: unknown, token?: string): Promise<T> {
+export async function post<T>(baseUrl: string, path: string, body: unknown, token?: string): Promise<T> {
   const res = await fetch(baseUrl + path, {
     method: "POST",
     headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },

@@ -1,6 +1,9 @@
 // Runs the real entry point (server/src/main.ts) as a child process.
 import { spawn, type ChildProcess } from "node:child_process";
 import { EventEmitter, once } from "node:events";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { waitFor } from "./wait.ts";
@@ -18,12 +21,26 @@ export interface NodeProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts a node and resolves once it logged the URL it listens on (bounded: 20 s). */
+/** A fresh private folder for a node's DATA_DIR; the caller removes it. */
+export const makeDataDir = (): string => mkdtempSync(join(tmpdir(), "convoy-data-"));
+
+/**
+ * Starts a node and resolves once it logged the URL it listens on (bounded: 20 s).
+ * Without DATA_DIR in `env` it gets a fresh one, removed when it exits.
+ */
 export async function startNodeProcess(env: Record<string, string> = {}): Promise<NodeProcess> {
+  const ownDataDir = env.DATA_DIR === undefined ? makeDataDir() : null;
   const child = spawn(process.execPath, ["--import", "tsx", main], {
-    env: { ...process.env, PORT: "0", LOG_LEVEL: "info", ...env },
+    env: {
+      ...process.env,
+      PORT: "0",
+      LOG_LEVEL: "info",
+      ...(ownDataDir ? { DATA_DIR: ownDataDir } : {}),
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  if (ownDataDir) child.once("exit", () => rmSync(ownDataDir, { recursive: true, force: true }));
   const logs: string[] = [];
   const lines = new EventEmitter();
   let stderr = "";
@@ -69,4 +86,26 @@ export async function startNodeProcess(env: Record<string, string> = {}): Promis
       return code;
     },
   };
+}
+
+export interface Finished {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the entry point with `args` (a command, or none to serve) to its exit, bounded by `ms`. */
+export async function runMain(args: string[], env: Record<string, string>, ms = 20_000): Promise<Finished> {
+  const child = spawn(process.execPath, ["--import", "tsx", main, ...args], {
+    env: { ...process.env, PORT: "0", LOG_LEVEL: "info", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const timer = setTimeout(() => child.kill("SIGKILL"), ms);
+  const [code] = (await once(child, "exit")) as [number | null];
+  clearTimeout(timer);
+  return { code, stdout, stderr };
 }

@@ -45,3 +45,15 @@ export async function expectSilence(emitter: Listenable, event: string, ms = 300
   stop();
   if (seen.length > 0) throw new Error(`expected no "${event}", got ${JSON.stringify(seen[0])}`);
 }
+
+/**
+ * Polls a node's /readyz until it answers `status` (bounded: 100 tries, 100 ms
+ * apart). Readiness is a state with no event to await, so this one asks.
+ */
+export async function readyzBecomes(baseUrl: string, status: number): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if ((await fetch(`${baseUrl}/readyz`)).status === status) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`/readyz never answered ${status}`);
+}

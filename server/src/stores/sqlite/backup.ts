@@ -18,6 +18,7 @@ export async function backupDatabase(dataDir: string, target: string): Promise<C
     throw new StartupError(`no Convoy database in DATA_DIR (${source} does not exist)`);
   const file = resolve(target);
   const partial = `${file}.partial`;
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const live = openConnection(source, { fileMustExist: true });
   try {
     inspect(live, source);

@@ -111,12 +111,7 @@ export function assertNotInUse(file: string): void {
     probe.pragma("locking_mode = EXCLUSIVE");
     probe.exec("BEGIN EXCLUSIVE; COMMIT");
   } catch (err) {
-    if (err instanceof BetterSqlite3.SqliteError && err.code === "SQLITE_BUSY") {
-      throw new StartupError(
-        `${file} is in use by another process (is Convoy already running on this DATA_DIR?)`,
-      );
-    }
-    throw new StartupError(`${file} cannot be opened: ${reason(err)}`);
+    throw unusable(file, err);
   } finally {
     probe.close();
   }
