@@ -1,9 +1,12 @@
-// The servers under test, each its own process so that its CPU and memory
-// can be read from /proc: Convoy as shipped (server/dist/main.js), Convoy
-// clustered over Redis, and the bare Socket.IO baseline.
+// The servers under test, each its own process so that its CPU and memory can
+// be read from /proc: Convoy as shipped (server/dist/main.js, embedded on its
+// SQLite store), Convoy clustered over Redis, and the bare Socket.IO baseline.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { usageOf, type Usage } from "../lib/proc.ts";
 
@@ -73,19 +76,25 @@ function target(kind: TargetKind, child: ChildProcess, port: number): Target {
   };
 }
 
-/** Convoy in its default mode: one process, state in memory. */
+/**
+ * Convoy as shipped: without REDIS_URL in `env`, embedded mode on a fresh
+ * DATA_DIR (its SQLite database on this disk), removed when it stops.
+ */
 export async function startConvoy(
   env: Record<string, string> = {},
   kind: TargetKind = "convoy",
   nodeArgs: string[] = [],
 ): Promise<Target> {
   const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), "convoy-bench-"));
   const child = spawn(process.execPath, [...nodeArgs, serverMain], {
     env: {
       ...process.env,
       PORT: String(port),
       LOG_LEVEL: "warn",
-      JWT_SECRET: randomBytes(32).toString("hex"),
+      DATA_DIR: dataDir,
+      // Embedded mode makes and keeps its own key; clustered mode needs one.
+      ...(env.REDIS_URL ? { JWT_SECRET: randomBytes(32).toString("hex") } : {}),
       // The bench registers thousands of users; login cost is not what it measures.
       PASSWORD_COST: "1024",
       BENCH_TARGET: kind,
@@ -93,6 +102,7 @@ export async function startConvoy(
     },
     stdio: ["ignore", "ignore", "inherit"],
   });
+  child.once("exit", () => rmSync(dataDir, { recursive: true, force: true }));
   await until("convoy", child, async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok);
   return target(kind, child, port);
 }
