@@ -1,8 +1,12 @@
 # One Convoy app host. Build: docker build -t convoy .
-# Run with docker-compose.yml (Redis, two app hosts, nginx) or alone in embedded mode:
-#   docker run -p 3000:3000 convoy
+# Run with docker-compose.yml (Redis, two app hosts, nginx) or alone in embedded mode,
+# its SQLite database on a volume:
+#   docker run -p 3000:3000 -v convoy-data:/data convoy
 
 FROM node:20-bookworm-slim AS build
+# better-sqlite3 compiles its SQLite addon when no prebuilt one can be fetched.
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ \
+  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 # Manifests first, so the dependency layer is reused while only sources change.
 COPY package.json package-lock.json ./
@@ -18,8 +22,11 @@ COPY client client
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim
-ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 DATA_DIR=/data
 WORKDIR /app
+# Embedded mode's database and key; unused with REDIS_URL.
+RUN mkdir -m 0700 /data && chown node:node /data
+VOLUME /data
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/server/package.json server/

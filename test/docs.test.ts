@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { describe, it } from "node:test";
+import { CONFIG_KEYS } from "@convoy/server";
 import { chatInputs, DELIVERY, ErrorCode, locationInputs, presenceInputs } from "@convoy/shared";
 
 const protocol = readFileSync(new URL("../docs/protocol.md", import.meta.url), "utf8");
@@ -22,6 +23,19 @@ describe("docs/protocol.md", () => {
       ...Object.values(DELIVERY).flatMap((table) => Object.keys(table)),
     ];
     for (const event of events) assert.ok(protocol.includes(`\`${event}\``), event);
+  });
+});
+
+describe("configuration docs", () => {
+  const read = (path: string) => readFileSync(new URL(`../${path}`, import.meta.url), "utf8");
+
+  it("README's table and .env.example name every variable the server reads", () => {
+    const readme = read("README.md");
+    const example = read(".env.example");
+    for (const key of CONFIG_KEYS) {
+      assert.match(readme, new RegExp(`^\\|\\s*\`${key}\`\\s*\\|`, "m"), `README: ${key}`);
+      assert.match(example, new RegExp(`^#? ?${key}=`, "m"), `.env.example: ${key}`);
+    }
   });
 });
 

@@ -73,6 +73,9 @@ const EnvSchema = v.object({
   ),
 });
 
+/** Every environment variable Convoy reads (docs and `.env.example` are checked against it). */
+export const CONFIG_KEYS = Object.keys(EnvSchema.entries);
+
 export class ConfigError extends StartupError {
   override name = "ConfigError";
 }
