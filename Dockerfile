@@ -24,9 +24,8 @@ RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 DATA_DIR=/data
 WORKDIR /app
-# Embedded mode's database and key; unused with REDIS_URL.
+# Embedded mode's database and key (mount a volume here); unused with REDIS_URL.
 RUN mkdir -m 0700 /data && chown node:node /data
-VOLUME /data
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/server/package.json server/

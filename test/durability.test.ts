@@ -7,6 +7,7 @@ import { EventEmitter } from "node:events";
 import {
   closeSync,
   copyFileSync,
+  existsSync,
   mkdtempSync,
   openSync,
   rmSync,
@@ -287,6 +288,71 @@ describe("[5 durability] embedded mode keeps its data in DATA_DIR", () => {
     } finally {
       await sending.stop();
       for (const socket of sockets) socket.close();
+    }
+  });
+});
+
+describe("[5 durability] restore over a database in use until a kill -9", () => {
+  let root: string;
+  beforeEach(() => (root = makeDataDir()));
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  it("keeps the replaced database (with its write-ahead log) beside the restored one, which holds exactly the backup; an empty or foreign file is refused, and so is a backup onto the live database", async () => {
+    const live = join(root, "live");
+    const env = { DATA_DIR: live, PASSWORD_COST: "1024" };
+    let node = await startNodeProcess(env);
+    const file = join(root, "backup.db");
+    try {
+      const { group, logins } = await seedGroup(node.url, 2, "restore");
+      const socket = await chatIn(node.url, logins[0]!.token, group.id);
+      for (const i of [1, 2, 3]) assert.ok((await send(socket, group.id, `m${i}`, `r${i}`)).ok);
+      assert.equal((await runMain(["backup", file], { DATA_DIR: live })).code, 0);
+      const ontoLive = await runMain(["backup", join(live, "convoy.db")], { DATA_DIR: live });
+      assert.equal(ontoLive.code, 1);
+      assert.match(ontoLive.stderr, /is the live database/);
+      for (const i of [4, 5]) assert.ok((await send(socket, group.id, `m${i}`, `r${i}`)).ok);
+      socket.close();
+      await node.stop("SIGKILL");
+
+      writeFileSync(join(root, "empty.db"), "");
+      const other = new Database(join(root, "other.db"));
+      other.exec("CREATE TABLE notes (text TEXT)");
+      other.close();
+      for (const [bad, reason] of [
+        ["empty.db", /is empty, not a Convoy database/],
+        ["other.db", /not a Convoy database/],
+      ] as const) {
+        const refused = await runMain(["restore", join(root, bad)], { DATA_DIR: live });
+        assert.equal(refused.code, 1, bad);
+        assert.match(refused.stderr, reason);
+      }
+
+      const restored = await runMain(["restore", file], { DATA_DIR: live });
+      assert.equal(restored.code, 0, restored.stderr);
+      const keptAs = /kept as (\S+?);/.exec(restored.stdout)?.[1];
+      assert.ok(keptAs, restored.stdout);
+
+      node = await startNodeProcess(env);
+      const owner = logins[0]!.token;
+      assert.deepEqual(
+        (await history(node.url, group.id, owner)).map((m) => m.text),
+        ["m1", "m2", "m3"],
+        "the refused files changed nothing; the restore brought back the backup",
+      );
+      await node.stop();
+
+      // The replaced database, moved aside with its log, still has everything acknowledged before the kill.
+      const aside = join(root, "aside");
+      execFileSync("mkdir", [aside]);
+      copyFileSync(keptAs, join(aside, "convoy.db"));
+      if (existsSync(`${keptAs}-wal`)) copyFileSync(`${keptAs}-wal`, join(aside, "convoy.db-wal"));
+      node = await startNodeProcess({ DATA_DIR: aside, PASSWORD_COST: "1024" });
+      assert.deepEqual(
+        (await history(node.url, group.id, owner)).map((m) => m.text),
+        ["m1", "m2", "m3", "m4", "m5"],
+      );
+    } finally {
+      await node.stop("SIGKILL");
     }
   });
 });

@@ -22,8 +22,9 @@ export async function runCommand(args: readonly string[], config: Config): Promi
     console.log(`backup written to ${copy.file} (${copy.bytes} bytes, schema version ${copy.schemaVersion})`);
   } else {
     const copy = await restoreDatabase(config.dataDir, file);
+    const kept = copy.replacedKeptAs ? `; the database it replaced is kept as ${copy.replacedKeptAs}` : "";
     console.log(
-      `restored ${copy.file} from ${file} (schema version ${copy.schemaVersion}); start Convoy to use it`,
+      `restored ${copy.file} from ${file} (schema version ${copy.schemaVersion})${kept}; start Convoy to use it`,
     );
   }
   return true;

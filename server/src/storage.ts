@@ -34,11 +34,15 @@ export async function openStorage(
     return { stores, redis, signingKey: config.jwtSecret, close: () => redis.close() };
   }
   const db = config.dataDir === null ? openDatabase(":memory:") : openDataDir(config.dataDir);
+  let signingKey: string;
+  try {
+    signingKey = config.jwtSecret ?? storedSigningKey(db);
+  } catch (err) {
+    db.close();
+    throw new StartupError(
+      `cannot keep the signing key in the database: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
   const stores = createEmbeddedStores(db, { messagesPerGroup: options.messagesPerGroup });
-  return {
-    stores,
-    redis: null,
-    signingKey: config.jwtSecret ?? storedSigningKey(db),
-    close: () => stores.close(),
-  };
+  return { stores, redis: null, signingKey, close: () => stores.close() };
 }

@@ -56,13 +56,16 @@ export function openDatabase(filename: string): Database {
     }
     // WAL: readers (a backup) never block the writer. FULL: a commit is on disk before the
     // ack, so an acknowledged message survives a power cut too, not only a killed process.
-    sql.pragma("journal_mode = WAL");
+    const mode = sql.pragma("journal_mode = WAL", { simple: true });
+    // The in-use check relies on WAL's lasting shared lock; an in-memory database has no file.
+    if (mode !== "wal" && filename !== ":memory:")
+      throw new Error(`journal mode is ${String(mode)}, not wal`);
     sql.pragma("synchronous = FULL");
     sql.pragma("busy_timeout = 1000");
     sql.pragma("journal_size_limit = 33554432");
   } catch (err) {
     sql.close();
-    throw err;
+    throw err instanceof StartupError ? err : unusable(filename, err);
   }
   return wrap(sql);
 }
@@ -78,8 +81,15 @@ export function openConnection(
   }
 }
 
-/** Checks that a connection holds a Convoy database this version can read; a new empty file is one. */
-export function inspect(sql: BetterSqlite3.Database, filename: string): { version: number } {
+/**
+ * Checks that a connection holds a Convoy database this version can read. A new
+ * empty file is one, unless `existing` asks for one that Convoy has written (a backup).
+ */
+export function inspect(
+  sql: BetterSqlite3.Database,
+  filename: string,
+  { existing = false } = {},
+): { version: number } {
   let appId: number, version: number, tables: number;
   try {
     appId = sql.pragma("application_id", { simple: true }) as number;
@@ -89,6 +99,7 @@ export function inspect(sql: BetterSqlite3.Database, filename: string): { versio
     throw new StartupError(`${filename} is not a Convoy database: ${reason(err)}`);
   }
   const fresh = appId === 0 && version === 0 && tables === 0;
+  if (fresh && existing) throw new StartupError(`${filename} is empty, not a Convoy database`);
   if (!fresh && appId !== APPLICATION_ID) {
     throw new StartupError(`${filename} is not a Convoy database (it is another application's SQLite file)`);
   }
@@ -106,14 +117,22 @@ export function inspect(sql: BetterSqlite3.Database, filename: string): { versio
  * it open. The OS drops a killed process's locks, so a crash never leaves it held.
  */
 export function assertNotInUse(file: string): void {
-  const probe = openConnection(file, { timeout: 1000 });
+  lockExclusively(file).close();
+}
+
+/**
+ * A connection that holds `file` exclusively until closed, so that no Convoy
+ * starts on it meanwhile; throws when one is running (or the file is not a database).
+ */
+export function lockExclusively(file: string): BetterSqlite3.Database {
+  const lock = openConnection(file, { timeout: 1000 });
   try {
-    probe.pragma("locking_mode = EXCLUSIVE");
-    probe.exec("BEGIN EXCLUSIVE; COMMIT");
+    lock.pragma("locking_mode = EXCLUSIVE");
+    lock.exec("BEGIN EXCLUSIVE; COMMIT");
+    return lock;
   } catch (err) {
+    lock.close();
     throw unusable(file, err);
-  } finally {
-    probe.close();
   }
 }
 
@@ -129,7 +148,7 @@ function wrap(sql: BetterSqlite3.Database): Database {
         writesFailing = false;
         return result;
       } catch (err) {
-        if (!isConstraint(err)) writesFailing = true;
+        if (isStorageFailure(err)) writesFailing = true;
         throw err;
       }
     };
@@ -149,11 +168,15 @@ function wrap(sql: BetterSqlite3.Database): Database {
   };
 }
 
+export class DatabaseInUse extends StartupError {
+  override name = "DatabaseInUse";
+}
+
 /** The one line an operator reads when a database file cannot be used. */
 function unusable(file: string, err: unknown): StartupError {
   const code = err instanceof BetterSqlite3.SqliteError ? err.code : "";
   if (code === "SQLITE_BUSY") {
-    return new StartupError(
+    return new DatabaseInUse(
       `${file} is in use by another process (is Convoy already running on this DATA_DIR?)`,
     );
   }
@@ -161,7 +184,8 @@ function unusable(file: string, err: unknown): StartupError {
   return new StartupError(`${file} cannot be opened: ${reason(err)}`);
 }
 
-const isConstraint = (err: unknown) =>
-  err instanceof BetterSqlite3.SqliteError && err.code.startsWith("SQLITE_CONSTRAINT");
+/** SQLite could not write (a full disk, an I/O error, a read-only file); a constraint or a bug is not that. */
+const isStorageFailure = (err: unknown) =>
+  err instanceof BetterSqlite3.SqliteError && !err.code.startsWith("SQLITE_CONSTRAINT");
 
 const reason = (err: unknown) => (err instanceof Error ? err.message : String(err));
