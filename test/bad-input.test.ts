@@ -30,6 +30,9 @@ function badVariants(valid: Record<string, unknown>): Array<[string, unknown]> {
     variants.push([`${key} an array`, { ...valid, [key]: [valid[key]] }]);
     variants.push([`${key} an object`, { ...valid, [key]: { value: valid[key] } }]);
     variants.push([`${key} huge`, { ...valid, [key]: huge }]);
+    // SPEC §6: a lone surrogate is not well-formed Unicode, whatever the field.
+    if (typeof valid[key] === "string")
+      variants.push([`${key} with a lone surrogate`, { ...valid, [key]: `${valid[key]}\ud800` }]);
     variants.push([
       `${key} of the wrong type`,
       { ...valid, [key]: typeof valid[key] === "string" ? 1 : "1" },

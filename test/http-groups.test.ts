@@ -48,9 +48,9 @@ describe("[2 HTTP] groups", () => {
     assert.equal(codes.size, 20);
   });
 
-  it("group names must be 1–64 characters", async () => {
+  it("group names must be 1–64 characters of well-formed Unicode without control or bidi characters", async () => {
     const owner = await app.member();
-    for (const name of ["", "   ", "x".repeat(65), 42, null]) {
+    for (const name of ["", "   ", "x".repeat(65), 42, null, "ride\ud800", "two\nlines", "\u202Eedir"]) {
       const res = await app.http<ErrorBody>("POST", "/api/groups", { name }, owner.token);
       assert.equal(res.status, 400, `name ${JSON.stringify(name)}`);
       assert.equal(res.body.error.code, "VALIDATION_FAILED");
@@ -188,6 +188,17 @@ describe("[2 HTTP] groups", () => {
     assert.equal((await app.http("GET", "/api/groups/nope/messages", undefined, outsider.token)).status, 404);
   });
 
+  it("a malformed URL answers 400 and an over-long group id 400, before any store call", async () => {
+    const { members } = await app.groupWith(1);
+    const res = await app.http<ErrorBody>("GET", "/api/groups/%E0%A4%A", undefined, members[0]!.token);
+    assert.equal(res.status, 400);
+    assert.equal(res.body.error.code, "VALIDATION_FAILED");
+    for (const path of [`/api/groups/${"g".repeat(65)}`, `/api/groups/${"g".repeat(65)}/messages`]) {
+      const res = await app.http<ErrorBody>("GET", path, undefined, members[0]!.token);
+      assert.equal(res.status, 400, path);
+    }
+  });
+
   it("unknown API routes answer 404 NOT_FOUND in the error shape", async () => {
     const res = await app.http<ErrorBody>("GET", "/api/nothing-here");
     assert.equal(res.status, 404);
@@ -248,7 +259,7 @@ describe("[2 HTTP] health, readiness and metrics", () => {
 });
 
 describe("[2 HTTP] GET / serves the browser app", () => {
-  it("serves index.html at / and for the app's own routes, but not for unknown API routes", async () => {
+  it("serves index.html at / and for the app's own routes, but not for unknown API routes or malformed URLs", async () => {
     const dir = mkdtempSync(join(tmpdir(), "convoy-client-"));
     writeFileSync(join(dir, "index.html"), "<!doctype html><title>Convoy test page</title>");
     const app = await startApp({ config: { clientDir: dir } });
@@ -259,6 +270,12 @@ describe("[2 HTTP] GET / serves the browser app", () => {
         assert.match(await res.text(), /Convoy test page/);
       }
       assert.equal((await app.http("GET", "/api/unknown")).status, 404);
+      // A broken %-escape is the client's mistake: 400, not a 500 with a stack in the log.
+      for (const path of ["/%E0%A4%A", "/assets/%E0%A4%A.js"]) {
+        const res = await app.http<ErrorBody>("GET", path);
+        assert.equal(res.status, 400, path);
+        assert.equal(res.body.error.code, "VALIDATION_FAILED", path);
+      }
     } finally {
       await app.close();
     }

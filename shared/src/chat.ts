@@ -2,7 +2,7 @@
 import * as v from "valibot";
 import type { Ack, InputSchemas } from "./contract.ts";
 import { LIMITS } from "./limits.ts";
-import { GroupId, GroupRef, MessageId } from "./primitives.ts";
+import { GroupId, GroupRef, MessageId, wellFormed } from "./primitives.ts";
 
 export interface ChatMessage {
   /** Sorts (as a string) in send order within its group. */
@@ -18,9 +18,9 @@ export interface ChatMessage {
 
 export const SendMessage = v.strictObject({
   groupId: GroupId,
-  text: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(LIMITS.messageText)),
+  text: v.pipe(v.string(), wellFormed, v.trim(), v.minLength(1), v.maxLength(LIMITS.messageText)),
   /** Chosen by the client; a retry with the same one returns the stored message. */
-  clientMsgId: v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.clientMsgId)),
+  clientMsgId: v.pipe(v.string(), wellFormed, v.minLength(1), v.maxLength(LIMITS.clientMsgId)),
 });
 export type SendMessage = v.InferOutput<typeof SendMessage>;
 

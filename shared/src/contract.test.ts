@@ -10,6 +10,7 @@ import {
   DELIVERY,
   SendMessage,
   LocationUpdate,
+  CreateGroup,
 } from "./index.ts";
 
 describe("contract schemas", () => {
@@ -28,6 +29,31 @@ describe("contract schemas", () => {
       false,
     );
     assert.equal(parseInput(SendMessage, { groupId: "g", text: "x", clientMsgId: "c".repeat(65) }).ok, false);
+  });
+
+  it("[6] text, clientMsgId, group names and ids must be well-formed Unicode; group names refuse control and bidi characters", () => {
+    const send = (text: string, clientMsgId = "c") =>
+      parseInput(SendMessage, { groupId: "g", text, clientMsgId }).ok;
+    assert.equal(send("x\ud800"), false, "a lone high surrogate");
+    assert.equal(send("\udc00x"), false, "a lone low surrogate");
+    assert.equal(send("ok", "c\ud800"), false);
+    assert.equal(
+      send("riding 🏍️ in the rain\nsecond line"),
+      true,
+      "pairs (emoji) and newlines are fine in text",
+    );
+    assert.equal(parseInput(SendMessage, { groupId: "g\udfff", text: "x", clientMsgId: "c" }).ok, false);
+    const name = (text: string) => parseInput(CreateGroup, { name: text }).ok;
+    assert.equal(name("Sunday ride 🏍️ Zürich"), true);
+    for (const bad of [
+      "a\ud800",
+      "line\nbreak",
+      "tab\there",
+      "bell\u0007",
+      "evil\u202Egnp.exe",
+      "iso\u2066late",
+    ])
+      assert.equal(name(bad), false, JSON.stringify(bad));
   });
 
   it("positions reject non-finite numbers (which only non-JSON parsers could carry)", () => {

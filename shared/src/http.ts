@@ -1,7 +1,7 @@
 // HTTP API bodies (validated on the server) and response shapes.
 import * as v from "valibot";
 import { LIMITS } from "./limits.ts";
-import { MessageId, Password, Username } from "./primitives.ts";
+import { MessageId, noControlOrBidi, Password, Username, wellFormed } from "./primitives.ts";
 
 export interface User {
   id: string;
@@ -22,12 +22,19 @@ export const Credentials = v.strictObject({ username: Username, password: Passwo
 export type Credentials = v.InferOutput<typeof Credentials>;
 
 export const CreateGroup = v.strictObject({
-  name: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(LIMITS.groupName)),
+  name: v.pipe(
+    v.string(),
+    wellFormed,
+    noControlOrBidi,
+    v.trim(),
+    v.minLength(1),
+    v.maxLength(LIMITS.groupName),
+  ),
 });
 export type CreateGroup = v.InferOutput<typeof CreateGroup>;
 
 export const JoinGroup = v.strictObject({
-  inviteCode: v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.idMax)),
+  inviteCode: v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.idMax), wellFormed),
 });
 export type JoinGroup = v.InferOutput<typeof JoinGroup>;
 

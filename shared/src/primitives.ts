@@ -2,8 +2,26 @@
 import * as v from "valibot";
 import { LIMITS } from "./limits.ts";
 
+/** In a `u` regex a surrogate pair is one code point, so only a lone surrogate matches. */
+const LONE_SURROGATE = /\p{Surrogate}/u;
+/**
+ * Refuses lone UTF-16 surrogates (SPEC §6): UTF-8 storage (SQLite) would turn
+ * them into U+FFFD and Redis's cjson refuses their escapes.
+ */
+export const wellFormed = v.check<string, string>(
+  (text) => !LONE_SURROGATE.test(text),
+  "must be well-formed Unicode (no lone surrogates)",
+);
+
+/** Control characters and the bidi overrides and isolates that make a name read as another. */
+const CONTROL_OR_BIDI = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/u;
+export const noControlOrBidi = v.check<string, string>(
+  (text) => !CONTROL_OR_BIDI.test(text),
+  "must not contain control or bidi-override characters",
+);
+
 /** Opaque server-issued id (group, user, message). */
-export const Id = v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.idMax));
+export const Id = v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.idMax), wellFormed);
 export const GroupId = Id;
 /** A message id (the group's sequence number, in digits); "0" stands before the first message. */
 export const MessageId = v.pipe(v.string(), v.regex(/^\d{1,15}$/, "a message id (digits)"));

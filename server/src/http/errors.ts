@@ -10,28 +10,36 @@ export const apiNotFound: RequestHandler = (_req, _res, next) => {
 
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, _req, res, _next) => {
+    const clientStatus = clientErrorStatus(err);
     let error: AppError;
     if (err instanceof AppError) error = err;
-    else if (isBodyParserError(err)) error = new AppError("VALIDATION_FAILED", bodyErrorMessage(err));
-    else {
+    else if (clientStatus !== null) {
+      error = new AppError(clientStatus === 404 ? "NOT_FOUND" : "VALIDATION_FAILED", clientErrorMessage(err));
+    } else {
       logger.error({ err }, "request failed");
       error = new AppError("INTERNAL", "internal error");
     }
-    const status = isBodyParserError(err) ? err.status : httpStatusOf[error.code];
-    res.status(status).json({ error: { code: error.code, message: error.message } });
+    res
+      .status(clientStatus ?? httpStatusOf[error.code])
+      .json({ error: { code: error.code, message: error.message } });
   };
 }
 
-interface BodyParserError {
-  status: number;
-  type: string;
+/**
+ * The 4xx status that Express's own parts give a request they refuse: the body
+ * parser (bad JSON, too large), the router (a malformed %-escape in the path),
+ * the static files. Null for anything else, which is ours to log.
+ */
+function clientErrorStatus(err: unknown): number | null {
+  if (typeof err !== "object" || err === null || err instanceof AppError) return null;
+  const { status } = err as { status?: unknown };
+  return typeof status === "number" && status >= 400 && status < 500 ? status : null;
 }
-const isBodyParserError = (err: unknown): err is BodyParserError =>
-  typeof err === "object" &&
-  err !== null &&
-  typeof (err as BodyParserError).type === "string" &&
-  typeof (err as BodyParserError).status === "number" &&
-  (err as BodyParserError).status < 500;
 
-const bodyErrorMessage = (err: BodyParserError) =>
-  err.type === "entity.too.large" ? "request body too large" : "request body is not valid JSON";
+function clientErrorMessage(err: unknown): string {
+  const { type } = err as { type?: unknown };
+  if (type === "entity.too.large") return "request body too large";
+  if (typeof type === "string") return "request body is not valid JSON";
+  if (err instanceof URIError) return "malformed URL";
+  return "bad request";
+}

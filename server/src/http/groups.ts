@@ -1,4 +1,4 @@
-import { CreateGroup, HistoryQuery, JoinGroup } from "@convoy/shared";
+import { CreateGroup, GroupId, HistoryQuery, JoinGroup } from "@convoy/shared";
 import { Router } from "express";
 import type { Deps } from "../deps.ts";
 import { parseOrThrow } from "./parse.ts";
@@ -26,12 +26,14 @@ export function groupsRouter(deps: Deps): Router {
   });
 
   router.get("/:id", async (req, res) => {
-    res.json(await deps.groups.detail(req.params.id, userOf(res).id));
+    const groupId = parseOrThrow(GroupId, req.params.id);
+    res.json(await deps.groups.detail(groupId, userOf(res).id));
   });
 
   router.get("/:id/messages", async (req, res) => {
+    const groupId = parseOrThrow(GroupId, req.params.id);
     const { before, limit } = parseOrThrow(HistoryQuery, { ...req.query });
-    res.json(await deps.messages.history(userOf(res), req.params.id, before ?? null, limit));
+    res.json(await deps.messages.history(userOf(res), groupId, before ?? null, limit));
   });
 
   return router;

@@ -120,6 +120,19 @@ export function describeStores(backend: string, make: () => Promise<Stores>): vo
       assert.deepEqual((await stores.messages.after("g", "999999", 1)).messages, []);
     });
 
+    it("messages: past the cap (1,000 here) the oldest go with their clientMsgIds, whatever their text; sends go on", async () => {
+      // A lone surrogate never passes validation (SPEC §6), but a store must not choke on odd text either.
+      const first = await stores.messages.append({ ...draft(0), text: "x\ud800" });
+      let last = first.message;
+      for (let i = 1; i <= 1100; i++) last = (await stores.messages.append(draft(i))).message;
+      assert.equal(Number(last.id), 1101);
+      const kept = await stores.messages.latest("g", 2000);
+      assert.ok(kept.length >= 1000 && kept.length <= 1100, `kept ${kept.length}`);
+      assert.ok(!kept.some((m) => m.id === first.message.id), "the oldest is gone");
+      assert.equal((await stores.messages.append(draft(0))).isNew, true, "its clientMsgId went with it");
+      assert.deepEqual(await stores.messages.append(draft(1100)), { message: last, isNew: false });
+    });
+
     it("presence: online with any connection, away when all are, offline with none", async () => {
       assert.deepEqual(await stores.presence.attach("u", "s1"), {
         before: "offline",

@@ -6,21 +6,25 @@ import type { MessageStore } from "../types.ts";
 import { defineScript, type RedisClient } from "./client.ts";
 
 // KEYS: seq, log, idempotency hash. ARGV: client key, draft JSON (no id), cap.
-// The id goes first in the JSON so that no JSON encoder rewrites the draft.
+// The id goes first in the JSON so that no JSON encoder rewrites the draft. The
+// hash also maps '#<seq>' to each message's client key, so that eviction finds
+// the keys to drop without decoding what users wrote (Lua's cjson refuses some
+// escapes that JSON allows; messages stored before this have no '#<seq>' and keep their key).
 const APPEND = `
 local existing = redis.call('HGET', KEYS[3], ARGV[1])
 if existing then return {0, existing} end
 local seq = redis.call('INCR', KEYS[1])
 local json = '{"id":"' .. string.format('%012d', seq) .. '",' .. string.sub(ARGV[2], 2)
 redis.call('ZADD', KEYS[2], seq, json)
-redis.call('HSET', KEYS[3], ARGV[1], json)
+redis.call('HSET', KEYS[3], ARGV[1], json, '#' .. seq, ARGV[1])
 local cap = tonumber(ARGV[3])
 local count = redis.call('ZCARD', KEYS[2])
 if count > cap + math.ceil(cap / 10) then
-  local gone = redis.call('ZRANGE', KEYS[2], 0, count - cap - 1)
-  for _, old in ipairs(gone) do
-    local m = cjson.decode(old)
-    redis.call('HDEL', KEYS[3], m.userId .. '\\0' .. m.clientMsgId)
+  local gone = redis.call('ZRANGE', KEYS[2], 0, count - cap - 1, 'WITHSCORES')
+  for i = 2, #gone, 2 do
+    local bySeq = '#' .. string.format('%d', tonumber(gone[i]))
+    local key = redis.call('HGET', KEYS[3], bySeq)
+    if key then redis.call('HDEL', KEYS[3], key, bySeq) end
   end
   redis.call('ZREMRANGEBYRANK', KEYS[2], 0, count - cap - 1)
 end
