@@ -3,7 +3,7 @@
 import type { ClientConfig } from "@convoy/shared";
 import * as v from "valibot";
 import { StartupError } from "./errors.ts";
-import { DEFAULT_PASSWORD_COST } from "./services/passwords.ts";
+import { DEFAULT_PASSWORD_COST, MAX_PASSWORD_COST } from "./services/passwords.ts";
 
 export interface Config {
   port: number;
@@ -62,11 +62,11 @@ const EnvSchema = v.object({
   PASSWORD_COST: v.optional(
     v.pipe(
       v.string(),
-      v.regex(/^\d+$/, "must be a power of two from 1024 to 1048576"),
+      v.regex(/^\d+$/, `must be a power of two from 1024 to ${MAX_PASSWORD_COST}`),
       v.transform(Number),
       v.check(
-        (n) => n >= 1024 && n <= 1_048_576 && (n & (n - 1)) === 0,
-        "must be a power of two from 1024 to 1048576",
+        (n) => n >= 1024 && n <= MAX_PASSWORD_COST && (n & (n - 1)) === 0,
+        `must be a power of two from 1024 to ${MAX_PASSWORD_COST}`,
       ),
     ),
     String(DEFAULT_PASSWORD_COST),

@@ -6,6 +6,10 @@ import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from "node:c
 export const DEFAULT_PASSWORD_COST = 16384;
 const COST = { r: 8, p: 1 } as const;
 const KEY_BYTES = 32;
+/** The memory one hash may take; scrypt needs 128 × N × r bytes and throws beyond the bound. */
+const MAX_MEMORY = 64 * 1024 * 1024;
+/** The largest N that fits MAX_MEMORY (65536): a higher cost would fail every login. */
+export const MAX_PASSWORD_COST = MAX_MEMORY / (128 * COST.r);
 
 const derive = (password: string, salt: Buffer, options: ScryptOptions) =>
   new Promise<Buffer>((resolve, reject) =>
@@ -13,7 +17,8 @@ const derive = (password: string, salt: Buffer, options: ScryptOptions) =>
       password.normalize("NFKC"),
       salt,
       KEY_BYTES,
-      { ...options, maxmem: 64 * 1024 * 1024 },
+      // scrypt also needs a little beyond 128 × N × r: the bound must not be met exactly.
+      { ...options, maxmem: 2 * MAX_MEMORY },
       (err, key) => (err ? reject(err) : resolve(key)),
     ),
   );
