@@ -34,14 +34,7 @@ export async function backupDatabase(dataDir: string, target: string): Promise<C
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   if (isDatabaseOrItsLog(file, source))
     throw new StartupError(`${file} is the live database: back up to another file`);
-  const live = openConnection(source, { fileMustExist: true });
-  try {
-    inspect(live, source, { existing: true });
-    await copyInto(live, `${file}.partial`);
-  } finally {
-    live.close();
-  }
-  const { schemaVersion } = settle(`${file}.partial`);
+  const { schemaVersion } = await copyChecked(source, `${file}.partial`, { readonly: false });
   renameSync(`${file}.partial`, file);
   return { file, bytes: statSync(file).size, schemaVersion };
 }
@@ -62,14 +55,7 @@ export async function restoreDatabase(dataDir: string, backup: string): Promise<
     }
   }
   try {
-    const copy = openConnection(from, { fileMustExist: true, readonly: true });
-    try {
-      inspect(copy, from, { existing: true });
-      await copyInto(copy, `${target}.restoring`);
-    } finally {
-      copy.close();
-    }
-    const { schemaVersion } = settle(`${target}.restoring`);
+    const { schemaVersion } = await copyChecked(from, `${target}.restoring`, { readonly: true });
     const replacedKeptAs = existsSync(target) ? `${target}.before-restore-${Date.now()}` : undefined;
     if (replacedKeptAs) {
       // The old write-ahead log goes with its database, never onto the restored one.
@@ -87,6 +73,25 @@ export async function restoreDatabase(dataDir: string, backup: string): Promise<
   } finally {
     lock?.close();
   }
+}
+
+/**
+ * Copies a Convoy database into `partial` and checks the copy. The live one is
+ * opened read-write (a read-only connection to a WAL file needs its -shm); a backup file read-only.
+ */
+async function copyChecked(
+  from: string,
+  partial: string,
+  { readonly }: { readonly: boolean },
+): Promise<{ schemaVersion: number }> {
+  const source = openConnection(from, { fileMustExist: true, readonly });
+  try {
+    inspect(source, from, { existing: true });
+    await copyInto(source, partial);
+  } finally {
+    source.close();
+  }
+  return settle(partial);
 }
 
 /** Every page in one step: the copy is one read transaction, one snapshot, never restarted by a write. */

@@ -1,6 +1,7 @@
 import type { Group } from "@convoy/shared";
 import type { GroupStore } from "../types.ts";
 import type { Database } from "./database.ts";
+import { selectByIds } from "./select-by-ids.ts";
 
 const COLUMNS = "id, name, invite_code AS inviteCode, owner_id AS ownerId, created_at AS createdAt";
 
@@ -43,9 +44,7 @@ export function createSqliteGroupStore(db: Database): GroupStore {
       return byInvite.get(inviteCode) ?? null;
     },
     async findMany(ids) {
-      if (ids.length === 0) return [];
-      const found = new Map(byIds.all(JSON.stringify(ids)).map((group) => [group.id, group]));
-      return ids.flatMap((id) => found.get(id) ?? []);
+      return selectByIds(byIds, ids);
     },
     async addMember(groupId, userId) {
       return addMember(groupId, userId) === 1;

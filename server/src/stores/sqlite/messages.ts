@@ -6,15 +6,7 @@ import type { MessageDraft, MessageStore } from "../types.ts";
 import { messageId } from "../message-id.ts";
 import type { Database } from "./database.ts";
 
-interface Row {
-  seq: number;
-  groupId: string;
-  userId: string;
-  username: string;
-  text: string;
-  ts: number;
-  clientMsgId: string;
-}
+type Row = MessageDraft & { seq: number };
 
 const COLUMNS =
   "seq, group_id AS groupId, user_id AS userId, username, text, ts, client_msg_id AS clientMsgId";

@@ -1,6 +1,7 @@
 import type { User } from "@convoy/shared";
 import type { StoredUser, UserStore } from "../types.ts";
 import type { Database } from "./database.ts";
+import { selectByIds } from "./select-by-ids.ts";
 
 export function createSqliteUserStore(db: Database): UserStore {
   const insert = db.sql.prepare(
@@ -25,9 +26,7 @@ export function createSqliteUserStore(db: Database): UserStore {
       return byName.get(username) ?? null;
     },
     async findMany(ids) {
-      if (ids.length === 0) return [];
-      const found = new Map(byIds.all(JSON.stringify(ids)).map((user) => [user.id, user]));
-      return ids.flatMap((id) => found.get(id) ?? []);
+      return selectByIds(byIds, ids);
     },
   };
 }
