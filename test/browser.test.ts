@@ -228,8 +228,28 @@ describe("[app] the server restarts with the pages open", () => {
 });
 
 describe("[app] an expired session", () => {
-  // Tokens live 6 s, so the app renews them after about 4.5 s.
-  const env = useAppAndBrowser({ limits: { tokenTtlMs: 6000 } });
+  // Tokens live 6 s, so the app renews them after about 4.5 s; the server looks at sockets' tokens every 250 ms.
+  const env = useAppAndBrowser({ limits: { tokenTtlMs: 6000, tokenCheckMs: 250 } });
+
+  it("renews in place: the same connection outlives its first tokens and keeps its rooms", async () => {
+    const page = await env.newPage();
+    let websockets = 0;
+    page.on("websocket", () => websockets++);
+    await registerInUi(page, env.app.url, uniqueName("long"));
+    await createGroupInUi(page, "Long ride");
+    const opened = websockets;
+    // Two renewals: well past the first token's expiry, when the server would have closed the socket.
+    for (let i = 0; i < 2; i++) {
+      const renewed = await page.waitForResponse("**/api/auth/refresh", { timeout: 10_000 });
+      assert.equal(renewed.status(), 200);
+    }
+    await page.getByLabel("Message").fill("still on the first connection");
+    await page.getByLabel("Message").press("Enter");
+    await page
+      .locator('.messages li.message[data-state="sent"] .text', { hasText: "still on the first" })
+      .waitFor(BOUND);
+    assert.equal(websockets, opened, "no new connection was needed");
+  });
 
   it("asks for the password again over the app, and what was typed is still there to send", async () => {
     const page = await env.newPage();

@@ -39,6 +39,15 @@ describe("[3] two nodes sharing Redis", () => {
     assert.equal(groups.status, 200);
   });
 
+  it("[§6] logout on A closes the session's sockets on B, and B refuses its token", async () => {
+    const member = await a.member();
+    const onB = await b.connect("/presence", member.token);
+    const closed = waitFor(onB, "disconnect", { ms: 5000 });
+    assert.equal((await a.http("POST", "/api/auth/logout", undefined, member.token)).status, 204);
+    await closed;
+    assert.equal((await b.http("GET", "/api/groups", undefined, member.token)).status, 401);
+  });
+
   it("[3 /chat] a message sent on A reaches members on B, the sender's own socket too", async () => {
     const { group, members } = await a.groupWith(2);
     const onA = await a.connect("/chat", members[0]!.token);

@@ -14,7 +14,7 @@ import { MemberList } from "./features/presence/member-list.tsx";
 import { followPresence, stopPresence } from "./features/presence/presence.ts";
 import { clientConfig } from "./net/client-config.ts";
 import { connectAll, disconnectAll } from "./net/connection.ts";
-import { currentUserId, logout, needsLogin, session } from "./net/session.ts";
+import { currentUserId, logout, logoutEverywhere, needsLogin, session } from "./net/session.ts";
 import { ConnectionBanner } from "./ui/connection-banner.tsx";
 
 type Tab = "chat" | "map" | "members";
@@ -103,6 +103,9 @@ export function App() {
             {current.user.username}{" "}
             <button type="button" class="link" onClick={logout}>
               Log out
+            </button>{" "}
+            <button type="button" class="link" onClick={logoutEverywhere}>
+              Log out everywhere
             </button>
           </span>
         </header>

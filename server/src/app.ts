@@ -21,6 +21,7 @@ import { secureNamespace } from "./realtime/namespace.ts";
 import { createOriginPolicy } from "./realtime/origin.ts";
 import { trackConnections } from "./realtime/connections.ts";
 import { closeOversizedPolls } from "./realtime/oversize.ts";
+import { closeSessionSockets, watchTokenExpiry } from "./realtime/session-lifetime.ts";
 import { watchSlowClients } from "./realtime/slow-clients.ts";
 import type { Io } from "./realtime/types.ts";
 import { createAccounts } from "./services/accounts.ts";
@@ -28,6 +29,8 @@ import { createGroups } from "./services/groups.ts";
 import { createLocations } from "./services/locations.ts";
 import { createMessages } from "./services/messages.ts";
 import { createPresence } from "./services/presence.ts";
+import { createHashingGate } from "./services/hashing-gate.ts";
+import { createSessions } from "./services/sessions.ts";
 import { createTokenService } from "./services/tokens.ts";
 import { openStorage } from "./storage.ts";
 
@@ -65,20 +68,23 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
   let closing = false;
   const tokens = createTokenService(storage.signingKey, limits.tokenTtlMs, clock);
+  const events = createDomainEvents();
+  const sessions = createSessions(stores.sessions, tokens, events, clock, limits.sessionMaxAgeMs);
+  const hashing = createHashingGate(limits.hashesRunning, limits.hashesWaiting);
   const groups = createGroups(stores.groups, stores.users, clock);
   const deps: Deps = {
     limits,
     clock,
     logger,
     metrics,
-    tokens,
+    sessions,
     groups,
-    accounts: createAccounts(stores.users, tokens, config.passwordCost),
+    accounts: createAccounts(stores.users, sessions, hashing, config.passwordCost),
     messages: createMessages(stores.messages, groups, clock),
     presence: createPresence(stores.presence, stores.users, groups, clock),
     locations: createLocations(stores.locations, groups, clock, limits.riderStaleMs),
     latestPerKey: createLatestPerKey(),
-    events: createDomainEvents(),
+    events,
     crossNode: redis !== null,
     ready: () =>
       stores.ping().then(
@@ -114,6 +120,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   // The default namespace carries no events, but it too admits only valid tokens.
   secureNamespace(io.of("/"), deps);
   const registrations = [registerChat(io, deps), registerPresence(io, deps), registerLocation(io, deps)];
+  const namespaces = ["/", "/chat", "/presence", "/location"].map((name) => io.of(name));
+  const onSessionsEnded = ({ sessionIds }: { sessionIds: string[] }) =>
+    closeSessionSockets(namespaces, sessionIds);
+  events.on("sessions-ended", onSessionsEnded);
+  const stopExpiryWatch = watchTokenExpiry(namespaces, clock, {
+    checkMs: limits.tokenCheckMs,
+    warnAheadMs: limits.tokenWarnAheadMs,
+  });
   // Serve only once every namespace hears the other nodes.
   if (redis) await redis.subscriptionsActive();
   const connections = trackConnections(io.engine);
@@ -135,6 +149,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     async close() {
       closing = true;
       stopSlowWatch();
+      stopExpiryWatch();
+      events.off("sessions-ended", onSessionsEnded);
       await io.close();
       await Promise.all(registrations.map((registration) => registration.close()));
       await storage.close();

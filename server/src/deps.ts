@@ -11,14 +11,14 @@ import type { Locations } from "./services/locations.ts";
 import type { Messages } from "./services/messages.ts";
 import type { Presence } from "./services/presence.ts";
 import type { DomainEvents } from "./services/domain-events.ts";
-import type { TokenService } from "./services/tokens.ts";
+import type { Sessions } from "./services/sessions.ts";
 
 export interface Deps {
   limits: Limits;
   clock: Clock;
   logger: Logger;
   metrics: Metrics;
-  tokens: TokenService;
+  sessions: Sessions;
   accounts: Accounts;
   groups: Groups;
   messages: Messages;

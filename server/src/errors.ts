@@ -1,13 +1,23 @@
 // The one error type services throw; HTTP and acks both turn it into
 // `{code, message}` with the status its code maps to.
-import type { AckResult, ErrorCode } from "@convoy/shared";
+import type { AckResult, ErrorBody, ErrorCode } from "@convoy/shared";
 
 export class AppError extends Error {
   readonly code: ErrorCode;
-  constructor(code: ErrorCode, message: string) {
+  /** RATE_LIMITED: when trying again can succeed (HTTP sends it as Retry-After). */
+  readonly retryAfterMs: number | undefined;
+  constructor(code: ErrorCode, message: string, retryAfterMs?: number) {
     super(message);
     this.name = "AppError";
     this.code = code;
+    this.retryAfterMs = retryAfterMs;
+  }
+
+  /** What goes on the wire, in an ack or an HTTP body. */
+  toBody(): ErrorBody {
+    return this.retryAfterMs === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, retryAfterMs: Math.ceil(this.retryAfterMs) };
   }
 }
 
@@ -19,6 +29,7 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   USERNAME_TAKEN: 409,
+  QUOTA_EXCEEDED: 403,
   RATE_LIMITED: 429,
   INTERNAL: 500,
 };
@@ -34,6 +45,6 @@ export class StartupError extends Error {
 
 /** An AppError keeps its code; anything else is a bug and becomes INTERNAL. */
 export function toFailure(err: unknown): AckResult<never> {
-  if (err instanceof AppError) return failure(err.code, err.message);
+  if (err instanceof AppError) return { ok: false, error: err.toBody() };
   return failure("INTERNAL", "internal error");
 }

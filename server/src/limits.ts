@@ -14,6 +14,14 @@ export type Limits = { -readonly [K in keyof typeof LIMITS]: number } & {
   /** Clustered mode: how often a node beats, and after how long without a beat it counts as dead. */
   nodeHeartbeatMs: number;
   nodeDeadAfterMs: number;
+  /** A login's lifetime: no token refreshed from it outlives it. */
+  sessionMaxAgeMs: number;
+  /** How often sockets are checked for tokens about to expire, and warned this long ahead. */
+  tokenCheckMs: number;
+  tokenWarnAheadMs: number;
+  /** Password hashes running at once, and waiting; more are refused with RATE_LIMITED. */
+  hashesRunning: number;
+  hashesWaiting: number;
 };
 
 export const DEFAULT_LIMITS: Limits = {
@@ -25,4 +33,11 @@ export const DEFAULT_LIMITS: Limits = {
   // A dead node is noticed within dead-after + one beat: 20 s, inside the contract's 30 s.
   nodeHeartbeatMs: 5_000,
   nodeDeadAfterMs: 15_000,
+  sessionMaxAgeMs: 30 * 24 * 3_600_000,
+  tokenCheckMs: 5_000,
+  // Clients renew a minute ahead by themselves; the warning is for those that did not.
+  tokenWarnAheadMs: 30_000,
+  // Half of libuv's 4 threads: file and DNS work keep the rest.
+  hashesRunning: 2,
+  hashesWaiting: 16,
 };

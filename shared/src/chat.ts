@@ -3,6 +3,7 @@ import * as v from "valibot";
 import type { Ack, InputSchemas } from "./contract.ts";
 import { LIMITS } from "./limits.ts";
 import { GroupId, GroupRef, MessageId, wellFormed } from "./primitives.ts";
+import { sessionInputs, type SessionClientEvents, type SessionServerEvents } from "./session.ts";
 
 export interface ChatMessage {
   /** Sorts (as a string) in send order within its group. */
@@ -41,7 +42,7 @@ export interface MessagePage {
 }
 
 /** Sent by clients on /chat. */
-export interface ChatClientEvents {
+export interface ChatClientEvents extends SessionClientEvents {
   "room:join": (input: GroupRef, ack: Ack<{ groupId: string; messages: ChatMessage[] }>) => void;
   "room:leave": (input: GroupRef, ack: Ack<{ groupId: string }>) => void;
   "message:send": (input: SendMessage, ack: Ack<{ message: ChatMessage }>) => void;
@@ -58,12 +59,13 @@ export interface TypingNotice {
 }
 
 /** Sent by the server on /chat. */
-export interface ChatServerEvents {
+export interface ChatServerEvents extends SessionServerEvents {
   "message:new": (message: ChatMessage) => void;
   typing: (notice: TypingNotice) => void;
 }
 
 export const chatInputs = {
+  ...sessionInputs,
   "room:join": GroupRef,
   "room:leave": GroupRef,
   "message:send": SendMessage,

@@ -12,6 +12,7 @@ export const ErrorCode = {
   USERNAME_TAKEN: "USERNAME_TAKEN",
   INVALID_CREDENTIALS: "INVALID_CREDENTIALS",
   RATE_LIMITED: "RATE_LIMITED",
+  QUOTA_EXCEEDED: "QUOTA_EXCEEDED",
   INTERNAL: "INTERNAL",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -20,6 +21,8 @@ export interface ErrorBody {
   code: ErrorCode;
   /** Human-readable; clients and tests compare `code`, never this text. */
   message: string;
+  /** RATE_LIMITED: ms until a retry can succeed (HTTP also sends Retry-After, in seconds). */
+  retryAfterMs?: number;
 }
 
 /** What every ack callback receives, exactly once. */

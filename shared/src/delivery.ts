@@ -22,12 +22,19 @@ type ServerEventsOf = {
   "/location": LocationServerEvents;
 };
 
+/** Sent to one socket, never broadcast. */
+const sessionDelivery = { "session:expiring": Delivery.reliable } as const;
+
 export const DELIVERY = {
-  "/chat": { "message:new": Delivery.reliable, typing: Delivery.ephemeral },
-  "/presence": { "presence:update": Delivery.reliable },
+  "/chat": { ...sessionDelivery, "message:new": Delivery.reliable, typing: Delivery.ephemeral },
+  "/presence": { ...sessionDelivery, "presence:update": Delivery.reliable },
   // A stop shares its rider's key with positions, so a queued position can never
   // resurrect a rider after their stop.
-  "/location": { "location:update": Delivery.latestPerKey, "location:stopped": Delivery.latestPerKey },
+  "/location": {
+    ...sessionDelivery,
+    "location:update": Delivery.latestPerKey,
+    "location:stopped": Delivery.latestPerKey,
+  },
 } as const satisfies { [N in keyof ServerEventsOf]: Record<keyof ServerEventsOf[N], Delivery> };
 
 /** The latest-per-key key of a location event: one rider in one group. */

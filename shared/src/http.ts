@@ -21,6 +21,10 @@ export interface Group {
 export const Credentials = v.strictObject({ username: Username, password: Password });
 export type Credentials = v.InferOutput<typeof Credentials>;
 
+/** `POST /api/auth/password`: ends every session of the user and starts a new one. */
+export const ChangePassword = v.strictObject({ currentPassword: Password, newPassword: Password });
+export type ChangePassword = v.InferOutput<typeof ChangePassword>;
+
 export const CreateGroup = v.strictObject({
   name: v.pipe(
     v.string(),

@@ -7,3 +7,4 @@ export * from "./http.ts";
 export * from "./chat.ts";
 export * from "./presence.ts";
 export * from "./location.ts";
+export * from "./session.ts";

@@ -2,6 +2,7 @@
 import * as v from "valibot";
 import type { Ack, InputSchemas } from "./contract.ts";
 import { EpochMs, GroupId, GroupRef } from "./primitives.ts";
+import { sessionInputs, type SessionClientEvents, type SessionServerEvents } from "./session.ts";
 
 /** A rider's last known position in one group. */
 export interface Position {
@@ -38,7 +39,7 @@ export const ShareLocation = v.strictObject({ groupId: GroupId, sharing: v.boole
 export type ShareLocation = v.InferOutput<typeof ShareLocation>;
 
 /** Sent by clients on /location. */
-export interface LocationClientEvents {
+export interface LocationClientEvents extends SessionClientEvents {
   "location:subscribe": (input: GroupRef, ack: Ack<{ groupId: string; riders: Position[] }>) => void;
   "location:unsubscribe": (input: GroupRef, ack: Ack<{ groupId: string }>) => void;
   "location:share": (input: ShareLocation, ack: Ack<{ groupId: string; sharing: boolean }>) => void;
@@ -52,12 +53,13 @@ export interface RiderStopped {
 }
 
 /** Sent by the server on /location. */
-export interface LocationServerEvents {
+export interface LocationServerEvents extends SessionServerEvents {
   "location:update": (position: Position) => void;
   "location:stopped": (stopped: RiderStopped) => void;
 }
 
 export const locationInputs = {
+  ...sessionInputs,
   "location:subscribe": GroupRef,
   "location:unsubscribe": GroupRef,
   "location:share": ShareLocation,

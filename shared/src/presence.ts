@@ -2,6 +2,7 @@
 import * as v from "valibot";
 import type { Ack, InputSchemas } from "./contract.ts";
 import { GroupRef } from "./primitives.ts";
+import { sessionInputs, type SessionClientEvents, type SessionServerEvents } from "./session.ts";
 
 export type PresenceStatus = "online" | "away" | "offline";
 
@@ -21,7 +22,7 @@ export const SetPresence = v.strictObject({ status: v.picklist(["online", "away"
 export type SetPresence = v.InferOutput<typeof SetPresence>;
 
 /** Sent by clients on /presence. */
-export interface PresenceClientEvents {
+export interface PresenceClientEvents extends SessionClientEvents {
   "presence:subscribe": (input: GroupRef, ack: Ack<{ groupId: string; members: PresenceMember[] }>) => void;
   "presence:unsubscribe": (input: GroupRef, ack: Ack<{ groupId: string }>) => void;
   /** Sets this socket's status; the ack carries the user's resulting aggregate status. */
@@ -29,11 +30,12 @@ export interface PresenceClientEvents {
 }
 
 /** Sent by the server on /presence. */
-export interface PresenceServerEvents {
+export interface PresenceServerEvents extends SessionServerEvents {
   "presence:update": (update: PresenceUpdate) => void;
 }
 
 export const presenceInputs = {
+  ...sessionInputs,
   "presence:subscribe": GroupRef,
   "presence:unsubscribe": GroupRef,
   "presence:set": SetPresence,

@@ -42,7 +42,7 @@ export async function registerInUi(page: Page, url: string, username: string): P
   await page.getByLabel("Username").fill(username);
   await page.getByLabel("Password").fill("correct horse battery");
   await page.getByRole("button", { name: "Create account" }).click();
-  await page.getByRole("button", { name: "Log out" }).waitFor({ timeout: 10_000 });
+  await page.getByRole("button", { name: "Log out", exact: true }).waitFor({ timeout: 10_000 });
 }
 
 /** Creates a group through the UI (opening the form if needed) and resolves with its invite code. */

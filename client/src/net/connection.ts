@@ -11,10 +11,11 @@ import type {
   LocationServerEvents,
   PresenceClientEvents,
   PresenceServerEvents,
+  SessionClientEvents,
 } from "@convoy/shared";
 import { signal } from "@preact/signals";
 import { Manager, type Socket } from "socket.io-client";
-import { freshToken, tokenRefused } from "./session.ts";
+import { freshToken, renewNow, session, tokenRefused } from "./session.ts";
 
 export type ChatSocket = Socket<ChatServerEvents, ChatClientEvents>;
 export type PresenceSocket = Socket<PresenceServerEvents, PresenceClientEvents>;
@@ -75,6 +76,19 @@ for (const socket of sockets) {
     } else if (actual.value !== "online") setStatus(navigator.onLine ? "reconnecting" : "offline");
   });
 }
+// A renewed token goes to every open socket (`session:renew`), which keeps its
+// rooms; the server warns a socket it was not given one in time.
+let socketsToken = session.peek()?.token;
+session.subscribe((current) => {
+  if (!current || current.token === socketsToken) return;
+  socketsToken = current.token;
+  for (const socket of [chatSocket, presenceSocket, locationSocket] as Array<
+    Socket<never, SessionClientEvents>
+  >) {
+    if (socket.connected) void request(socket, "session:renew", { token: current.token });
+  }
+});
+for (const socket of sockets) socket.on("session:expiring", renewNow);
 manager.on("reconnect_failed", () => {
   // The sockets would stay "active" and connectAll() would skip them: make "Try again" start afresh.
   for (const socket of sockets) socket.disconnect();

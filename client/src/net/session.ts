@@ -64,8 +64,26 @@ export async function login(credentials: Credentials): Promise<void> {
   save(received(await api<LoginResponse>("POST", "/api/auth/login", credentials)));
 }
 
+/** Ends this session on the server too (its tokens stop working everywhere); best effort when offline. */
 export function logout(): void {
+  endSession("/api/auth/logout");
+}
+
+/** Ends every session of this user, on every device. */
+export function logoutEverywhere(): void {
+  endSession("/api/auth/logout-all");
+}
+
+function endSession(path: string): void {
+  const token = session.value?.token;
   save(null);
+  if (token) void api("POST", path, undefined, token).catch(() => {});
+}
+
+/** The server warned that the socket's token expires soon: renew now (a no-op while one is under way). */
+export function renewNow(): void {
+  const current = session.value;
+  if (current && !needsLogin.value) void renew(current);
 }
 
 let renewing: Promise<string | null> | null = null;

@@ -19,9 +19,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       logger.error({ err }, "request failed");
       error = new AppError("INTERNAL", "internal error");
     }
-    res
-      .status(clientStatus ?? httpStatusOf[error.code])
-      .json({ error: { code: error.code, message: error.message } });
+    if (error.retryAfterMs !== undefined) {
+      res.set("Retry-After", String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))));
+    }
+    res.status(clientStatus ?? httpStatusOf[error.code]).json({ error: error.toBody() });
   };
 }
 

@@ -6,7 +6,7 @@ import { requireAuth, userOf } from "./require-auth.ts";
 
 export function groupsRouter(deps: Deps): Router {
   const router = Router();
-  router.use(requireAuth(deps.tokens));
+  router.use(requireAuth(deps.sessions));
 
   router.post("/", async (req, res) => {
     const { name } = parseOrThrow(CreateGroup, req.body);

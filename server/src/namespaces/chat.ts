@@ -6,6 +6,7 @@ import { createBroadcaster } from "../realtime/broadcast.ts";
 import { createEventBinder } from "../realtime/handle.ts";
 import { secureNamespace } from "../realtime/namespace.ts";
 import { createRateLimiter, type RateLimiter } from "../realtime/rate-limit.ts";
+import { renewSocketSession } from "../realtime/session-lifetime.ts";
 import { roomOf, userRoom } from "../realtime/rooms.ts";
 import type { ChatNamespace, Io } from "../realtime/types.ts";
 
@@ -18,6 +19,7 @@ export function registerChat(io: Io, deps: Deps): Registration {
   chat.on("connection", (socket) => {
     const { user } = socket.data;
     const on = bind(socket);
+    on("session:renew", ({ token }) => renewSocketSession(socket, deps.sessions, token));
     // Lets typing notices skip every tab of their sender, not only this socket.
     void socket.join(userRoom(user.id));
     // Created on first use: most sockets never send.

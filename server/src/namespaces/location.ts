@@ -6,6 +6,7 @@ import { createBroadcaster } from "../realtime/broadcast.ts";
 import { createCoalescer } from "../realtime/coalesce.ts";
 import { createEventBinder } from "../realtime/handle.ts";
 import { secureNamespace } from "../realtime/namespace.ts";
+import { renewSocketSession } from "../realtime/session-lifetime.ts";
 import { roomOf } from "../realtime/rooms.ts";
 import type { Io, LocationNamespace } from "../realtime/types.ts";
 
@@ -26,6 +27,7 @@ export function registerLocation(io: Io, deps: Deps): Registration {
   location.on("connection", (socket) => {
     const { user } = socket.data;
     const on = bind(socket);
+    on("session:renew", ({ token }) => renewSocketSession(socket, deps.sessions, token));
     const updates = createCoalescer(deps.limits.locationPerSecond, publish);
     // The newest waiting position of each group still counts when the rider drops.
     socket.on("disconnect", () => updates.flush());

@@ -6,6 +6,7 @@ import type { Deps, Registration } from "../deps.ts";
 import { createBroadcaster } from "../realtime/broadcast.ts";
 import { createEventBinder } from "../realtime/handle.ts";
 import { secureNamespace } from "../realtime/namespace.ts";
+import { renewSocketSession } from "../realtime/session-lifetime.ts";
 import { roomOf } from "../realtime/rooms.ts";
 import { createSerial } from "../realtime/serial.ts";
 import type { Io, PresenceNamespace } from "../realtime/types.ts";
@@ -59,6 +60,7 @@ export function registerPresence(io: Io, deps: Deps): Registration {
   presence.on("connection", (socket) => {
     const { user } = socket.data;
     const on = bind(socket);
+    on("session:renew", ({ token }) => renewSocketSession(socket, deps.sessions, token));
     const connection: Connection = { user, away: false, serially: createSerial() };
     connections.set(socket.id, connection);
     attach(connection, socket.id);

@@ -1,15 +1,17 @@
 // Namespace middleware: the token is checked before a connection is accepted, so
-// a client without a valid one never joins a room nor receives an event.
+// a client without a valid one never joins a room nor receives an event. The
+// socket joins its session's room, so that ending the session closes it.
 import type { ErrorCode } from "@convoy/shared";
 import type { Socket } from "socket.io";
 import { AppError } from "../errors.ts";
-import type { TokenService } from "../services/tokens.ts";
+import type { Sessions } from "../services/sessions.ts";
+import { sessionRoom } from "./rooms.ts";
 import type { SocketData } from "./types.ts";
 
 type Next = (err?: Error) => void;
 
 export function requireToken(
-  tokens: TokenService,
+  sessions: Sessions,
   onReject: (code: ErrorCode) => void,
   onError: (err: unknown) => void,
 ) {
@@ -22,11 +24,12 @@ export function requireToken(
     const auth: unknown = socket.handshake.auth;
     const token = auth && typeof auth === "object" ? (auth as { token?: unknown }).token : undefined;
     if (typeof token !== "string" || token.length === 0 || token.length > 4096) return refuse("UNAUTHORIZED");
-    tokens
-      .verify(token)
+    sessions
+      .authenticate(token)
       .then(
-        (user) => {
-          socket.data.user = user;
+        ({ user, sessionId, expiresAt }) => {
+          Object.assign(socket.data, { user, sessionId, expiresAt, expiryWarned: false });
+          void socket.join(sessionRoom(sessionId));
           next();
         },
         (err: unknown) => refuse(err instanceof AppError ? err.code : "UNAUTHORIZED"),

@@ -10,7 +10,7 @@ export function secureNamespace<C extends object, S extends object>(
 ): Namespace<C, S, InterNodeEvents, SocketData> {
   const rejected = deps.metrics.forEvent(nsp.name, "handshake").rejected;
   nsp.use(
-    requireToken(deps.tokens, rejected, (err) =>
+    requireToken(deps.sessions, rejected, (err) =>
       deps.logger.error({ err, namespace: nsp.name }, "connection failed"),
     ),
   );

@@ -13,6 +13,12 @@ import type { Namespace, Server } from "socket.io";
 /** Set by the handshake middleware before a connection is accepted. */
 export interface SocketData {
   user: User;
+  /** The session of the token the socket was opened (or last renewed) with. */
+  sessionId: string;
+  /** When that token expires (ms epoch): the socket is closed then unless renewed. */
+  expiresAt: number;
+  /** The client was told its token expires soon. */
+  expiryWarned: boolean;
 }
 
 /** Events between server nodes (through the adapter). */

@@ -6,6 +6,8 @@ import type { User } from "@convoy/shared";
 
 interface EventMap {
   "member-joined": [{ groupId: string; user: User }];
+  /** Revoked: their sockets, on every node, are to be closed. */
+  "sessions-ended": [{ sessionIds: string[] }];
 }
 
 export type DomainEvents = EventEmitter<EventMap>;

@@ -3,6 +3,7 @@
 // by reconnecting clients after a restart.
 import { createMemoryLocationStore } from "./memory/locations.ts";
 import { createMemoryPresenceStore } from "./memory/presence.ts";
+import { createSqliteSessionStore } from "./sqlite/sessions.ts";
 import type { Database } from "./sqlite/database.ts";
 import { createSqliteGroupStore } from "./sqlite/groups.ts";
 import { createSqliteMessageStore } from "./sqlite/messages.ts";
@@ -13,6 +14,7 @@ import type { Stores } from "./types.ts";
 export function createEmbeddedStores(db: Database, options: { messagesPerGroup: number }): Stores {
   return {
     users: createSqliteUserStore(db),
+    sessions: createSqliteSessionStore(db),
     groups: createSqliteGroupStore(db),
     messages: createSqliteMessageStore(db, options.messagesPerGroup),
     presence: createMemoryPresenceStore(),

@@ -45,6 +45,37 @@ export function describeStores(backend: string, make: () => Promise<Stores>): vo
       assert.deepEqual(await stores.users.findMany(["u1", "nope"]), [{ id: "u1", username: "Alice" }]);
     });
 
+    it("users: found by id; a password hash is replaced only for an existing user", async () => {
+      await stores.users.create({ id: "u1", username: "Alice", passwordHash: "h1" });
+      assert.equal(await stores.users.setPasswordHash("u1", "h2"), true);
+      assert.equal(await stores.users.setPasswordHash("nobody", "h2"), false);
+      assert.deepEqual(await stores.users.findById("u1"), {
+        id: "u1",
+        username: "Alice",
+        passwordHash: "h2",
+      });
+      assert.equal((await stores.users.findByUsername("alice"))?.passwordHash, "h2");
+      assert.equal(await stores.users.findById("nobody"), null);
+    });
+
+    it("sessions: found until revoked or expired; revoking all ends only that user's", async () => {
+      // Far in the future: Redis expires keys on its own clock.
+      const later = Date.now() + 3_600_000;
+      await stores.sessions.create({ id: "s1", userId: "u1", expiresAt: later }, 0);
+      await stores.sessions.create({ id: "s2", userId: "u1", expiresAt: later + 1 }, 0);
+      await stores.sessions.create({ id: "s3", userId: "u2", expiresAt: later }, 0);
+      assert.deepEqual(await stores.sessions.find("s1", 0), { id: "s1", userId: "u1", expiresAt: later });
+      assert.equal(await stores.sessions.find("s1", later), null, "expired at its expiresAt");
+      assert.equal(await stores.sessions.find("nope", 0), null);
+      assert.equal(await stores.sessions.revoke("s1"), true);
+      assert.equal(await stores.sessions.revoke("s1"), false);
+      assert.equal(await stores.sessions.find("s1", 0), null);
+      assert.deepEqual(await stores.sessions.revokeAll("u1"), ["s2"]);
+      assert.deepEqual(await stores.sessions.revokeAll("u1"), []);
+      assert.equal(await stores.sessions.find("s2", 0), null);
+      assert.ok(await stores.sessions.find("s3", 0), "another user's session stays");
+    });
+
     it("groups: owner is a member; join by invite code; membership both ways", async () => {
       const group = { id: "g1", name: "Ride", inviteCode: "code1", ownerId: "u1", createdAt: 1 };
       await stores.groups.create(group);

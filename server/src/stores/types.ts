@@ -19,7 +19,29 @@ export interface UserStore {
   /** false when the username is taken (case-insensitively). */
   create(user: StoredUser): Promise<boolean>;
   findByUsername(username: string): Promise<StoredUser | null>;
+  findById(id: string): Promise<StoredUser | null>;
+  /** false when there is no such user. */
+  setPasswordHash(id: string, passwordHash: string): Promise<boolean>;
   findMany(ids: readonly string[]): Promise<User[]>;
+}
+
+/** A login: the tokens refreshed from it carry its id, and revoking it ends them all. */
+export interface Session {
+  id: string;
+  userId: string;
+  /** ms epoch; no token of the session is valid past it, refreshed or not. */
+  expiresAt: number;
+}
+
+export interface SessionStore {
+  /** Also forgets some sessions that expired before `now`. */
+  create(session: Session, now: number): Promise<void>;
+  /** The session, unless it was revoked or expired before `now`. */
+  find(id: string, now: number): Promise<Session | null>;
+  /** false when there was no such session. */
+  revoke(id: string): Promise<boolean>;
+  /** Revokes every session of the user; the ids that were revoked. */
+  revokeAll(userId: string): Promise<string[]>;
 }
 
 export interface GroupStore {
@@ -98,6 +120,7 @@ export interface LocationStore {
 
 export interface Stores {
   users: UserStore;
+  sessions: SessionStore;
   groups: GroupStore;
   messages: MessageStore;
   presence: PresenceStore;

@@ -1,3 +1,4 @@
+import { createRedisSessionStore } from "./sessions.ts";
 import type { Stores } from "../types.ts";
 import type { RedisClient } from "./client.ts";
 import { createRedisGroupStore } from "./groups.ts";
@@ -14,6 +15,7 @@ export function createRedisStores(
   const { prefix } = options;
   return {
     users: createRedisUserStore(redis, prefix),
+    sessions: createRedisSessionStore(redis, prefix),
     groups: createRedisGroupStore(redis, prefix),
     messages: createRedisMessageStore(redis, prefix, options.messagesPerGroup),
     presence: createRedisPresenceStore(redis, prefix, options.nodeId),

@@ -1,10 +1,17 @@
 import type { User } from "@convoy/shared";
-import type { UserStore } from "../types.ts";
+import type { StoredUser, UserStore } from "../types.ts";
 import type { RedisClient } from "./client.ts";
 
 export function createRedisUserStore(redis: RedisClient, prefix: string): UserStore {
   const userKey = (id: string) => `${prefix}user:${id}`;
   const nameKey = (username: string) => `${prefix}username:${username.toLowerCase()}`;
+
+  async function findById(id: string): Promise<StoredUser | null> {
+    const user = await redis.hGetAll(userKey(id));
+    return user.id && user.username && user.passwordHash
+      ? { id: user.id, username: user.username, passwordHash: user.passwordHash }
+      : null;
+  }
 
   return {
     async create(user) {
@@ -19,11 +26,14 @@ export function createRedisUserStore(redis: RedisClient, prefix: string): UserSt
     },
     async findByUsername(username) {
       const id = await redis.get(nameKey(username));
-      if (id === null) return null;
-      const user = await redis.hGetAll(userKey(id));
-      return user.id && user.username && user.passwordHash
-        ? { id: user.id, username: user.username, passwordHash: user.passwordHash }
-        : null;
+      return id === null ? null : findById(id);
+    },
+    findById,
+    async setPasswordHash(id, passwordHash) {
+      // Users are never deleted: an existing one stays so; a missing one is not half-made here.
+      if (!Number(await redis.hExists(userKey(id), "id"))) return false;
+      await redis.hSet(userKey(id), "passwordHash", passwordHash);
+      return true;
     },
     async findMany(ids) {
       if (ids.length === 0) return [];
