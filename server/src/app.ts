@@ -8,6 +8,7 @@ import { Server } from "socket.io";
 import { systemClock, type Clock } from "./clock.ts";
 import type { Config } from "./config.ts";
 import type { Deps } from "./deps.ts";
+import { createGuards } from "./guards/index.ts";
 import { createHttpApp } from "./http/http-app.ts";
 import { DEFAULT_LIMITS, type Limits } from "./limits.ts";
 import { createLogger, type Logger } from "./logger.ts";
@@ -20,6 +21,7 @@ import { createLatestPerKey } from "./realtime/latest-per-key.ts";
 import { secureNamespace } from "./realtime/namespace.ts";
 import { createOriginPolicy } from "./realtime/origin.ts";
 import { trackConnections } from "./realtime/connections.ts";
+import { createConnectionQuotas } from "./realtime/connection-quotas.ts";
 import { closeOversizedPolls } from "./realtime/oversize.ts";
 import { closeSessionSockets, watchTokenExpiry } from "./realtime/session-lifetime.ts";
 import { watchSlowClients } from "./realtime/slow-clients.ts";
@@ -55,7 +57,7 @@ export interface App {
 
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const clock = options.clock ?? systemClock;
-  const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const limits: Limits = { ...DEFAULT_LIMITS, ...config.limits, ...options.limits };
   const logger = options.logger ?? createLogger(config.logLevel);
   const metrics = createMetrics();
   const storage = await openStorage(config, {
@@ -72,12 +74,16 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const sessions = createSessions(stores.sessions, tokens, events, clock, limits.sessionMaxAgeMs);
   const hashing = createHashingGate(limits.hashesRunning, limits.hashesWaiting);
   const groups = createGroups(stores.groups, stores.users, clock);
+  const guards = createGuards(limits, redis?.store ?? null, options.redisPrefix ?? "convoy:");
+  const quotas = createConnectionQuotas(limits, config.trustProxy);
   const deps: Deps = {
     limits,
     clock,
     logger,
     metrics,
     sessions,
+    guards,
+    quotas,
     groups,
     accounts: createAccounts(stores.users, sessions, hashing, config.passwordCost),
     messages: createMessages(stores.messages, groups, clock),
@@ -99,6 +105,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       corsOrigins: config.corsOrigins,
       clientDir: config.clientDir,
       client: config.client,
+      trustProxy: config.trustProxy,
     }),
   );
   const origins = createOriginPolicy(config.corsOrigins);
@@ -109,8 +116,16 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     pingTimeout: limits.pingTimeoutMs,
     // While closing, no new session: a client reconnecting over a kept-alive HTTP
     // connection would otherwise hold a long-poll open and keep the server from closing.
-    allowRequest: (req, callback) =>
-      closing ? callback("the server is shutting down", false) : origins.allowRequest(req, callback),
+    allowRequest: (req, callback) => {
+      if (closing) return callback("the server is shutting down", false);
+      if (!origins.isAllowed(req)) return callback("origin not allowed", false);
+      const address = quotas.addressOf(req);
+      if (!quotas.admitsHandshake(address)) return callback("QUOTA_EXCEEDED", false);
+      guards.handshakes.consume(address, "too many connection attempts").then(
+        () => callback(null, true),
+        () => callback("RATE_LIMITED", false),
+      );
+    },
     ...(config.corsOrigins ? { cors: { origin: config.corsOrigins, credentials: true } } : {}),
   });
   // "static": one channel per namespace, subscribed once at start. "dynamic" subscribes
@@ -130,6 +145,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   });
   // Serve only once every namespace hears the other nodes.
   if (redis) await redis.subscriptionsActive();
+  quotas.track(io.engine);
   const connections = trackConnections(io.engine);
   io.engine.use(closeOversizedPolls(limits.packetBytes, connections));
   const stopSlowWatch = watchSlowClients(

@@ -3,6 +3,8 @@
 import type { ClientConfig } from "@convoy/shared";
 import * as v from "valibot";
 import { StartupError } from "./errors.ts";
+import { parseTrustProxy, type TrustProxy } from "./guards/client-address.ts";
+import type { Limits } from "./limits.ts";
 import { DEFAULT_PASSWORD_COST, MAX_PASSWORD_COST } from "./services/passwords.ts";
 
 export interface Config {
@@ -24,7 +26,35 @@ export interface Config {
   clientDir: string | null;
   /** What the browser app needs to know: where map tiles come from (null: a plain local grid). */
   client: ClientConfig;
+  /** Which peers' X-Forwarded-For names the client (TRUST_PROXY). */
+  trustProxy: TrustProxy;
+  /** Rate limits and quotas the operator set; the rest keep their defaults. */
+  limits: Partial<Limits>;
 }
+
+/** The rate limits and quotas an operator may set from the environment (README, Security). */
+const LIMIT_KEYS = {
+  LIMIT_LOGINS_PER_MINUTE: "loginsPerAddressPerMinute",
+  LIMIT_LOGIN_FAILURES: "loginFailuresPerUserAndAddress",
+  LIMIT_REGISTRATIONS_PER_HOUR: "registrationsPerAddressPerHour",
+  LIMIT_HANDSHAKES_PER_MINUTE: "handshakesPerAddressPerMinute",
+  LIMIT_EVENTS_PER_SECOND: "eventsPerSocketPerSecond",
+  LIMIT_USER_EVENTS_PER_SECOND: "eventsPerUserPerSecond",
+  QUOTA_GROUPS_OWNED: "groupsOwnedPerUser",
+  QUOTA_GROUP_MEMBERS: "membersPerGroup",
+  QUOTA_SOCKETS_PER_USER: "socketsPerUser",
+  QUOTA_CONNECTIONS_PER_ADDRESS: "connectionsPerAddress",
+  QUOTA_UNAUTHENTICATED_PER_ADDRESS: "unauthenticatedPerAddress",
+} as const satisfies Record<string, keyof Limits>;
+
+const PositiveInteger = v.optional(
+  v.pipe(
+    v.string(),
+    v.regex(/^\d{1,9}$/, "must be a positive integer"),
+    v.transform(Number),
+    v.minValue(1, "must be at least 1"),
+  ),
+);
 
 const Port = v.pipe(
   v.string(),
@@ -58,6 +88,11 @@ const EnvSchema = v.object({
     ),
   ),
   MAP_ATTRIBUTION: v.optional(v.string()),
+  TRUST_PROXY: v.optional(v.string(), "loopback"),
+  ...(Object.fromEntries(Object.keys(LIMIT_KEYS).map((key) => [key, PositiveInteger])) as Record<
+    keyof typeof LIMIT_KEYS,
+    typeof PositiveInteger
+  >),
   // A power of two; below the default only for load tests that register thousands of users.
   PASSWORD_COST: v.optional(
     v.pipe(
@@ -106,6 +141,14 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaultClientDir: string | nu
     passwordCost: out.PASSWORD_COST,
     clientDir: out.CLIENT_DIR ?? defaultClientDir,
     client: { mapTileUrl: out.MAP_TILE_URL ?? null, mapAttribution: out.MAP_ATTRIBUTION ?? null },
+    trustProxy: parseTrustProxy(out.TRUST_PROXY),
+    limits: Object.fromEntries(
+      Object.entries(LIMIT_KEYS).flatMap(([env, limit]) =>
+        out[env as keyof typeof LIMIT_KEYS] === undefined
+          ? []
+          : [[limit, out[env as keyof typeof LIMIT_KEYS]]],
+      ),
+    ),
   };
 }
 

@@ -1,9 +1,11 @@
 // What namespace modules and routers are given: plain objects, built by createApp
 // from config (memory or Redis stores behind the same services).
 import type { Clock } from "./clock.ts";
+import type { Guards } from "./guards/index.ts";
 import type { Limits } from "./limits.ts";
 import type { Logger } from "./logger.ts";
 import type { Metrics } from "./metrics.ts";
+import type { ConnectionQuotas } from "./realtime/connection-quotas.ts";
 import type { LatestPerKey } from "./realtime/latest-per-key.ts";
 import type { Accounts } from "./services/accounts.ts";
 import type { Groups } from "./services/groups.ts";
@@ -19,6 +21,10 @@ export interface Deps {
   logger: Logger;
   metrics: Metrics;
   sessions: Sessions;
+  /** Rate limits checked before any work (SPEC §6). */
+  guards: Guards;
+  /** What one address or user may hold open on this node. */
+  quotas: ConnectionQuotas;
   accounts: Accounts;
   groups: Groups;
   messages: Messages;

@@ -22,7 +22,39 @@ export type Limits = { -readonly [K in keyof typeof LIMITS]: number } & {
   /** Password hashes running at once, and waiting; more are refused with RATE_LIMITED. */
   hashesRunning: number;
   hashesWaiting: number;
-};
+} & RateLimits &
+  Quotas;
+
+/** Attempts per client address or user and window, refused with RATE_LIMITED (SPEC §6). */
+export interface RateLimits {
+  /** Every login attempt, per client address, per minute. */
+  loginsPerAddressPerMinute: number;
+  /** Failed logins for one username from one address: then that pair waits 15 minutes (a success resets it). */
+  loginFailuresPerUserAndAddress: number;
+  /** Failed logins per address per day, whatever the usernames. */
+  loginFailuresPerAddressPerDay: number;
+  /** Failed logins per username per hour from all addresses; an address that logged in as that user before is spared. */
+  loginFailuresPerUserPerHour: number;
+  registrationsPerAddressPerHour: number;
+  /** New Engine.IO connections and namespace connects (each checks a token) per address per minute. */
+  handshakesPerAddressPerMinute: number;
+  /** Client events of any kind, per socket and per user (all their sockets on a node), per second; bursts of twice that. */
+  eventsPerSocketPerSecond: number;
+  eventsPerUserPerSecond: number;
+}
+
+/** How much one user or address may hold, refused with QUOTA_EXCEEDED (SPEC §6). */
+export interface Quotas {
+  groupsOwnedPerUser: number;
+  membersPerGroup: number;
+  /** Open sockets per user on a node (a browser tab holds three). */
+  socketsPerUser: number;
+  /** Open Engine.IO connections per client address on a node. */
+  connectionsPerAddress: number;
+  /** Engine.IO connections per address with no authenticated socket yet, and how long one may stay so. */
+  unauthenticatedPerAddress: number;
+  unauthenticatedMs: number;
+}
 
 export const DEFAULT_LIMITS: Limits = {
   ...LIMITS,
@@ -40,4 +72,19 @@ export const DEFAULT_LIMITS: Limits = {
   // Half of libuv's 4 threads: file and DNS work keep the rest.
   hashesRunning: 2,
   hashesWaiting: 16,
+  loginsPerAddressPerMinute: 30,
+  loginFailuresPerUserAndAddress: 10,
+  loginFailuresPerAddressPerDay: 100,
+  loginFailuresPerUserPerHour: 50,
+  registrationsPerAddressPerHour: 20,
+  handshakesPerAddressPerMinute: 120,
+  eventsPerSocketPerSecond: 50,
+  eventsPerUserPerSecond: 100,
+  groupsOwnedPerUser: 50,
+  membersPerGroup: 500,
+  socketsPerUser: 30,
+  // Riders behind one carrier NAT share an address.
+  connectionsPerAddress: 200,
+  unauthenticatedPerAddress: 20,
+  unauthenticatedMs: 10_000,
 };

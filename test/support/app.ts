@@ -22,6 +22,31 @@ let counter = 0;
 /** Usernames unique within the test process. */
 export const uniqueName = (base = "rider") => `${base}_${process.pid}_${++counter}`;
 
+/**
+ * Every test client comes from 127.0.0.1: per-address limits sized for one
+ * person would refuse the suites themselves; and the suites that flood a node
+ * to test another rule (coalescing, slow clients, bad input) must not be cut
+ * short by the event limits. The suites that test a limit set it.
+ */
+export const CROWD_LIMITS = {
+  eventsPerSocketPerSecond: 1_000_000,
+  eventsPerUserPerSecond: 1_000_000,
+  loginsPerAddressPerMinute: 1_000_000,
+  loginFailuresPerAddressPerDay: 1_000_000,
+  registrationsPerAddressPerHour: 1_000_000,
+  handshakesPerAddressPerMinute: 1_000_000,
+  connectionsPerAddress: 1_000_000,
+  unauthenticatedPerAddress: 1_000_000,
+};
+/** The same, for a node started as a process. */
+export const CROWD_LIMITS_ENV = {
+  LIMIT_LOGINS_PER_MINUTE: "1000000",
+  LIMIT_REGISTRATIONS_PER_HOUR: "1000000",
+  LIMIT_HANDSHAKES_PER_MINUTE: "1000000",
+  QUOTA_CONNECTIONS_PER_ADDRESS: "1000000",
+  QUOTA_UNAUTHENTICATED_PER_ADDRESS: "1000000",
+};
+
 export function testConfig(overrides: Partial<Config> = {}): Config {
   return {
     port: 0,
@@ -37,6 +62,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     passwordCost: 1024,
     clientDir: null,
     client: { mapTileUrl: null, mapAttribution: null },
+    trustProxy: (address) => address === "127.0.0.1" || address === "::1",
+    limits: CROWD_LIMITS,
     ...overrides,
   };
 }

@@ -1,4 +1,5 @@
 // Runs the real entry point (server/src/main.ts) as a child process.
+import { CROWD_LIMITS_ENV } from "./app.ts";
 import { spawn, type ChildProcess } from "node:child_process";
 import { EventEmitter, once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -35,6 +36,7 @@ export async function startNodeProcess(env: Record<string, string> = {}): Promis
       ...process.env,
       PORT: "0",
       LOG_LEVEL: "info",
+      ...CROWD_LIMITS_ENV,
       ...(ownDataDir ? { DATA_DIR: ownDataDir } : {}),
       ...env,
     },

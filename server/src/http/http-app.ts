@@ -5,6 +5,7 @@ import { LIMITS, type ClientConfig } from "@convoy/shared";
 import cors from "cors";
 import express, { type Express } from "express";
 import type { Deps } from "../deps.ts";
+import type { TrustProxy } from "../guards/client-address.ts";
 import { authRouter } from "./auth.ts";
 import { apiNotFound, errorHandler } from "./errors.ts";
 import { groupsRouter } from "./groups.ts";
@@ -12,11 +13,16 @@ import { healthRouter } from "./health.ts";
 
 export function createHttpApp(
   deps: Deps,
-  options: { corsOrigins: string[] | null; clientDir: string | null; client: ClientConfig },
+  options: {
+    corsOrigins: string[] | null;
+    clientDir: string | null;
+    client: ClientConfig;
+    trustProxy: TrustProxy;
+  },
 ): Express {
   const app = express();
   app.disable("x-powered-by");
-  app.set("trust proxy", "loopback");
+  app.set("trust proxy", options.trustProxy);
 
   const api = express.Router();
   if (options.corsOrigins) api.use(cors({ origin: options.corsOrigins }));

@@ -1,16 +1,20 @@
-// Turns a namespace's event handlers into Socket.IO listeners that validate the
-// payload against its schema, answer the ack exactly once, map thrown errors to
-// codes, and record metrics. Nothing escapes as an unhandled rejection.
+// Turns a namespace's event handlers into Socket.IO listeners that limit the
+// rate per socket and per user, validate the payload against its schema,
+// answer the ack exactly once, map thrown errors to codes, and record metrics.
+// Nothing escapes as an unhandled rejection.
 import { parseInput, type AckDataOf, type AckResult, type InputOf, type InputSchemas } from "@convoy/shared";
 import { AppError, failure, toFailure } from "../errors.ts";
+import type { RateLimiter as UserLimiter } from "../guards/rate-limiters.ts";
 import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
+import { createRateLimiter } from "./rate-limit.ts";
 
 type Listener = (...args: unknown[]) => void;
 /** The part of a Socket.IO socket this module needs: payloads are untrusted, so they are `unknown`. */
 interface EventSource {
   on(event: string, listener: Listener): unknown;
   onAny(listener: (event: string, ...args: unknown[]) => void): unknown;
+  data: { user: { id: string } };
 }
 
 const noop = () => {};
@@ -18,8 +22,14 @@ const noop = () => {};
 export function createEventBinder<E>(
   namespace: string,
   inputs: InputSchemas<E>,
-  deps: { metrics: Metrics; logger: Logger },
+  deps: {
+    metrics: Metrics;
+    logger: Logger;
+    limits: { eventsPerSocketPerSecond: number };
+    guards: { userEvents: UserLimiter };
+  },
 ) {
+  const { eventsPerSocketPerSecond } = deps.limits;
   const instruments = new Map<string, ReturnType<Metrics["forEvent"]>>();
   const instrumentsOf = (event: string) => {
     let found = instruments.get(event);
@@ -33,9 +43,27 @@ export function createEventBinder<E>(
   };
 
   return function bind(socket: EventSource) {
+    const userId = socket.data.user.id;
+    const socketEvents = createRateLimiter(eventsPerSocketPerSecond, 2 * eventsPerSocketPerSecond);
+    /** Null when the event may go on; checked before anything else is done for it. */
+    const rateLimited = async (): Promise<AppError | null> => {
+      if (!socketEvents.tryTake()) {
+        return new AppError("RATE_LIMITED", "too many events on this connection", socketEvents.waitMs());
+      }
+      return deps.guards.userEvents.consume(userId, "too many events from this user").then(
+        () => null,
+        (err: unknown) => (err instanceof AppError ? err : null),
+      );
+    };
+
     // An event outside the contract still gets its ack answered.
     socket.onAny((event, ...args) => {
       if (Object.hasOwn(inputs, event)) return;
+      // Counted like any event: a flood of made-up names is still a flood.
+      if (!socketEvents.tryTake()) {
+        instrumentsOf("unknown").rejected("RATE_LIMITED");
+        return takeAck(args)(failure("RATE_LIMITED", "too many events on this connection"));
+      }
       instrumentsOf("unknown").rejected("VALIDATION_FAILED");
       takeAck(args)(failure("VALIDATION_FAILED", `unknown event "${event.slice(0, 64)}"`));
     });
@@ -53,8 +81,10 @@ export function createEventBinder<E>(
         // Only an event with an ack is timed: the figure is the wait for the answer.
         const stopTimer = ack === noop ? noop : metrics.duration.startTimer();
         let result: AckResult<unknown>;
-        const parsed = args.length === 1 ? parseInput(schema, args[0]) : null;
-        if (!parsed) result = failure("VALIDATION_FAILED", "expected one payload object");
+        const limited = await rateLimited();
+        const parsed = limited || args.length !== 1 ? null : parseInput(schema, args[0]);
+        if (limited) result = toFailure(limited);
+        else if (!parsed) result = failure("VALIDATION_FAILED", "expected one payload object");
         else if (!parsed.ok) result = failure("VALIDATION_FAILED", parsed.message);
         else {
           try {

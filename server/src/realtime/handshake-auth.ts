@@ -1,20 +1,39 @@
 // Namespace middleware: the token is checked before a connection is accepted, so
-// a client without a valid one never joins a room nor receives an event. The
-// socket joins its session's room, so that ending the session closes it.
+// a client without a valid one never joins a room nor receives an event. Before
+// it: the address's handshake rate; after it: the address's and the user's
+// quotas. The socket joins its session's room, so that ending the session closes it.
 import type { ErrorCode } from "@convoy/shared";
 import type { Socket } from "socket.io";
 import { AppError } from "../errors.ts";
+import type { RateLimiter } from "../guards/rate-limiters.ts";
 import type { Sessions } from "../services/sessions.ts";
+import type { ConnectionQuotas } from "./connection-quotas.ts";
 import { sessionRoom } from "./rooms.ts";
 import type { SocketData } from "./types.ts";
 
 type Next = (err?: Error) => void;
 
+export interface HandshakeChecks {
+  sessions: Sessions;
+  handshakes: RateLimiter;
+  quotas: ConnectionQuotas;
+}
+
 export function requireToken(
-  sessions: Sessions,
+  { sessions, handshakes, quotas }: HandshakeChecks,
   onReject: (code: ErrorCode) => void,
   onError: (err: unknown) => void,
 ) {
+  const admit = async (socket: Socket<never, never, never, SocketData>, token: string) => {
+    await handshakes.consume(quotas.addressOf(socket.request), "too many connection attempts");
+    const { user, sessionId, expiresAt } = await sessions.authenticate(token);
+    if (!quotas.admitSocket(socket.conn, user.id)) {
+      throw new AppError("QUOTA_EXCEEDED", "too many open connections");
+    }
+    Object.assign(socket.data, { user, sessionId, expiresAt, expiryWarned: false });
+    void socket.join(sessionRoom(sessionId));
+  };
+
   return (socket: Socket<never, never, never, SocketData>, next: Next): void => {
     const refuse = (code: ErrorCode) => {
       onReject(code);
@@ -24,15 +43,13 @@ export function requireToken(
     const auth: unknown = socket.handshake.auth;
     const token = auth && typeof auth === "object" ? (auth as { token?: unknown }).token : undefined;
     if (typeof token !== "string" || token.length === 0 || token.length > 4096) return refuse("UNAUTHORIZED");
-    sessions
-      .authenticate(token)
+    admit(socket, token)
       .then(
-        ({ user, sessionId, expiresAt }) => {
-          Object.assign(socket.data, { user, sessionId, expiresAt, expiryWarned: false });
-          void socket.join(sessionRoom(sessionId));
-          next();
+        () => next(),
+        (err: unknown) => {
+          if (!(err instanceof AppError)) onError(err);
+          refuse(err instanceof AppError ? err.code : "UNAUTHORIZED");
         },
-        (err: unknown) => refuse(err instanceof AppError ? err.code : "UNAUTHORIZED"),
       )
       // next() runs the connection handlers; whatever they throw must not crash the process.
       .catch(onError);

@@ -1,4 +1,4 @@
-// The setup every namespace shares: handshake auth and metrics.
+// The setup every namespace shares: handshake auth, the socket quotas and metrics.
 import type { Namespace } from "socket.io";
 import type { Deps } from "../deps.ts";
 import { requireToken } from "./handshake-auth.ts";
@@ -9,11 +9,17 @@ export function secureNamespace<C extends object, S extends object>(
   deps: Deps,
 ): Namespace<C, S, InterNodeEvents, SocketData> {
   const rejected = deps.metrics.forEvent(nsp.name, "handshake").rejected;
+  const { quotas } = deps;
   nsp.use(
-    requireToken(deps.sessions, rejected, (err) =>
+    requireToken({ sessions: deps.sessions, handshakes: deps.guards.handshakes, quotas }, rejected, (err) =>
       deps.logger.error({ err, namespace: nsp.name }, "connection failed"),
     ),
   );
+  nsp.on("connection", (socket) => {
+    const userId = socket.data.user.id;
+    quotas.socketOpened(userId);
+    socket.once("disconnect", () => quotas.socketClosed(userId));
+  });
   deps.metrics.trackNamespace(nsp);
   return nsp;
 }
