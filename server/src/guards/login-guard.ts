@@ -8,8 +8,12 @@ import type { RateLimits } from "../limits.ts";
 const MINUTE = 60;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
-/** How long an address is remembered as one the user logged in from. */
-const KNOWN_ADDRESS_SECONDS = 30 * DAY;
+/**
+ * How long an address is remembered as one the user logged in from. Under 24.8
+ * days: the memory limiter expires keys with setTimeout, which fires at once
+ * for longer delays.
+ */
+const KNOWN_ADDRESS_SECONDS = 20 * DAY;
 
 export interface LoginGuard {
   /** Throws RATE_LIMITED when this attempt may not even be tried. */

@@ -8,7 +8,12 @@ import type { GroupStore, UserStore } from "../stores/types.ts";
 /** 96 random bits, URL-safe. */
 const newInviteCode = () => randomBytes(12).toString("base64url");
 
-export function createGroups(groups: GroupStore, users: UserStore, clock: Clock) {
+export function createGroups(
+  groups: GroupStore,
+  users: UserStore,
+  clock: Clock,
+  quotas: { groupsOwnedPerUser: number; membersPerGroup: number },
+) {
   /** NOT_FOUND for a group that does not exist, FORBIDDEN for one the user is not in. */
   async function requireMember(groupId: string, userId: string): Promise<void> {
     if (await groups.isMember(groupId, userId)) return;
@@ -27,7 +32,9 @@ export function createGroups(groups: GroupStore, users: UserStore, clock: Clock)
         ownerId: owner.id,
         createdAt: clock.now(),
       };
-      await groups.create(group);
+      if (!(await groups.create(group, quotas.groupsOwnedPerUser))) {
+        throw new AppError("QUOTA_EXCEEDED", `you already own ${quotas.groupsOwnedPerUser} groups`);
+      }
       return group;
     },
 
@@ -36,7 +43,11 @@ export function createGroups(groups: GroupStore, users: UserStore, clock: Clock)
     async join(user: User, inviteCode: string): Promise<{ group: Group; isNew: boolean }> {
       const group = await groups.findByInviteCode(inviteCode);
       if (!group) throw new AppError("NOT_FOUND", "no group has that invite code");
-      return { group, isNew: await groups.addMember(group.id, user.id) };
+      const outcome = await groups.addMember(group.id, user.id, quotas.membersPerGroup);
+      if (outcome === "full") {
+        throw new AppError("QUOTA_EXCEEDED", `this group has ${quotas.membersPerGroup} members, its most`);
+      }
+      return { group, isNew: outcome === "added" };
     },
 
     async listFor(userId: string): Promise<Group[]> {

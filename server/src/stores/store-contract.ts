@@ -78,17 +78,45 @@ export function describeStores(backend: string, make: () => Promise<Stores>): vo
 
     it("groups: owner is a member; join by invite code; membership both ways", async () => {
       const group = { id: "g1", name: "Ride", inviteCode: "code1", ownerId: "u1", createdAt: 1 };
-      await stores.groups.create(group);
+      assert.equal(await stores.groups.create(group, 10), true);
       assert.deepEqual(await stores.groups.findById("g1"), group);
       assert.deepEqual(await stores.groups.findByInviteCode("code1"), group);
       assert.equal(await stores.groups.findByInviteCode("nope"), null);
       assert.equal(await stores.groups.isMember("g1", "u1"), true);
       assert.equal(await stores.groups.isMember("g1", "u2"), false);
-      assert.equal(await stores.groups.addMember("g1", "u2"), true);
-      assert.equal(await stores.groups.addMember("g1", "u2"), false);
+      assert.equal(await stores.groups.addMember("g1", "u2", 10), "added");
+      assert.equal(await stores.groups.addMember("g1", "u2", 10), "member");
       assert.deepEqual((await stores.groups.memberIds("g1")).sort(), ["u1", "u2"]);
       assert.deepEqual(await stores.groups.groupIdsOf("u2"), ["g1"]);
       assert.deepEqual(await stores.groups.findMany(["g1", "gx"]), [group]);
+    });
+
+    it("groups: quotas on groups owned and members hold, even for requests at once", async () => {
+      const group = (i: number) => ({
+        id: `g${i}`,
+        name: "R",
+        inviteCode: `c${i}`,
+        ownerId: "u1",
+        createdAt: i,
+      });
+      const created = await Promise.all([1, 2, 3, 4].map((i) => stores.groups.create(group(i), 2)));
+      assert.equal(created.filter(Boolean).length, 2);
+      const refused = [1, 2, 3, 4].find((_, i) => !created[i])!;
+      assert.equal(await stores.groups.findById(`g${refused}`), null, "a refused group is not stored");
+      assert.equal(await stores.groups.findByInviteCode(`c${refused}`), null);
+      const owned = [1, 2, 3, 4].find((_, i) => created[i])!;
+      const joins = await Promise.all(
+        ["u2", "u3", "u4"].map((u) => stores.groups.addMember(`g${owned}`, u, 3)),
+      );
+      assert.deepEqual([...joins].sort(), ["added", "added", "full"]);
+      assert.equal((await stores.groups.memberIds(`g${owned}`)).length, 3);
+      const full = ["u2", "u3", "u4"][joins.indexOf("full")]!;
+      assert.deepEqual(await stores.groups.groupIdsOf(full), [], "a refused member is in no group");
+      assert.equal(
+        await stores.groups.addMember(`g${owned}`, "u2", 3),
+        "member",
+        "a member may always rejoin",
+      );
     });
 
     it("messages: ids in send order; a sender's clientMsgId is idempotent", async () => {

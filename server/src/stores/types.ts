@@ -45,13 +45,13 @@ export interface SessionStore {
 }
 
 export interface GroupStore {
-  /** Stores the group with its owner as first member. */
-  create(group: Group): Promise<void>;
+  /** Stores the group with its owner as first member; false, storing nothing, when the owner already owns `maxOwned`. */
+  create(group: Group, maxOwned: number): Promise<boolean>;
   findById(id: string): Promise<Group | null>;
   findByInviteCode(inviteCode: string): Promise<Group | null>;
   findMany(ids: readonly string[]): Promise<Group[]>;
-  /** Resolves true when the user was not a member before. */
-  addMember(groupId: string, userId: string): Promise<boolean>;
+  /** "member" when the user was one already; "full", storing nothing, when the group has `maxMembers`. */
+  addMember(groupId: string, userId: string, maxMembers: number): Promise<"added" | "member" | "full">;
   isMember(groupId: string, userId: string): Promise<boolean>;
   memberIds(groupId: string): Promise<string[]>;
   groupIdsOf(userId: string): Promise<string[]>;

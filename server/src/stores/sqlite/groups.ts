@@ -27,15 +27,30 @@ export function createSqliteGroupStore(db: Database): GroupStore {
     .prepare<[string], string>("SELECT group_id FROM memberships WHERE user_id = ?")
     .pluck();
 
-  const create = db.writer((group: Group) => {
+  const ownedCount = db.sql
+    .prepare<[string], number>("SELECT count(*) FROM groups WHERE owner_id = ?")
+    .pluck();
+  const memberCount = db.sql
+    .prepare<[string], number>("SELECT count(*) FROM memberships WHERE group_id = ?")
+    .pluck();
+
+  // Counted and stored in one transaction: two requests at once cannot both take the last place.
+  const create = db.writer((group: Group, maxOwned: number) => {
+    if (ownedCount.get(group.ownerId)! >= maxOwned) return false;
     insertGroup.run(group.id, group.name, group.inviteCode, group.ownerId, group.createdAt);
     insertMember.run(group.id, group.ownerId);
+    return true;
   });
-  const addMember = db.writer((groupId: string, userId: string) => insertMember.run(groupId, userId).changes);
+  const addMember = db.writer((groupId: string, userId: string, maxMembers: number) => {
+    if (isMember.get(groupId, userId) === 1) return "member" as const;
+    if (memberCount.get(groupId)! >= maxMembers) return "full" as const;
+    insertMember.run(groupId, userId);
+    return "added" as const;
+  });
 
   return {
-    async create(group) {
-      create(group);
+    async create(group, maxOwned) {
+      return create(group, maxOwned);
     },
     async findById(id) {
       return byId.get(id) ?? null;
@@ -46,8 +61,8 @@ export function createSqliteGroupStore(db: Database): GroupStore {
     async findMany(ids) {
       return selectByIds(byIds, ids);
     },
-    async addMember(groupId, userId) {
-      return addMember(groupId, userId) === 1;
+    async addMember(groupId, userId, maxMembers) {
+      return addMember(groupId, userId, maxMembers);
     },
     async isMember(groupId, userId) {
       return isMember.get(groupId, userId) === 1;

@@ -45,7 +45,7 @@ export const MIGRATIONS: readonly string[] = [
     value TEXT NOT NULL
   );
   `,
-  // 3: sessions (a login each); revoking one deletes its row.
+  // 3: sessions (a login each; revoking one deletes its row), and groups by owner.
   `
   CREATE TABLE sessions (
     id         TEXT PRIMARY KEY,
@@ -54,5 +54,7 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX sessions_by_user ON sessions (user_id);
   CREATE INDEX sessions_by_expiry ON sessions (expires_at);
+  -- The groups-owned quota counts by owner.
+  CREATE INDEX groups_by_owner ON groups (owner_id);
   `,
 ];
