@@ -44,6 +44,15 @@ describe("[1] configuration", () => {
       assert.throws(() => loadConfig({ PASSWORD_COST: bad }, null), /PASSWORD_COST/, bad);
   });
 
+  it("MAP_TILE_URL needs a host the Content Security Policy can name (optionally {s}. first)", () => {
+    const ok = "https://{s}.tile.example.org/{z}/{x}/{y}.png";
+    assert.equal(loadConfig({ MAP_TILE_URL: ok }, null).client.mapTileUrl, ok);
+    assert.throws(
+      () => loadConfig({ MAP_TILE_URL: "https://tile-{s}.example.org/{z}/{x}/{y}.png" }, null),
+      /MAP_TILE_URL/,
+    );
+  });
+
   it("one error lists every bad key", () => {
     assert.throws(
       () => loadConfig({ PORT: "eighty", WORKERS: "0", LOG_LEVEL: "loud", REDIS_URL: "not a url" }, null),

@@ -3,6 +3,7 @@
 import type { ClientConfig } from "@convoy/shared";
 import * as v from "valibot";
 import { StartupError } from "./errors.ts";
+import { tileServerSource } from "./http/security-headers.ts";
 import { DEFAULT_PASSWORD_COST, MAX_PASSWORD_COST } from "./services/passwords.ts";
 
 export interface Config {
@@ -55,6 +56,11 @@ const EnvSchema = v.object({
     v.pipe(
       v.string(),
       v.regex(/^https?:\/\/\S*\{z\}\S*\{x\}\S*\{y\}/, "must be a URL template with {z}, {x} and {y}"),
+      // The Content Security Policy lets the page load images from this origin only.
+      v.check(
+        (template) => tileServerSource(template) !== null,
+        "the host must be a plain host name, optionally starting with {s}.",
+      ),
     ),
   ),
   MAP_ATTRIBUTION: v.optional(v.string()),

@@ -1,4 +1,5 @@
-// The Express app: JSON API under /api, health and metrics, and the browser app.
+// The Express app: security headers on everything, the JSON API under /api,
+// health and metrics, and the browser app.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { LIMITS, type ClientConfig } from "@convoy/shared";
@@ -9,6 +10,7 @@ import { authRouter } from "./auth.ts";
 import { apiNotFound, errorHandler } from "./errors.ts";
 import { groupsRouter } from "./groups.ts";
 import { healthRouter } from "./health.ts";
+import { securityHeaders } from "./security-headers.ts";
 
 export function createHttpApp(
   deps: Deps,
@@ -17,6 +19,7 @@ export function createHttpApp(
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", "loopback");
+  app.use(securityHeaders({ mapTileUrl: options.client.mapTileUrl }));
 
   const api = express.Router();
   if (options.corsOrigins) api.use(cors({ origin: options.corsOrigins }));
