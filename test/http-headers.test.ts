@@ -1,11 +1,16 @@
-// Security headers on every HTTP answer, against a real node over real HTTP.
+// Security headers on every HTTP answer, and who may read /metrics (SPEC §6),
+// against a real node over real HTTP.
 import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { startApp, type TestApp } from "./support/app.ts";
+import { createApp } from "@convoy/server";
+import { startApp, testConfig, type TestApp } from "./support/app.ts";
 import { rawRequest } from "./support/raw-http.ts";
+
+type ErrorBody = { error: { code: string } };
 
 /** The sources of one CSP directive, e.g. `["'self'", "data:"]`; undefined when absent. */
 function directive(csp: string | null | undefined, name: string): string[] | undefined {
@@ -107,6 +112,89 @@ describe("[headers] with a tile server configured (MAP_TILE_URL)", () => {
       ]);
     } finally {
       await app.close();
+    }
+  });
+});
+
+describe("[6 /metrics] with METRICS_TOKEN", () => {
+  const token = randomBytes(24).toString("hex");
+  let app: TestApp;
+  before(async () => (app = await startApp({ config: { metricsToken: token } })));
+  after(() => app.close());
+
+  it("answers 401 UNAUTHORIZED without the token, with a wrong one, or in another scheme", async () => {
+    const attempts: Record<string, string>[] = [
+      {},
+      { authorization: "Bearer " },
+      { authorization: `Bearer ${token.slice(0, -1)}x` },
+      { authorization: `Bearer ${token}x` },
+      { authorization: `Basic ${token}` },
+      { authorization: token },
+    ];
+    for (const headers of attempts) {
+      const res = await app.http<ErrorBody>("GET", "/metrics", undefined, undefined, headers);
+      assert.equal(res.status, 401, JSON.stringify(headers));
+      assert.equal(res.body.error.code, "UNAUTHORIZED");
+    }
+    const res = await fetch(`${app.url}/metrics`);
+    assert.match(res.headers.get("www-authenticate") ?? "", /^Bearer/);
+    assert.deepEqual(directive(res.headers.get("content-security-policy"), "frame-ancestors"), ["'none'"]);
+  });
+
+  it("answers 200 with the right token (from this machine too: the token is then the only way in)", async () => {
+    const res = await app.http<string>("GET", "/metrics", undefined, token);
+    assert.equal(res.status, 200);
+    assert.match(res.body, /convoy_connected_sockets/);
+    const lowerCase = await app.http("GET", "/metrics", undefined, undefined, {
+      authorization: `bearer ${token}`,
+    });
+    assert.equal(lowerCase.status, 200);
+  });
+
+  it("/healthz and /readyz need no token", async () => {
+    assert.equal((await app.http("GET", "/healthz")).status, 200);
+    assert.equal((await app.http("GET", "/readyz")).status, 200);
+  });
+});
+
+describe("[6 /metrics] without METRICS_TOKEN: direct requests from this machine only", () => {
+  let app: TestApp;
+  before(async () => (app = await startApp()));
+  after(() => app.close());
+
+  it("a direct request over loopback is answered", async () => {
+    assert.equal((await app.http("GET", "/metrics")).status, 200);
+  });
+
+  it("a request a proxy on this machine relays (X-Forwarded-For, X-Real-IP, Forwarded) is refused", async () => {
+    const relayed: Record<string, string>[] = [
+      { "x-forwarded-for": "203.0.113.7" },
+      { "x-real-ip": "203.0.113.7" },
+      { forwarded: "for=203.0.113.7" },
+    ];
+    for (const headers of relayed) {
+      const res = await app.http<ErrorBody>("GET", "/metrics", undefined, undefined, headers);
+      assert.equal(res.status, 401, JSON.stringify(headers));
+      assert.equal(res.body.error.code, "UNAUTHORIZED");
+    }
+  });
+
+  it("a request from another address (HOST on a network interface) is refused; health is not", async (t) => {
+    const address = Object.values(networkInterfaces())
+      .flat()
+      .find((entry) => entry?.family === "IPv4" && !entry.internal)?.address;
+    if (!address) return t.skip("this machine has no non-loopback IPv4 address to listen on");
+    const node = await createApp(testConfig());
+    try {
+      await new Promise<void>((resolve) => node.httpServer.listen(0, address, resolve));
+      const { port } = node.httpServer.address() as { port: number };
+      const url = `http://${address}:${port}`;
+      const metrics = await fetch(`${url}/metrics`);
+      assert.equal(metrics.status, 401);
+      assert.equal(((await metrics.json()) as ErrorBody).error.code, "UNAUTHORIZED");
+      assert.equal((await fetch(`${url}/healthz`)).status, 200);
+    } finally {
+      await node.close();
     }
   });
 });

@@ -93,6 +93,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       corsOrigins: config.corsOrigins,
       clientDir: config.clientDir,
       client: config.client,
+      metricsToken: config.metricsToken,
     }),
   );
   const origins = createOriginPolicy(config.corsOrigins);

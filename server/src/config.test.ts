@@ -44,6 +44,20 @@ describe("[1] configuration", () => {
       assert.throws(() => loadConfig({ PASSWORD_COST: bad }, null), /PASSWORD_COST/, bad);
   });
 
+  it("METRICS_TOKEN: unset is null; set, at least 16 printable characters without spaces", () => {
+    assert.equal(loadConfig({}, null).metricsToken, null);
+    const token = "a-Token_0123456789";
+    assert.equal(loadConfig({ METRICS_TOKEN: token }, null).metricsToken, token);
+    for (const bad of [
+      "",
+      "short",
+      "with a space inside it",
+      "tab\tinside-the-token",
+      "nön-ascii-tokenvalue",
+    ])
+      assert.throws(() => loadConfig({ METRICS_TOKEN: bad }, null), /METRICS_TOKEN/, bad);
+  });
+
   it("MAP_TILE_URL needs a host the Content Security Policy can name (optionally {s}. first)", () => {
     const ok = "https://{s}.tile.example.org/{z}/{x}/{y}.png";
     assert.equal(loadConfig({ MAP_TILE_URL: ok }, null).client.mapTileUrl, ok);

@@ -25,6 +25,8 @@ export interface Config {
   clientDir: string | null;
   /** What the browser app needs to know: where map tiles come from (null: a plain local grid). */
   client: ClientConfig;
+  /** Bearer token for GET /metrics; null: only direct requests from this machine may read it. */
+  metricsToken: string | null;
 }
 
 const Port = v.pipe(
@@ -64,6 +66,13 @@ const EnvSchema = v.object({
     ),
   ),
   MAP_ATTRIBUTION: v.optional(v.string()),
+  // Printable ASCII without spaces: it travels in an Authorization header.
+  METRICS_TOKEN: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^[\x21-\x7e]{16,}$/, "must be at least 16 printable ASCII characters without spaces"),
+    ),
+  ),
   // A power of two; below the default only for load tests that register thousands of users.
   PASSWORD_COST: v.optional(
     v.pipe(
@@ -112,6 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaultClientDir: string | nu
     passwordCost: out.PASSWORD_COST,
     clientDir: out.CLIENT_DIR ?? defaultClientDir,
     client: { mapTileUrl: out.MAP_TILE_URL ?? null, mapAttribution: out.MAP_ATTRIBUTION ?? null },
+    metricsToken: out.METRICS_TOKEN ?? null,
   };
 }
 

@@ -37,6 +37,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     passwordCost: 1024,
     clientDir: null,
     client: { mapTileUrl: null, mapAttribution: null },
+    metricsToken: null,
     ...overrides,
   };
 }

@@ -14,7 +14,12 @@ import { securityHeaders } from "./security-headers.ts";
 
 export function createHttpApp(
   deps: Deps,
-  options: { corsOrigins: string[] | null; clientDir: string | null; client: ClientConfig },
+  options: {
+    corsOrigins: string[] | null;
+    clientDir: string | null;
+    client: ClientConfig;
+    metricsToken: string | null;
+  },
 ): Express {
   const app = express();
   app.disable("x-powered-by");
@@ -32,7 +37,7 @@ export function createHttpApp(
   });
   api.use(apiNotFound);
   app.use("/api", api);
-  app.use(healthRouter(deps));
+  app.use(healthRouter(deps, { metricsToken: options.metricsToken }));
 
   const index = options.clientDir ? join(options.clientDir, "index.html") : null;
   if (options.clientDir && index && existsSync(index)) {
