@@ -97,11 +97,7 @@ describe("[app] accessibility, measured by axe-core", () => {
     assert.deepEqual(await violations(page), []);
     for (const name of ["Map", "Members"]) {
       await tabs.getByRole("button", { name }).tap();
-      await page.waitForFunction(
-        `document.querySelector(".app").dataset.tab === ${JSON.stringify(name.toLowerCase())}`,
-        undefined,
-        BOUND,
-      );
+      await page.locator(`.app[data-tab="${name.toLowerCase()}"]`).waitFor(BOUND);
       assert.deepEqual(await violations(page), [], `on the ${name} tab`);
     }
   });

@@ -7,7 +7,13 @@ import type { Group } from "@convoy/shared";
 import type { Page } from "playwright-core";
 import type { Socket } from "socket.io-client";
 import { ask, uniqueName, type Member } from "./support/app.ts";
-import { joinGroupInUi, registerInUi, screenshot, useAppAndBrowser } from "./support/browser.ts";
+import {
+  joinGroupInUi,
+  registerInUi,
+  screenshot,
+  useAppAndBrowser,
+  waitUntilInPage,
+} from "./support/browser.ts";
 
 const BOUND = { timeout: 10_000 };
 const HISTORY = 120;
@@ -46,10 +52,9 @@ describe("[app] reading a long conversation", () => {
     await registerInUi(page, env.app.url, uniqueName("reader"));
     await joinGroupInUi(page, group.inviteCode);
     await page.locator(".messages .text", { hasText: "m120" }).waitFor(BOUND);
-    await page.waitForFunction(
+    await waitUntilInPage(
+      page,
       `(() => { const l = document.querySelector(".messages"); return l.scrollHeight - l.scrollTop - l.clientHeight < 2; })()`,
-      undefined,
-      BOUND,
     );
     // The newest history is on screen; the reader scrolls up to the oldest loaded message.
     await page.evaluate(`document.querySelector(".messages").scrollTop = 0`);

@@ -2,11 +2,13 @@
 // contexts against a real server.
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import type { AckResult } from "@convoy/shared";
 import type { Browser, Page } from "playwright-core";
 import { io } from "socket.io-client";
-import { uniqueName } from "./support/app.ts";
+import { startApp, uniqueName, type TestApp } from "./support/app.ts";
 import {
   clientDist,
   createGroupInUi,
@@ -15,6 +17,7 @@ import {
   registerInUi,
   screenshot,
   useAppAndBrowser,
+  watchCspViolations,
 } from "./support/browser.ts";
 import { startNodeProcess, type NodeProcess } from "./support/process.ts";
 import { freePort, startRedis, type TestRedis } from "./support/redis-server.ts";
@@ -31,9 +34,11 @@ describe("[app] two riders in two browsers", () => {
   let alice: Page;
   let bob: Page;
   const names = { alice: uniqueName("alice"), bob: uniqueName("bob") };
+  const cspViolations: string[][] = [];
 
   before(async () => {
     [alice, bob] = [await env.newPage(), await env.newPage()];
+    cspViolations.push(watchCspViolations(alice), watchCspViolations(bob));
   });
 
   it("register, create a group, join it by invite code", async () => {
@@ -100,15 +105,19 @@ describe("[app] two riders in two browsers", () => {
     const marker = alice.locator(`.leaflet-marker-icon[data-rider="${names.bob}"]`);
     await marker.waitFor(BOUND);
     const first = await marker.getAttribute("style");
-    // A string, not a function: the page has the DOM, this file does not (and tsx would rename helpers).
-    const selector = JSON.stringify(`.leaflet-marker-icon[data-rider="${names.bob}"]`);
-    await alice.waitForFunction(
-      `document.querySelector(${selector})?.getAttribute("style") !== ${JSON.stringify(first)}`,
-      undefined,
-      BOUND,
-    );
+    await alice
+      .locator(`.leaflet-marker-icon[data-rider="${names.bob}"]:not([style=${JSON.stringify(first)}])`)
+      .waitFor(BOUND);
+    // The heading turns the arrow, set through the CSSOM (the policy allows no style attributes).
+    assert.match((await marker.locator(".rider-arrow").getAttribute("style")) ?? "", /rotate\(/);
     await screenshot(alice, "alice-map");
     await screenshot(bob, "bob-map");
+  });
+
+  it("the Content Security Policy lets the app work: no violation so far, and the WebSockets are up", () => {
+    assert.deepEqual(cspViolations.flat(), []);
+    for (const socket of env.app.app.io.of("/chat").sockets.values())
+      assert.equal(socket.conn.transport.name, "websocket");
   });
 
   it("bob's hidden tab shows him away; closing his page shows him offline", async () => {
@@ -416,6 +425,47 @@ describe("[app] the ride map", () => {
 
     await page.getByRole("button", { name: "Stop sharing" }).click();
     await mine.waitFor({ state: "detached", ...BOUND });
+  });
+});
+
+describe("[app] map tiles from the tile server in MAP_TILE_URL", () => {
+  // A tile server on an origin of its own that answers every tile with one grey pixel.
+  const pixel = Buffer.from(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNoAAAAggCBd81ytgAAAABJRU5ErkJggg==",
+    "base64",
+  );
+  const referers: Array<string | undefined> = [];
+  const tiles = createServer((req, res) => {
+    referers.push(req.headers.referer);
+    res.writeHead(200, { "content-type": "image/png" }).end(pixel);
+  });
+  let app: TestApp;
+  let browser: Browser;
+  before(async () => {
+    await new Promise<void>((resolve) => tiles.listen(0, "127.0.0.1", resolve));
+    const { port } = tiles.address() as AddressInfo;
+    const mapTileUrl = `http://127.0.0.1:${port}/{z}/{x}/{y}.png`;
+    app = await startApp({
+      config: { clientDir: clientDist, client: { mapTileUrl, mapAttribution: "Test tiles" } },
+    });
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await app?.close();
+    tiles.close();
+  });
+
+  it("the map shows the tiles, the tile server learns the app's origin only, and the policy reports nothing", async () => {
+    const page = await (await browser.newContext()).newPage();
+    const violations = watchCspViolations(page);
+    await registerInUi(page, app.url, uniqueName("tiles"));
+    await createGroupInUi(page, "Tiled ride");
+    await page.locator("img.leaflet-tile-loaded").first().waitFor(BOUND);
+    assert.ok(referers.length > 0);
+    // strict-origin-when-cross-origin: the origin (OpenStreetMap's policy wants a Referer), never the path.
+    for (const referer of referers) assert.equal(referer, `${app.url}/`);
+    assert.deepEqual(violations, []);
   });
 });
 

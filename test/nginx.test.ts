@@ -9,6 +9,7 @@ import { io } from "socket.io-client";
 import { connectCrowd, connectionsPerNode, everyoneHears, seedGroup, type Crowd } from "./support/crowd.ts";
 import { projectConfigPath, startNginx, type TestNginx } from "./support/nginx.ts";
 import { startNodeProcess, type NodeProcess } from "./support/process.ts";
+import { rawRequest } from "./support/raw-http.ts";
 import { startRedis, type TestRedis } from "./support/redis-server.ts";
 import { waitFor } from "./support/wait.ts";
 
@@ -96,6 +97,41 @@ describe("[nginx] two hosts behind nginx with the project's config", () => {
     const httpsOrigin = nginx.url.replace(/^http:/, "https:");
     assert.equal(await connectWithOrigin(httpsOrigin, { "x-forwarded-proto": "https" }), "connected");
     assert.match(await connectWithOrigin(httpsOrigin), /^refused/);
+  });
+
+  it("[6] a burst of auth requests from one address beyond the limit answers 429 RATE_LIMITED; other paths are still served", async () => {
+    // An address of its own, so the limit touches no other test's clients.
+    const from = "127.0.0.99";
+    const login = () =>
+      rawRequest(`${nginx.url}/api/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: "{}",
+        localAddress: from,
+      });
+    // 10 a second with a burst of 20: of 40 at once, about 19 are refused.
+    const burst = await Promise.all(Array.from({ length: 40 }, login));
+    const limited = burst.filter((res) => res.status === 429);
+    assert.ok(limited.length >= 10, `${limited.length} of 40 answered 429`);
+    for (const res of burst.filter((res) => res.status !== 429))
+      assert.equal(res.status, 400, "the app's answer");
+    for (const res of limited) {
+      assert.equal((JSON.parse(res.body) as { error: { code: string } }).error.code, "RATE_LIMITED");
+      assert.equal(res.headers["retry-after"], "1");
+    }
+    // Meanwhile the same address reaches everything else.
+    assert.equal((await rawRequest(`${nginx.url}/healthz`, { localAddress: from })).status, 200);
+    assert.equal((await rawRequest(`${nginx.url}/api/groups`, { localAddress: from })).status, 401);
+  });
+
+  it("passes the app's security headers on, and /metrics is not served to the public address", async () => {
+    const page = await fetch(`${nginx.url}/`);
+    const csp = page.headers.get("content-security-policy") ?? "";
+    assert.match(csp, /frame-ancestors 'none'/);
+    assert.match(csp, new RegExp(`connect-src 'self' ws://${new URL(nginx.url).host} `));
+    // The hosts listen on loopback and have no METRICS_TOKEN, yet nginx relays for anyone.
+    const metrics = await fetch(`${nginx.url}/metrics`);
+    assert.equal(metrics.status, 401);
   });
 
   it("times out idle connections only after Engine.IO's heartbeat would have", () => {

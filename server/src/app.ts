@@ -106,6 +106,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       clientDir: config.clientDir,
       client: config.client,
       trustProxy: config.trustProxy,
+      metricsToken: config.metricsToken,
     }),
   );
   const origins = createOriginPolicy(config.corsOrigins);

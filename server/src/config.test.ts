@@ -44,6 +44,29 @@ describe("[1] configuration", () => {
       assert.throws(() => loadConfig({ PASSWORD_COST: bad }, null), /PASSWORD_COST/, bad);
   });
 
+  it("METRICS_TOKEN: unset is null; set, at least 16 printable characters without spaces", () => {
+    assert.equal(loadConfig({}, null).metricsToken, null);
+    const token = "a-Token_0123456789";
+    assert.equal(loadConfig({ METRICS_TOKEN: token }, null).metricsToken, token);
+    for (const bad of [
+      "",
+      "short",
+      "with a space inside it",
+      "tab\tinside-the-token",
+      "nön-ascii-tokenvalue",
+    ])
+      assert.throws(() => loadConfig({ METRICS_TOKEN: bad }, null), /METRICS_TOKEN/, bad);
+  });
+
+  it("MAP_TILE_URL needs a host the Content Security Policy can name (optionally {s}. first)", () => {
+    const ok = "https://{s}.tile.example.org/{z}/{x}/{y}.png";
+    assert.equal(loadConfig({ MAP_TILE_URL: ok }, null).client.mapTileUrl, ok);
+    assert.throws(
+      () => loadConfig({ MAP_TILE_URL: "https://tile-{s}.example.org/{z}/{x}/{y}.png" }, null),
+      /MAP_TILE_URL/,
+    );
+  });
+
   it("one error lists every bad key", () => {
     assert.throws(
       () => loadConfig({ PORT: "eighty", WORKERS: "0", LOG_LEVEL: "loud", REDIS_URL: "not a url" }, null),

@@ -5,6 +5,7 @@ import * as v from "valibot";
 import { StartupError } from "./errors.ts";
 import { parseTrustProxy, type TrustProxy } from "./guards/client-address.ts";
 import type { Limits } from "./limits.ts";
+import { tileServerSource } from "./http/security-headers.ts";
 import { DEFAULT_PASSWORD_COST, MAX_PASSWORD_COST } from "./services/passwords.ts";
 
 export interface Config {
@@ -30,6 +31,8 @@ export interface Config {
   trustProxy: TrustProxy;
   /** Rate limits and quotas the operator set; the rest keep their defaults. */
   limits: Partial<Limits>;
+  /** Bearer token for GET /metrics; null: only direct requests from this machine may read it. */
+  metricsToken: string | null;
 }
 
 /** The rate limits and quotas an operator may set from the environment (README, Security). */
@@ -85,6 +88,11 @@ const EnvSchema = v.object({
     v.pipe(
       v.string(),
       v.regex(/^https?:\/\/\S*\{z\}\S*\{x\}\S*\{y\}/, "must be a URL template with {z}, {x} and {y}"),
+      // The Content Security Policy lets the page load images from this origin only.
+      v.check(
+        (template) => tileServerSource(template) !== null,
+        "the host must be a plain host name, optionally starting with {s}.",
+      ),
     ),
   ),
   MAP_ATTRIBUTION: v.optional(v.string()),
@@ -93,6 +101,13 @@ const EnvSchema = v.object({
     keyof typeof LIMIT_KEYS,
     typeof PositiveInteger
   >),
+  // Printable ASCII without spaces: it travels in an Authorization header.
+  METRICS_TOKEN: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^[\x21-\x7e]{16,}$/, "must be at least 16 printable ASCII characters without spaces"),
+    ),
+  ),
   // A power of two; below the default only for load tests that register thousands of users.
   PASSWORD_COST: v.optional(
     v.pipe(
@@ -149,6 +164,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaultClientDir: string | nu
           : [[limit, out[env as keyof typeof LIMIT_KEYS]]],
       ),
     ),
+    metricsToken: out.METRICS_TOKEN ?? null,
   };
 }
 

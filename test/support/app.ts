@@ -64,6 +64,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     client: { mapTileUrl: null, mapAttribution: null },
     trustProxy: (address) => address === "127.0.0.1" || address === "::1",
     limits: CROWD_LIMITS,
+    metricsToken: null,
     ...overrides,
   };
 }

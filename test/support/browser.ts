@@ -35,6 +35,32 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `${artifacts}/${name}.png`, fullPage: true });
 }
 
+/** Every console message of the page, from now on, that reports a Content Security Policy violation. */
+export function watchCspViolations(page: Page): string[] {
+  const violations: string[] = [];
+  page.on("console", (message) => {
+    if (message.text().includes("Content Security Policy")) violations.push(message.text());
+  });
+  return violations;
+}
+
+/**
+ * Waits until `expression` (JavaScript in the page) is true, checked every frame.
+ * Not page.waitForFunction: Playwright runs its predicate through eval, which the
+ * app's Content Security Policy forbids; page.evaluate itself is exempt.
+ */
+export async function waitUntilInPage(page: Page, expression: string, ms = 10_000): Promise<void> {
+  await page.evaluate(`new Promise((resolve, reject) => {
+    const deadline = Date.now() + ${ms};
+    const check = () => {
+      if (${expression}) resolve(true);
+      else if (Date.now() > deadline) reject(new Error(${JSON.stringify(`not true within ${ms} ms: ${expression}`)}));
+      else requestAnimationFrame(check);
+    };
+    check();
+  })`);
+}
+
 /** Registers through the UI (which logs in) and waits for the app shell. */
 export async function registerInUi(page: Page, url: string, username: string): Promise<void> {
   await page.goto(url);

@@ -1,7 +1,8 @@
 import { Router } from "express";
 import type { Deps } from "../deps.ts";
+import { requireMetricsAccess } from "./metrics-access.ts";
 
-export function healthRouter(deps: Deps): Router {
+export function healthRouter(deps: Deps, options: { metricsToken: string | null }): Router {
   const router = Router();
   router.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
@@ -10,7 +11,7 @@ export function healthRouter(deps: Deps): Router {
     const ready = await deps.ready();
     res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "unavailable" });
   });
-  router.get("/metrics", async (_req, res) => {
+  router.get("/metrics", requireMetricsAccess(options.metricsToken), async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metricsText());
   });
   return router;

@@ -1,4 +1,5 @@
-// The Express app: JSON API under /api, health and metrics, and the browser app.
+// The Express app: security headers on everything, the JSON API under /api,
+// health and metrics, and the browser app.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { LIMITS, type ClientConfig } from "@convoy/shared";
@@ -10,6 +11,7 @@ import { authRouter } from "./auth.ts";
 import { apiNotFound, errorHandler } from "./errors.ts";
 import { groupsRouter } from "./groups.ts";
 import { healthRouter } from "./health.ts";
+import { securityHeaders } from "./security-headers.ts";
 
 export function createHttpApp(
   deps: Deps,
@@ -18,11 +20,13 @@ export function createHttpApp(
     clientDir: string | null;
     client: ClientConfig;
     trustProxy: TrustProxy;
+    metricsToken: string | null;
   },
 ): Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", options.trustProxy);
+  app.use(securityHeaders({ mapTileUrl: options.client.mapTileUrl }));
 
   const api = express.Router();
   if (options.corsOrigins) api.use(cors({ origin: options.corsOrigins }));
@@ -35,7 +39,7 @@ export function createHttpApp(
   });
   api.use(apiNotFound);
   app.use("/api", api);
-  app.use(healthRouter(deps));
+  app.use(healthRouter(deps, { metricsToken: options.metricsToken }));
 
   const index = options.clientDir ? join(options.clientDir, "index.html") : null;
   if (options.clientDir && index && existsSync(index)) {

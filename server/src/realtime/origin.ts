@@ -2,6 +2,7 @@
 // allowRequest, which runs before a session exists for both polling and
 // websocket handshakes, so a refused origin never gets one.
 import type { IncomingMessage } from "node:http";
+import { schemeOf } from "../request-scheme.ts";
 
 export interface OriginPolicy {
   isAllowed: (req: IncomingMessage) => boolean;
@@ -32,9 +33,5 @@ export function createOriginPolicy(allowed: readonly string[] | null): OriginPol
 function ownOrigin(req: IncomingMessage): string | null {
   const host = req.headers.host;
   if (!host) return null;
-  const forwarded = req.headers["x-forwarded-proto"];
-  const proto =
-    (typeof forwarded === "string" ? forwarded.split(",")[0]?.trim() : undefined) ??
-    ("encrypted" in req.socket && req.socket.encrypted ? "https" : "http");
-  return `${proto}://${host}`;
+  return `${schemeOf(req)}://${host}`;
 }

@@ -12,15 +12,31 @@ import { ridersByGroup, sharing, sharingProblem, startSharing, stopSharing } fro
 /** A position older than this is shown greyed out (the rider may be out of coverage). */
 export const STALE_AFTER_MS = 30_000;
 
-function markerHtml(position: Position, stale: boolean, mine: boolean, at: number): string {
-  const name = document.createElement("span");
-  name.textContent = mine ? `${position.username} (you)` : position.username;
-  const arrow =
-    position.heading === null
-      ? `<span class="rider-dot"></span>`
-      : `<span class="rider-arrow" style="transform: rotate(${position.heading}deg)">▲</span>`;
-  const age = stale ? `<span class="rider-age">${ago(position.ts, at)}</span>` : "";
-  return `<div class="rider${stale ? " stale" : ""}${mine ? " mine" : ""}">${arrow}<span class="rider-name">${name.innerHTML}</span>${age}</div>`;
+/**
+ * Built with the DOM rather than an HTML string: the heading goes through the
+ * CSSOM, as a style attribute would break the Content Security Policy (no
+ * inline styles), and the name is text, never markup.
+ */
+function markerElement(position: Position, stale: boolean, mine: boolean, at: number): HTMLElement {
+  const rider = document.createElement("div");
+  rider.className = `rider${stale ? " stale" : ""}${mine ? " mine" : ""}`;
+  const arrow = document.createElement("span");
+  if (position.heading === null) arrow.className = "rider-dot";
+  else {
+    arrow.className = "rider-arrow";
+    arrow.textContent = "▲";
+    arrow.style.transform = `rotate(${position.heading}deg)`;
+  }
+  rider.append(arrow, textSpan("rider-name", mine ? `${position.username} (you)` : position.username));
+  if (stale) rider.append(textSpan("rider-age", ago(position.ts, at)));
+  return rider;
+}
+
+function textSpan(className: string, text: string): HTMLSpanElement {
+  const span = document.createElement("span");
+  span.className = className;
+  span.textContent = text;
+  return span;
 }
 
 export function RideMap({ groupId, config }: { groupId: string; config: ClientConfig }) {
@@ -65,7 +81,7 @@ export function RideMap({ groupId, config }: { groupId: string; config: ClientCo
       const stale = at - position.ts > STALE_AFTER_MS;
       const icon = L.divIcon({
         className: "rider-icon",
-        html: markerHtml(position, stale, position.userId === me, at),
+        html: markerElement(position, stale, position.userId === me, at),
         iconSize: [28, 28],
         iconAnchor: [14, 14],
       });
