@@ -3,6 +3,7 @@
 // time is served. Client addresses are played with X-Forwarded-For, which the
 // test nodes trust from loopback (TRUST_PROXY).
 import assert from "node:assert/strict";
+import { connect } from "node:net";
 import { after, before, describe, it } from "node:test";
 import type { AckResult, ErrorResponse, LoginResponse } from "@convoy/shared";
 import type { Limits } from "@convoy/server";
@@ -237,6 +238,22 @@ for (const backend of ["embedded", "redis"] as const) {
       }
       assert.ok(closed, "the idle connection was closed");
       assert.equal((await handshake()).status, 200);
+    });
+
+    it("a request sent too slowly is cut off (slowloris); a normal one is served meanwhile", async () => {
+      const { app } = await node({ headersTimeoutMs: 300, requestTimeoutMs: 600 });
+      const slow = connect(app.port, "127.0.0.1");
+      slow.write("GET /healthz HTTP/1.1\r\nHost: x\r\n");
+      // Read what comes (a 408), so that the end of the stream is seen.
+      slow.resume();
+      const closed = new Promise<void>((resolve) => slow.once("close", () => resolve()));
+      assert.equal((await app.http("GET", "/healthz")).status, 200);
+      await Promise.race([
+        closed,
+        new Promise((_, reject) =>
+          setTimeout(() => reject(new Error("the slow request was not cut off")), 5000),
+        ),
+      ]);
     });
 
     it("groups owned per user and members per group answer 403 QUOTA_EXCEEDED and store nothing", async () => {

@@ -100,7 +100,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     metricsText: options.metricsText ?? (() => metrics.registry.metrics()),
   };
 
+  // A client that sends its request slowly (slowloris) is cut off; held long-polls
+  // are unaffected: these bound receiving the request, not answering it.
   const httpServer = createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
+    },
     createHttpApp(deps, {
       corsOrigins: config.corsOrigins,
       clientDir: config.clientDir,

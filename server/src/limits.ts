@@ -54,6 +54,9 @@ export interface Quotas {
   /** Engine.IO connections per address with no authenticated socket yet, and how long one may stay so. */
   unauthenticatedPerAddress: number;
   unauthenticatedMs: number;
+  /** Node's HTTP server: the time a client has to send its headers, and its whole request. */
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -87,4 +90,6 @@ export const DEFAULT_LIMITS: Limits = {
   connectionsPerAddress: 200,
   unauthenticatedPerAddress: 20,
   unauthenticatedMs: 10_000,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 15_000,
 };

@@ -30,6 +30,8 @@ export type ConnectionStatus = "connecting" | "online" | "reconnecting" | "offli
 /** A blip shorter than this is not shown: the banner would only flash. */
 const SHOW_AFTER_MS = 2000;
 const ACK_TIMEOUT_MS = 10_000;
+/** After a handshake refused for a limit or quota: retry after 5–10 s. */
+const REFUSED_RETRY_MS = 5000;
 
 const manager = new Manager({
   autoConnect: false,
@@ -73,6 +75,15 @@ for (const socket of sockets) {
       // Not retried by socket.io: ask for a login, then `connectAll()` again.
       tokenRefused();
       setStatus("failed");
+    } else if (err.message === "RATE_LIMITED" || err.message === "QUOTA_EXCEEDED") {
+      // Refused for now (too many attempts or open tabs); socket.io does not retry a refused namespace.
+      setStatus("reconnecting");
+      setTimeout(
+        () => {
+          if (!socket.active) socket.connect();
+        },
+        REFUSED_RETRY_MS + Math.random() * REFUSED_RETRY_MS,
+      );
     } else if (actual.value !== "online") setStatus(navigator.onLine ? "reconnecting" : "offline");
   });
 }
