@@ -11,6 +11,8 @@
 //                                         servers run under --cpu-prof; see bench/profile.ts
 //   npm run bench -- --only ride --ride 2000 --gc-log
 //                                         servers log CPU, event-loop delay and GCs each second
+//   npm run bench -- --only flood --flood 1000 --flood-rate 400
+//                                         clients connect during a login flood (Convoy only)
 import { mkdirSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
@@ -18,6 +20,7 @@ import { build } from "esbuild";
 import { writeReport } from "./report/report.ts";
 import { chatScenario } from "./scenarios/chat.ts";
 import { connectScenario } from "./scenarios/connect.ts";
+import { floodScenario } from "./scenarios/flood.ts";
 import { holdScenario } from "./scenarios/hold.ts";
 import { rideScenario } from "./scenarios/ride.ts";
 import type { RunResult, Scripts } from "./scenarios/run-context.ts";
@@ -41,6 +44,8 @@ const { values: flags } = parseArgs({
     seconds: { type: "string", default: "10" },
     "stall-seconds": { type: "string", default: "20" },
     hold: { type: "string" },
+    flood: { type: "string" },
+    "flood-rate": { type: "string", default: "400" },
     "hold-seconds": { type: "string", default: "30" },
     "hold-workers": { type: "string", default: "4" },
     out: { type: "string", default: here("./results") },
@@ -56,9 +61,10 @@ const plan = {
   chat: sizes(flags.chat, [1000], [5000]),
   ride: sizes(flags.ride, [500, 2000, 5000], []),
   hold: sizes(flags.hold, [], [50_000]),
+  flood: sizes(flags.flood, [1000], []),
 };
 const holdWorkers = Number(flags["hold-workers"]);
-const only = new Set((flags.only ?? "connect,chat,ride,cluster,hold").split(","));
+const only = new Set((flags.only ?? "connect,chat,ride,cluster,hold,flood").split(","));
 /** Chat, and ride at 2,000 riders, also run on Convoy scaled out: 2 workers and Redis. */
 const scaledOut = (scenario: string, size: number): TargetKind[] =>
   only.has("cluster") && (scenario === "chat" || size === 2000) ? ["convoy-cluster"] : [];
@@ -95,6 +101,8 @@ const starters: Record<TargetKind, () => Promise<Target>> = {
   convoy: () => startConvoy({}, "convoy", nodeArgs),
   "convoy-cluster": () => startConvoyCluster(2, nodeArgs),
   "convoy-hold": () => startConvoyCluster(holdWorkers, nodeArgs, "convoy-hold"),
+  // The default password cost: the flood must meet the hashing a real deployment does.
+  "convoy-flood": () => startConvoy({ PASSWORD_COST: "16384" }, "convoy-flood", nodeArgs),
   "bare-hold": () => startBare(scripts.bareServer, "bare-hold", { workers: holdWorkers, nodeArgs }),
   bare: () => startBare(scripts.bareServer, "bare", { nodeArgs }),
   "bare-1ns": () => startBare(scripts.bareServer, "bare-1ns", { namespaces: 1, nodeArgs }),
@@ -165,6 +173,15 @@ if (only.has("hold"))
         seconds: Number(flags["hold-seconds"]),
         workers: holdWorkers,
       }),
+  );
+
+if (only.has("flood"))
+  await runAll(
+    "flood",
+    plan.flood,
+    () => ["convoy-flood"],
+    (target, size) =>
+      floodScenario(target, size, scripts.loadProcess, { loginsPerSecond: Number(flags["flood-rate"]) }),
   );
 
 mkdirSync(flags.out, { recursive: true });

@@ -28,6 +28,7 @@ describe("npm run bench, at toy sizes", () => {
           "tsx",
           "run.ts",
           ...["--connect", "30", "--chat", "20", "--ride", "20", "--hold", "30", "--hold-workers", "2"],
+          ...["--flood", "20", "--flood-rate", "50"],
           ...["--seconds", "2", "--stall-seconds", "2", "--hold-seconds", "1", "--out", out],
         ],
         { cwd: here, timeout: 280_000 },
@@ -41,6 +42,7 @@ describe("npm run bench, at toy sizes", () => {
         "connect/bare",
         "connect/bare-1ns",
         "connect/convoy",
+        "flood/convoy-flood",
         "hold/bare-hold",
         "hold/convoy-hold",
         "ride/bare",
@@ -48,7 +50,7 @@ describe("npm run bench, at toy sizes", () => {
       ]);
       for (const { scenario, target, metrics } of report.results) {
         const where = `${scenario} on ${target}`;
-        if (scenario === "connect" || scenario === "hold") {
+        if (scenario === "connect" || scenario === "hold" || scenario === "flood") {
           assert.equal(metrics.failed, 0, where);
         }
         if (scenario === "hold") {

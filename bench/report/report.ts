@@ -134,6 +134,17 @@ export function targetChecks(results: RunResult[]): TargetCheck[] {
       : "not run",
     met: hold ? hold.size >= 50_000 && lost === 0 : undefined,
   });
+  const flood = largest("flood", "convoy-flood");
+  const floodRatio = flood?.metrics.p99Ratio;
+  checks.push({
+    goal: "legitimate handshake p99 during a 400 logins/s flood within 2× of the same run without it",
+    figure: flood
+      ? `${times(floodRatio!)}: ${flood.metrics.handshakeP99MsFlooded!.toFixed(1)} ms against ` +
+        `${flood.metrics.handshakeP99MsQuiet!.toFixed(1)} ms (${flood.size} clients; ` +
+        `${flood.metrics.floodLogins} flood logins, ${flood.metrics.floodRefused429} refused 429)`
+      : "not run",
+    met: flood ? floodRatio! <= 2 && flood.metrics.failed === 0 : undefined,
+  });
   return checks;
 }
 
@@ -178,6 +189,7 @@ const UNITS: Record<string, string> = {
   chat: "members in one group",
   ride: "riders",
   hold: "clients held, on a cluster of workers",
+  flood: "clients connecting during a login flood",
 };
 
 /** Writes `<stamp>.{json,md,svg}` and `latest.*`; returns the paths written. */

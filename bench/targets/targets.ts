@@ -10,7 +10,15 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { usageOf, type Usage } from "../lib/proc.ts";
 
-export type TargetKind = "convoy" | "convoy-cluster" | "convoy-hold" | "bare" | "bare-1ns" | "bare-hold";
+export type TargetKind =
+  | "convoy"
+  | "convoy-cluster"
+  | "convoy-hold"
+  /** Convoy at its real password cost, for the login flood. */
+  | "convoy-flood"
+  | "bare"
+  | "bare-1ns"
+  | "bare-hold";
 
 export interface Target {
   kind: TargetKind;

@@ -3,3 +3,4 @@ export { describeStores } from "./stores/store-contract.ts";
 export { createEmbeddedStores } from "./stores/embedded.ts";
 export { openDatabase } from "./stores/sqlite/database.ts";
 export { createRedisStores } from "./stores/redis/index.ts";
+export { MIGRATIONS } from "./stores/sqlite/schema.ts";

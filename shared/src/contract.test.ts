@@ -73,24 +73,29 @@ describe("contract schemas", () => {
   });
 
   it("every client event has a schema, and every server event a delivery class", () => {
+    // Every namespace also carries the session's renewal.
     assert.deepEqual(Object.keys(chatInputs).sort(), [
       "message:send",
       "messages:since",
       "room:join",
       "room:leave",
+      "session:renew",
       "typing",
     ]);
     assert.deepEqual(Object.keys(presenceInputs).sort(), [
       "presence:set",
       "presence:subscribe",
       "presence:unsubscribe",
+      "session:renew",
     ]);
     assert.deepEqual(Object.keys(locationInputs).sort(), [
       "location:share",
       "location:subscribe",
       "location:unsubscribe",
       "location:update",
+      "session:renew",
     ]);
+    for (const table of Object.values(DELIVERY)) assert.equal(table["session:expiring"], "reliable");
     assert.equal(DELIVERY["/location"]["location:update"], "latest-per-key");
     assert.equal(DELIVERY["/chat"].typing, "ephemeral");
   });
