@@ -6,7 +6,7 @@ import cors from "cors";
 import express, { type Express } from "express";
 import type { Deps } from "../deps.ts";
 import { authRouter } from "./auth.ts";
-import { apiNotFound, errorHandler } from "./errors.ts";
+import { errorHandler, notFound } from "./errors.ts";
 import { groupsRouter } from "./groups.ts";
 import { healthRouter } from "./health.ts";
 
@@ -27,7 +27,7 @@ export function createHttpApp(
   api.get("/config", (_req, res) => {
     res.json(options.client);
   });
-  api.use(apiNotFound);
+  api.use(notFound);
   app.use("/api", api);
   app.use(healthRouter(deps));
 
@@ -42,6 +42,8 @@ export function createHttpApp(
     });
   }
 
+  // Without it Express answers an HTML page (e.g. POST /healthz): errors are JSON everywhere.
+  app.use(notFound);
   app.use(errorHandler(deps.logger));
   return app;
 }
