@@ -134,6 +134,18 @@ describe("[3 acks] malformed payloads get VALIDATION_FAILED and change nothing",
     assert.equal(!res.ok && res.error.code, "VALIDATION_FAILED");
   });
 
+  // Found by the fuzz suite: a number is a valid Socket.IO event name, and the
+  // unknown-event listener threw on it outside any try, which ended the process.
+  it("an event named by a number is answered VALIDATION_FAILED, on every namespace", async () => {
+    for (const socket of Object.values(sockets)) {
+      const res = (await socket
+        .timeout(3000)
+        .emitWithAck(0 as unknown as string, { groupId })) as AckResult<unknown>;
+      assert.equal(!res.ok && res.error.code, "VALIDATION_FAILED");
+      assert.equal(socket.connected, true);
+    }
+  });
+
   it("nothing was stored by any of it", async () => {
     const page = await ask<AckResult<MessagePage>>(sockets["/chat"], "messages:since", {
       groupId,

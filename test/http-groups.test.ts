@@ -204,6 +204,20 @@ describe("[2 HTTP] groups", () => {
     assert.equal(res.status, 404);
     assert.equal(res.body.error.code, "NOT_FOUND");
   });
+
+  // Found by the fuzz suite: outside /api, Express answered these with an HTML page.
+  it("unknown routes and methods outside /api answer 404 NOT_FOUND in the error shape too", async () => {
+    for (const [method, path] of [
+      ["POST", "/healthz"],
+      ["DELETE", "/metrics"],
+      ["GET", "/nothing-here"],
+      ["PUT", "/"],
+    ] as const) {
+      const res = await app.http<ErrorBody>(method, path);
+      assert.equal(res.status, 404, `${method} ${path}`);
+      assert.equal(res.body.error.code, "NOT_FOUND", `${method} ${path}`);
+    }
+  });
 });
 
 describe("[2 HTTP] health, readiness and metrics", () => {

@@ -4,7 +4,8 @@ import type { ErrorRequestHandler, RequestHandler } from "express";
 import { AppError, httpStatusOf } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 
-export const apiNotFound: RequestHandler = (_req, _res, next) => {
+/** Last in line: a request no route took (an unknown path, or a known one with another method). */
+export const notFound: RequestHandler = (_req, _res, next) => {
   next(new AppError("NOT_FOUND", "no such route"));
 };
 

@@ -8,7 +8,7 @@ import express, { type Express } from "express";
 import type { Deps } from "../deps.ts";
 import type { TrustProxy } from "../guards/client-address.ts";
 import { authRouter } from "./auth.ts";
-import { apiNotFound, errorHandler } from "./errors.ts";
+import { errorHandler, notFound } from "./errors.ts";
 import { groupsRouter } from "./groups.ts";
 import { healthRouter } from "./health.ts";
 import { securityHeaders } from "./security-headers.ts";
@@ -37,7 +37,7 @@ export function createHttpApp(
   api.get("/config", (_req, res) => {
     res.json(options.client);
   });
-  api.use(apiNotFound);
+  api.use(notFound);
   app.use("/api", api);
   app.use(healthRouter(deps, { metricsToken: options.metricsToken }));
 
@@ -52,6 +52,8 @@ export function createHttpApp(
     });
   }
 
+  // Without it Express answers an HTML page (e.g. POST /healthz): errors are JSON everywhere.
+  app.use(notFound);
   app.use(errorHandler(deps.logger));
   return app;
 }

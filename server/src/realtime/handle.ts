@@ -13,7 +13,8 @@ type Listener = (...args: unknown[]) => void;
 /** The part of a Socket.IO socket this module needs: payloads are untrusted, so they are `unknown`. */
 interface EventSource {
   on(event: string, listener: Listener): unknown;
-  onAny(listener: (event: string, ...args: unknown[]) => void): unknown;
+  /** Socket.IO's parser also takes a number as an event name. */
+  onAny(listener: (event: string | number, ...args: unknown[]) => void): unknown;
   data: { user: { id: string } };
 }
 
@@ -65,7 +66,8 @@ export function createEventBinder<E>(
         return takeAck(args)(failure("RATE_LIMITED", "too many events on this connection"));
       }
       instrumentsOf("unknown").rejected("VALIDATION_FAILED");
-      takeAck(args)(failure("VALIDATION_FAILED", `unknown event "${event.slice(0, 64)}"`));
+      // String(): a numeric name has no slice(), and a throw here would escape as an uncaught exception.
+      takeAck(args)(failure("VALIDATION_FAILED", `unknown event "${String(event).slice(0, 64)}"`));
     });
 
     return function on<K extends keyof E & string>(

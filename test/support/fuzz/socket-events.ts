@@ -1,0 +1,218 @@
+// Every client event of the three namespaces as the fuzz suite sees it: how to
+// make a valid payload, the answer a valid payload earns, and what an ok answer
+// changes in the model. The event lists come from the contract's input maps; a
+// new event is a type error here until it gets its line.
+import assert from "node:assert/strict";
+import {
+  chatInputs,
+  LIMITS,
+  locationInputs,
+  presenceInputs,
+  type ChatClientEvents,
+  type ChatMessage,
+  type ErrorCode,
+  type InputOf,
+  type LocationClientEvents,
+  type MessagePage,
+  type parseInput,
+  type Position,
+  type PresenceClientEvents,
+  type SessionClientEvents,
+} from "@convoy/shared";
+import fc from "fast-check";
+import { oddString, typedText } from "./hostile-values.ts";
+import { positionKey, type World } from "./world.ts";
+
+export type Outcome = "ok" | ErrorCode;
+/** A contract schema, as parseInput takes it. */
+export type Schema = Parameters<typeof parseInput>[0];
+
+export interface EventSpec<P> {
+  valid(world: World): fc.Arbitrary<P>;
+  /** The answer a payload that passes the schema earns; by default membership decides it. */
+  expect?(payload: P, world: World): Outcome;
+  /** After an ok answer (`data` undefined when sent without an ack): updates the model and checks the answer against it. */
+  onOk?(payload: P, data: unknown, world: World): void;
+}
+
+type Specs<E> = { [K in keyof E]-?: EventSpec<InputOf<E[K]>> };
+
+/** Ok in `own` (the actor's only group), FORBIDDEN in a group that exists, NOT_FOUND otherwise. */
+export function byMembership(payload: unknown, world: World): Outcome {
+  const { groupId } = payload as { groupId?: string };
+  if (groupId === undefined || groupId === world.own.id) return "ok";
+  return world.model.groups.has(groupId) ? "FORBIDDEN" : "NOT_FOUND";
+}
+
+/** Every message the server hands out in `own` is one it acknowledged (or took without an ack). */
+export function assertKnownMessages(messages: ChatMessage[], world: World): void {
+  for (const message of messages) {
+    const acked = world.model.sent.get(message.id);
+    if (acked) assert.deepEqual(message, acked, "a stored message differs from its ack");
+    else
+      assert.ok(
+        message.userId === world.actor.user.id && world.model.sentWithoutAck.has(message.clientMsgId),
+        `a message nobody sent successfully: ${JSON.stringify(message).slice(0, 300)}`,
+      );
+  }
+}
+
+const groupRef = (world: World) => fc.record({ groupId: world.groupIds });
+
+const messageText = fc.oneof(
+  { weight: 4, arbitrary: typedText(1, 60) },
+  { weight: 1, arbitrary: oddString(60) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      "x".repeat(LIMITS.messageText),
+      ` ${"y".repeat(LIMITS.messageText)}\n`,
+      "😀".repeat(LIMITS.messageText / 2),
+    ),
+  },
+);
+/** A few fixed ids, so that retries (same clientMsgId) happen. */
+const clientMsgId = fc.oneof(
+  fc.uuid(),
+  fc.constantFrom("retry-1", "retry-2", "r".repeat(LIMITS.clientMsgId)),
+  typedText(1, 20),
+);
+const messageId = fc.oneof(
+  fc.constant("0"),
+  fc.integer({ min: 0, max: 3_000 }).map((seq) => String(seq).padStart(12, "0")),
+  fc.stringMatching(/^\d{1,15}$/),
+);
+const nullable = (arbitrary: fc.Arbitrary<number>) => fc.option(arbitrary, { nil: null });
+
+/** Every namespace's renewal: the actor's own token renews, another member's is FORBIDDEN, anything else UNAUTHORIZED. */
+const sessionEvents: Specs<SessionClientEvents> = {
+  "session:renew": {
+    valid: (world) =>
+      fc.record({ token: fc.constantFrom(world.actor.token, world.peer.token, world.stranger.token) }),
+    expect: ({ token }, world) => {
+      if (token === world.actor.token) return "ok";
+      return token === world.peer.token || token === world.stranger.token ? "FORBIDDEN" : "UNAUTHORIZED";
+    },
+  },
+};
+
+export const chatEvents: Specs<ChatClientEvents> = {
+  ...sessionEvents,
+  "room:join": {
+    valid: groupRef,
+    onOk: (_payload, data, world) => {
+      if (data) assertKnownMessages((data as { messages: ChatMessage[] }).messages, world);
+    },
+  },
+  "room:leave": { valid: groupRef },
+  "message:send": {
+    valid: (world) => fc.record({ groupId: world.groupIds, text: messageText, clientMsgId }),
+    onOk: ({ groupId, text, clientMsgId }, data, world) => {
+      if (groupId !== world.own.id) return;
+      if (!data) return void world.model.sentWithoutAck.add(clientMsgId);
+      const { message } = data as { message: ChatMessage };
+      const earlier = [...world.model.sent.values()].find((sent) => sent.clientMsgId === clientMsgId);
+      // A retry answers the stored message, not the new text.
+      if (earlier) assert.deepEqual(message, earlier, "a retry answered another message");
+      else if (!world.model.sentWithoutAck.has(clientMsgId)) {
+        assert.equal(message.text, text.trim());
+        assert.equal(message.userId, world.actor.user.id);
+      }
+      world.model.sent.set(message.id, message);
+    },
+  },
+  "messages:since": {
+    valid: (world) =>
+      fc.record(
+        { groupId: world.groupIds, afterId: messageId, limit: fc.integer({ min: 1, max: LIMITS.pageMax }) },
+        { requiredKeys: ["groupId", "afterId"] },
+      ),
+    onOk: ({ afterId, limit }, data, world) => {
+      if (!data) return;
+      const { messages } = data as MessagePage;
+      assert.ok(messages.length <= (limit ?? LIMITS.pageMax), "more messages than the limit");
+      assert.ok(
+        messages.every((message) => BigInt(message.id) > BigInt(afterId)),
+        "a message at or before afterId",
+      );
+      assertKnownMessages(messages, world);
+    },
+  },
+  typing: {
+    valid: (world) => fc.record({ groupId: world.groupIds, typing: fc.boolean() }),
+    onOk: ({ groupId }, _data, world) => {
+      if (groupId === world.own.id) world.model.typingNotices++;
+    },
+  },
+};
+
+export const presenceEvents: Specs<PresenceClientEvents> = {
+  ...sessionEvents,
+  "presence:subscribe": { valid: groupRef },
+  "presence:unsubscribe": { valid: groupRef },
+  "presence:set": { valid: () => fc.record({ status: fc.constantFrom("online", "away") }) },
+};
+
+export const locationEvents: Specs<LocationClientEvents> = {
+  ...sessionEvents,
+  "location:subscribe": {
+    valid: groupRef,
+    onOk: ({ groupId }, data, world) => {
+      if (!data || groupId !== world.own.id) return;
+      for (const rider of (data as { riders: Position[] }).riders)
+        assert.ok(world.model.positions.has(positionKey(rider)), "a position nobody sent successfully");
+    },
+  },
+  "location:unsubscribe": { valid: groupRef },
+  "location:share": {
+    valid: (world) => fc.record({ groupId: world.groupIds, sharing: fc.boolean() }),
+    onOk: ({ groupId, sharing }, _data, world) => {
+      if (groupId === world.own.id) world.model.sharing = sharing;
+    },
+  },
+  "location:update": {
+    // All fields: mutations drop the optional ones.
+    valid: (world) =>
+      fc.record({
+        groupId: world.groupIds,
+        lat: fc.double({ min: -90, max: 90, noNaN: true }),
+        lng: fc.double({ min: -180, max: 180, noNaN: true }),
+        accuracy: nullable(fc.double({ min: 0, max: 1e5, noNaN: true })),
+        heading: nullable(fc.double({ min: 0, max: 360, maxExcluded: true, noNaN: true })),
+        speed: nullable(fc.double({ min: 0, max: 1e3, noNaN: true })),
+        ts: fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
+      }),
+    // Only while sharing (SPEC §3 /location).
+    expect: (payload, world) => {
+      const outcome = byMembership(payload, world);
+      return outcome === "ok" && !world.model.sharing ? "FORBIDDEN" : outcome;
+    },
+    onOk: (payload, _data, world) => {
+      if (payload.groupId === world.own.id) world.model.positions.add(positionKey(payload));
+    },
+  },
+};
+
+export const NAMESPACES = {
+  "/chat": { inputs: chatInputs, events: chatEvents },
+  "/presence": { inputs: presenceInputs, events: presenceEvents },
+  "/location": { inputs: locationInputs, events: locationEvents },
+};
+export type FuzzedNsp = keyof typeof NAMESPACES;
+
+export interface EventTarget {
+  nsp: FuzzedNsp;
+  event: string;
+  schema: Schema;
+  spec: EventSpec<unknown>;
+}
+
+/** Every client event of every namespace, in the contract's order. */
+export const EVENT_TARGETS: EventTarget[] = Object.entries(NAMESPACES).flatMap(([nsp, { inputs, events }]) =>
+  Object.keys(inputs).map((event) => ({
+    nsp: nsp as FuzzedNsp,
+    event,
+    schema: (inputs as Record<string, Schema>)[event]!,
+    spec: (events as Record<string, EventSpec<unknown>>)[event]!,
+  })),
+);

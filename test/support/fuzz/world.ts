@@ -1,0 +1,98 @@
+// The users and groups the fuzz suite plays with, and its model of what the
+// server holds, updated from each answer and checked against the server's.
+import { randomUUID } from "node:crypto";
+import type { ChatMessage, Group, LoginResponse } from "@convoy/shared";
+import fc from "fast-check";
+import { uniqueName, type Member, type TestApp } from "../app.ts";
+
+export interface World {
+  /** Sends the fuzzed socket events; a member of `own` only. */
+  actor: Member;
+  /** Makes the fuzzed HTTP calls and listens in `own`'s rooms. */
+  peer: Member;
+  /** Owns `foreign` and `open`. */
+  stranger: Member;
+  /** The password of actor, peer and stranger. */
+  password: string;
+  own: Group;
+  /** Exists, and neither actor nor peer is in it. */
+  foreign: Group;
+  /** Its invite code is the valid one for /api/groups/join (only peer may join it). */
+  open: Group;
+  /** A new account's session, for cases that end or change theirs. */
+  newSession(): Promise<Member>;
+  /** The group ids payloads pick from: mostly `own`, then the others and ones that do not exist. */
+  groupIds: fc.Arbitrary<string>;
+  model: Model;
+}
+
+export interface Model {
+  /** The actor shares its position in `own`. */
+  sharing: boolean;
+  /** Messages acknowledged in `own`, by id. */
+  sent: Map<string, ChatMessage>;
+  /** clientMsgIds of valid sends in `own` made without an ack: stored, but their id is unknown. */
+  sentWithoutAck: Set<string>;
+  /** Positions accepted in `own`, as "lat,lng,ts". */
+  positions: Set<string>;
+  /** Valid typing notices sent in `own`. */
+  typingNotices: number;
+  /** Every group that exists. */
+  groups: Set<string>;
+  /** The groups peer is a member of. */
+  peerGroups: Set<string>;
+  /** Invite code → group id. */
+  inviteCodes: Map<string, string>;
+  /** Accounts: lower-cased username → password. */
+  accounts: Map<string, string>;
+}
+
+export const positionKey = (position: { lat: number; lng: number; ts: number }) =>
+  `${position.lat},${position.lng},${position.ts}`;
+
+export async function makeWorld(app: TestApp): Promise<World> {
+  const accounts = new Map<string, string>();
+  const password = "correct horse battery";
+  const member = async (): Promise<Member> => {
+    const username = uniqueName("fuzz");
+    await app.http("POST", "/api/auth/register", { username, password });
+    accounts.set(username.toLowerCase(), password);
+    const { body } = await app.http<LoginResponse>("POST", "/api/auth/login", { username, password });
+    return { user: body.user, token: body.token };
+  };
+  const createGroup = async (owner: Member, name: string) =>
+    (await app.http<{ group: Group }>("POST", "/api/groups", { name }, owner.token)).body.group;
+
+  const [actor, peer, stranger] = [await member(), await member(), await member()];
+  const own = await createGroup(actor, "Own ride");
+  await app.http("POST", "/api/groups/join", { inviteCode: own.inviteCode }, peer.token);
+  const foreign = await createGroup(stranger, "Foreign ride");
+  const open = await createGroup(stranger, "Open ride");
+  return {
+    actor,
+    peer,
+    stranger,
+    password,
+    own,
+    foreign,
+    open,
+    newSession: member,
+    groupIds: fc.oneof(
+      { weight: 6, arbitrary: fc.constant(own.id) },
+      { weight: 1, arbitrary: fc.constantFrom(foreign.id, open.id) },
+      { weight: 1, arbitrary: fc.constant(randomUUID()) },
+      { weight: 1, arbitrary: fc.uuid() },
+    ),
+    model: {
+      sharing: false,
+      sent: new Map(),
+      sentWithoutAck: new Set(),
+      positions: new Set(),
+      typingNotices: 0,
+      groups: new Set([own.id, foreign.id, open.id]),
+      peerGroups: new Set([own.id]),
+      inviteCodes: new Map([own, foreign, open].map((group) => [group.inviteCode, group.id])),
+      accounts,
+    },
+  };
+}
