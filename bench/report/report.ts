@@ -139,7 +139,7 @@ export function targetChecks(results: RunResult[]): TargetCheck[] {
   checks.push({
     goal: "legitimate handshake p99 during a 400 logins/s flood within 2× of the same run without it",
     figure: flood
-      ? `${times(floodRatio!)}: ${flood.metrics.handshakeP99MsFlooded!.toFixed(1)} ms against ` +
+      ? `${times(floodRatio)}: ${flood.metrics.handshakeP99MsFlooded!.toFixed(1)} ms against ` +
         `${flood.metrics.handshakeP99MsQuiet!.toFixed(1)} ms (${flood.size} clients; ` +
         `${flood.metrics.floodLogins} flood logins, ${flood.metrics.floodRefused429} refused 429)`
       : "not run",
