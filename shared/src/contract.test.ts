@@ -11,6 +11,7 @@ import {
   SendMessage,
   LocationUpdate,
   CreateGroup,
+  Credentials,
 } from "./index.ts";
 
 describe("contract schemas", () => {
@@ -54,6 +55,10 @@ describe("contract schemas", () => {
       "iso\u2066late",
     ])
       assert.equal(name(bad), false, JSON.stringify(bad));
+    const login = (password: string) => parseInput(Credentials, { username: "ana", password }).ok;
+    assert.equal(login("pässwörd 🔑 long"), true);
+    assert.equal(login("secret12\0"), false, "a trailing NUL would hash as no NUL");
+    assert.equal(login("secret12\ud800"), false, "a lone surrogate would hash as U+FFFD");
   });
 
   it("positions reject non-finite numbers (which only non-JSON parsers could carry)", () => {

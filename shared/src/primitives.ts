@@ -35,7 +35,17 @@ export const Username = v.pipe(
   v.maxLength(LIMITS.usernameMax),
   v.regex(/^[A-Za-z0-9_.-]+$/, "letters, digits, _ . - only"),
 );
-export const Password = v.pipe(v.string(), v.minLength(LIMITS.passwordMin), v.maxLength(LIMITS.passwordMax));
+/**
+ * Well-formed, and without NUL: the hash would take a lone surrogate for U+FFFD,
+ * and scrypt's HMAC a trailing NUL for nothing, so two passwords would be one.
+ */
+export const Password = v.pipe(
+  v.string(),
+  wellFormed,
+  v.check((password) => !password.includes("\0"), "must not contain NUL characters"),
+  v.minLength(LIMITS.passwordMin),
+  v.maxLength(LIMITS.passwordMax),
+);
 
 /** `{groupId}`: the payload of every subscribe/join/leave event. */
 export const GroupRef = v.strictObject({ groupId: GroupId });

@@ -72,15 +72,8 @@ const OK: Expected = { status: 200 };
 const accountOf = (world: World, username: unknown) =>
   typeof username === "string" ? world.model.accounts.get(username.toLowerCase()) : undefined;
 
-/**
- * A password as scrypt sees it: NFKC, then UTF-8 (a lone surrogate becomes
- * U+FFFD); and as HMAC pads a key of up to 64 bytes with zeros, trailing NULs
- * there make no difference ("secret\0" logs in as "secret").
- */
-function asHashed(password: string): string {
-  const text = password.normalize("NFKC").replace(/\p{Surrogate}/gu, "\ufffd");
-  return Buffer.byteLength(text) <= 64 ? text.replace(/\0+$/, "") : text;
-}
+/** A password as scrypt sees it: NFKC (passwords are well-formed and NUL-free, so nothing else merges two). */
+const asHashed = (password: string): string => password.normalize("NFKC");
 
 /** Peer's view of a group: 200 as a member, 403 for a group it is not in, 404 for none. */
 function peerAccess(world: World, groupId: string): Expected {
