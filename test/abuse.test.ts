@@ -240,6 +240,21 @@ for (const backend of ["embedded", "redis"] as const) {
       assert.equal((await handshake()).status, 200);
     });
 
+    it("a handshake flood beyond the quota holds no more sessions than the quota (memory stays flat)", async () => {
+      const { app } = await node({ unauthenticatedPerAddress: 5 });
+      const statuses: number[] = [];
+      for (let i = 0; i < 200; i++) {
+        const res = await fetch(`${app.url}/socket.io/?EIO=4&transport=polling`, {
+          headers: { "x-forwarded-for": "198.51.100.13" },
+        });
+        await res.text();
+        statuses.push(res.status);
+      }
+      assert.equal(statuses.filter((status) => status === 200).length, 5);
+      assert.equal(statuses.filter((status) => status === 403).length, 195);
+      assert.equal(app.app.io.engine.clientsCount, 5, "the refused ones never got a session");
+    });
+
     it("a request sent too slowly is cut off (slowloris); a normal one is served meanwhile", async () => {
       const { app } = await node({ headersTimeoutMs: 300, requestTimeoutMs: 600 });
       const slow = connect(app.port, "127.0.0.1");
