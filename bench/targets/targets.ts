@@ -113,6 +113,9 @@ export async function startConvoy(
       QUOTA_CONNECTIONS_PER_ADDRESS: "100000000",
       QUOTA_UNAUTHENTICATED_PER_ADDRESS: "100000000",
       QUOTA_GROUP_MEMBERS: "100000000",
+      // The ride's stalled subscriber subscribes to every group of the run at once.
+      LIMIT_EVENTS_PER_SECOND: "100000000",
+      LIMIT_USER_EVENTS_PER_SECOND: "100000000",
       BENCH_TARGET: kind,
       ...env,
     },

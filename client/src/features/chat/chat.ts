@@ -95,10 +95,13 @@ async function joinAndCatchUp(groupId: string): Promise<void> {
   const joined = await request(chatSocket, "room:join", { groupId });
   if (!joined.ok) {
     // Without the room this group gets no live messages: try again while connected.
-    if (joined.error.code === "TIMEOUT" || joined.error.code === "INTERNAL") {
+    // A rider in many groups may join faster than the server's event limit: wait as long as it says.
+    const { code } = joined.error;
+    if (code === "TIMEOUT" || code === "INTERNAL" || code === "RATE_LIMITED") {
+      const wait = "retryAfterMs" in joined.error ? joined.error.retryAfterMs : undefined;
       setTimeout(() => {
         if (chatSocket.connected && joinedGroups.has(groupId)) void joinAndCatchUp(groupId);
-      }, RETRY_JOIN_MS);
+      }, wait ?? RETRY_JOIN_MS);
     }
     return;
   }

@@ -17,7 +17,16 @@ function setMember(groupId: string, member: PresenceMember): void {
 
 async function subscribe(groupId: string): Promise<void> {
   const reply = await request(presenceSocket, "presence:subscribe", { groupId });
-  if (!reply.ok) return;
+  if (!reply.ok) {
+    // Subscribing to many groups at once can meet the server's event limit: try again when it says.
+    const wait = "retryAfterMs" in reply.error ? reply.error.retryAfterMs : undefined;
+    if (reply.error.code === "RATE_LIMITED") {
+      setTimeout(() => {
+        if (presenceSocket.connected && followed.has(groupId)) void subscribe(groupId);
+      }, wait ?? 1000);
+    }
+    return;
+  }
   presenceByGroup.value = {
     ...presenceByGroup.value,
     [groupId]: Object.fromEntries(reply.data.members.map((m) => [m.userId, m])),
