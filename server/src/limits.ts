@@ -1,5 +1,6 @@
 // The server's limits: the contract's numbers plus server-side tunables. Tests
 // pass overrides to createApp; production uses the defaults.
+import { availableParallelism } from "node:os";
 import { LIMITS } from "@convoy/shared";
 
 export type Limits = { -readonly [K in keyof typeof LIMITS]: number } & {
@@ -72,8 +73,9 @@ export const DEFAULT_LIMITS: Limits = {
   tokenCheckMs: 5_000,
   // Clients renew a minute ahead by themselves; the warning is for those that did not.
   tokenWarnAheadMs: 30_000,
-  // Half of libuv's 4 threads: file and DNS work keep the rest.
-  hashesRunning: 2,
+  // Half the cores (at least one): under a login flood the other half keeps serving
+  // handshakes and events. libuv's 4 threads are never all taken by hashing.
+  hashesRunning: Math.min(2, Math.max(1, Math.floor(availableParallelism() / 2))),
   hashesWaiting: 16,
   loginsPerAddressPerMinute: 30,
   loginFailuresPerUserAndAddress: 10,
