@@ -4,6 +4,7 @@ import type { Limits } from "../limits.ts";
 import type { RedisClient } from "../stores/redis/client.ts";
 import { createLoginGuard, type LoginGuard } from "./login-guard.ts";
 import { createLimiterFactory, type RateLimiter } from "./rate-limiters.ts";
+import { createUserEventLimits, type UserEventLimits } from "./user-event-limits.ts";
 
 export interface Guards {
   logins: LoginGuard;
@@ -12,13 +13,11 @@ export interface Guards {
   /** New connections and namespace connects per client address. */
   handshakes: RateLimiter;
   /** Client events per user, over all their sockets on this node. */
-  userEvents: RateLimiter;
+  userEvents: UserEventLimits;
 }
 
 export function createGuards(limits: Limits, redis: RedisClient | null, prefix: string): Guards {
   const shared = createLimiterFactory(redis, prefix);
-  // A Redis round trip per event would cost more than the event: per node, in memory.
-  const local = createLimiterFactory(null, prefix);
   return {
     logins: createLoginGuard(shared, limits),
     registrations: shared("register", {
@@ -26,6 +25,7 @@ export function createGuards(limits: Limits, redis: RedisClient | null, prefix: 
       durationSeconds: 3600,
     }),
     handshakes: shared("handshake", { points: limits.handshakesPerAddressPerMinute, durationSeconds: 60 }),
-    userEvents: local("events", { points: limits.eventsPerUserPerSecond * 2, durationSeconds: 2 }),
+    // A Redis round trip per event would cost more than the event: per node, in memory.
+    userEvents: createUserEventLimits(limits.eventsPerUserPerSecond),
   };
 }

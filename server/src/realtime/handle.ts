@@ -4,7 +4,7 @@
 // Nothing escapes as an unhandled rejection.
 import { parseInput, type AckDataOf, type AckResult, type InputOf, type InputSchemas } from "@convoy/shared";
 import { AppError, failure, toFailure } from "../errors.ts";
-import type { RateLimiter as UserLimiter } from "../guards/rate-limiters.ts";
+import type { UserEventLimits } from "../guards/user-event-limits.ts";
 import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
 import { createRateLimiter } from "./rate-limit.ts";
@@ -27,7 +27,7 @@ export function createEventBinder<E>(
     metrics: Metrics;
     logger: Logger;
     limits: { eventsPerSocketPerSecond: number };
-    guards: { userEvents: UserLimiter };
+    guards: { userEvents: UserEventLimits };
   },
 ) {
   const { eventsPerSocketPerSecond } = deps.limits;
@@ -44,17 +44,18 @@ export function createEventBinder<E>(
   };
 
   return function bind(socket: EventSource) {
-    const userId = socket.data.user.id;
     const socketEvents = createRateLimiter(eventsPerSocketPerSecond, 2 * eventsPerSocketPerSecond);
+    const userEvents = deps.guards.userEvents.hold(socket.data.user.id);
+    socket.on("disconnect", userEvents.release);
     /** Null when the event may go on; checked before anything else is done for it. */
-    const rateLimited = async (): Promise<AppError | null> => {
+    const rateLimited = (): AppError | null => {
       if (!socketEvents.tryTake()) {
         return new AppError("RATE_LIMITED", "too many events on this connection", socketEvents.waitMs());
       }
-      return deps.guards.userEvents.consume(userId, "too many events from this user").then(
-        () => null,
-        (err: unknown) => (err instanceof AppError ? err : null),
-      );
+      if (!userEvents.bucket.tryTake()) {
+        return new AppError("RATE_LIMITED", "too many events from this user", userEvents.bucket.waitMs());
+      }
+      return null;
     };
 
     // An event outside the contract still gets its ack answered.
@@ -83,7 +84,7 @@ export function createEventBinder<E>(
         // Only an event with an ack is timed: the figure is the wait for the answer.
         const stopTimer = ack === noop ? noop : metrics.duration.startTimer();
         let result: AckResult<unknown>;
-        const limited = await rateLimited();
+        const limited = rateLimited();
         const parsed = limited || args.length !== 1 ? null : parseInput(schema, args[0]);
         if (limited) result = toFailure(limited);
         else if (!parsed) result = failure("VALIDATION_FAILED", "expected one payload object");
