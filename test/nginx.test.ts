@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { LIMITS, type AckResult, type ChatMessage, type Group, type LoginResponse } from "@convoy/shared";
 import { io } from "socket.io-client";
+import WebSocket from "ws";
 import { connectCrowd, connectionsPerNode, everyoneHears, seedGroup, type Crowd } from "./support/crowd.ts";
 import { projectConfigPath, startNginx, type TestNginx } from "./support/nginx.ts";
 import { startNodeProcess, type NodeProcess } from "./support/process.ts";
@@ -122,6 +123,28 @@ describe("[nginx] two hosts behind nginx with the project's config", () => {
     // Meanwhile the same address reaches everything else.
     assert.equal((await rawRequest(`${nginx.url}/healthz`, { localAddress: from })).status, 200);
     assert.equal((await rawRequest(`${nginx.url}/api/groups`, { localAddress: from })).status, 401);
+  });
+
+  it("[6] one address holds at most 100 connections through nginx; the 101st answers 429, another address connects", async () => {
+    const from = "127.0.0.98";
+    const wsUrl = `${nginx.url.replace(/^http/, "ws")}/socket.io/?EIO=4&transport=websocket`;
+    const open = (localAddress: string) =>
+      new Promise<WebSocket>((resolve, reject) => {
+        const socket = new WebSocket(wsUrl, { localAddress });
+        socket.once("open", () => resolve(socket));
+        socket.once("unexpected-response", (_req, res) => reject(new Error(`status ${res.statusCode}`)));
+        socket.once("error", reject);
+      });
+    // WebSockets held open (the app closes unauthenticated ones after 10 s: well after this).
+    const held = await Promise.all(Array.from({ length: 100 }, () => open(from)));
+    try {
+      await assert.rejects(open(from), /status 429/);
+      assert.equal((await rawRequest(`${nginx.url}/healthz`, { localAddress: from })).status, 429);
+      const other = await open("127.0.0.97");
+      other.close();
+    } finally {
+      for (const socket of held) socket.close();
+    }
   });
 
   it("passes the app's security headers on, and /metrics is not served to the public address", async () => {

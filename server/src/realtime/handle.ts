@@ -46,7 +46,7 @@ export function createEventBinder<E>(
   return function bind(socket: EventSource) {
     const socketEvents = createRateLimiter(eventsPerSocketPerSecond, 2 * eventsPerSocketPerSecond);
     const userEvents = deps.guards.userEvents.hold(socket.data.user.id);
-    socket.on("disconnect", userEvents.release);
+    socket.on("disconnect", () => userEvents.release());
     /** Null when the event may go on; checked before anything else is done for it. */
     const rateLimited = (): AppError | null => {
       if (!socketEvents.tryTake()) {
