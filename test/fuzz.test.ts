@@ -11,6 +11,7 @@ import type { ChatMessage, MessagePage, Position, TypingNotice } from "@convoy/s
 import fc from "fast-check";
 import type { Socket } from "socket.io-client";
 import { ask, startApp, type TestApp } from "./support/app.ts";
+import { startRedis, type TestRedis } from "./support/redis-server.ts";
 import { httpCases, runHttpCase } from "./support/fuzz/http-cases.ts";
 import { ROUTES } from "./support/fuzz/http-routes.ts";
 import {
@@ -59,7 +60,11 @@ const runsEach = Math.max(1, Math.ceil(RUNS / targetCount));
 /** Below this many cases a target may by chance miss the happy path or a refusal. */
 const COVERAGE_RUNS = 200;
 
-describe(`[3 acks, 4 bad input] fuzz: ${RUNS} random and mutated cases never crash, hang or store`, () => {
+/** embedded (SQLite), or redis: the same cases against the Redis stores (fuzz-redis.test.ts). */
+const BACKEND = process.env.FUZZ_BACKEND === "redis" ? "redis" : "embedded";
+
+describe(`[3 acks, 4 bad input] fuzz (${BACKEND}): ${RUNS} random and mutated cases never crash, hang or store`, () => {
+  let redis: TestRedis | null = null;
   let trouble: Trouble;
   let app: TestApp;
   let world: World;
@@ -73,7 +78,12 @@ describe(`[3 acks, 4 bad input] fuzz: ${RUNS} random and mutated cases never cra
 
   before(async () => {
     trouble = watchTrouble();
-    app = await startApp({ limits: FUZZ_LIMITS, logger: trouble.logger });
+    if (BACKEND === "redis") redis = await startRedis();
+    app = await startApp({
+      limits: FUZZ_LIMITS,
+      logger: trouble.logger,
+      config: redis ? { redisUrl: redis.url } : {},
+    });
     world = await makeWorld(app);
     keeper = createSocketKeeper(app, world.actor.token);
     // Peer listens in `own`: whatever reaches it must come from a valid, acknowledged event.
@@ -90,6 +100,7 @@ describe(`[3 acks, 4 bad input] fuzz: ${RUNS} random and mutated cases never cra
   after(async () => {
     trouble.stop();
     await app.close();
+    await redis?.stop();
   });
 
   /** Runs one target's cases; each must leave no trouble behind. */
