@@ -5,12 +5,8 @@ import type { IncomingMessage } from "node:http";
 import { schemeOf } from "../request-scheme.ts";
 
 export interface OriginPolicy {
+  /** Asked in Engine.IO's `allowRequest` (app.ts), with the connection quotas. */
   isAllowed: (req: IncomingMessage) => boolean;
-  /** Engine.IO's `allowRequest` option. */
-  allowRequest: (
-    req: IncomingMessage,
-    callback: (err: string | null | undefined, success: boolean) => void,
-  ) => void;
 }
 
 /** `allowed` null: the page's own origin only (plus clients that send no Origin, i.e. not browsers). */
@@ -20,13 +16,7 @@ export function createOriginPolicy(allowed: readonly string[] | null): OriginPol
     if (origin === undefined) return true;
     return allowed ? allowed.includes(origin) : origin === ownOrigin(req);
   };
-  return {
-    isAllowed,
-    allowRequest(req, callback) {
-      const ok = isAllowed(req);
-      callback(ok ? null : "origin not allowed", ok);
-    },
-  };
+  return { isAllowed };
 }
 
 /** Scheme plus Host header, as the browser sees it (behind a TLS proxy, X-Forwarded-Proto says https). */
