@@ -295,8 +295,9 @@ describe("[app] an expired session", () => {
     const name = uniqueName("back");
     await registerInUi(page, env.app.url, name);
     await createGroupInUi(page, "Coming back");
-    // The rider comes back after the token ran out.
-    await page.evaluate(`{
+    // The rider comes back after the token ran out. Changed as the page loads, before the
+    // app runs: a renewal the old page made meanwhile cannot overwrite it.
+    await page.addInitScript(`{
       const saved = JSON.parse(localStorage.getItem("convoy.session"));
       localStorage.setItem("convoy.session", JSON.stringify({ ...saved, expiresAt: Date.now() - 1000 }));
     }`);

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { connect } from "node:net";
 import { afterEach, describe, it } from "node:test";
 import WebSocket from "ws";
 import { startApp, type TestApp } from "./support/app.ts";
@@ -88,5 +89,34 @@ describe("[4 shutdown] closing a node", () => {
     // It tries to come back by itself: that is what a stock client does on "transport close".
     await waitFor(client.io as never, "reconnect_attempt");
     client.disconnect();
+  });
+
+  it("a client that keeps asking over a kept-alive connection does not hold the close open", async () => {
+    const app = await startApp();
+    // A browser's kept-alive connection, busy with a request when the node closes:
+    // Node closes only idle connections then, and keeps this one open as long as requests come.
+    const tcp = connect(app.port, "127.0.0.1");
+    let received = "";
+    tcp.setEncoding("utf8").on("data", (chunk: string) => (received += chunk));
+    const ended = new Promise<void>((resolve) => tcp.once("close", () => resolve()));
+    await new Promise<void>((resolve) => tcp.once("connect", () => resolve()));
+    // A reconnecting client's handshake (refused while closing), in two parts around close().
+    const ask = "GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: convoy\r\n";
+    tcp.write(ask);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    let closed = false;
+    const closing = app.app.close().then(() => (closed = true));
+    tcp.write("\r\n");
+    // It asks again and again, as a reconnecting client or the app's fetches would.
+    for (let i = 0; i < 20 && !closed && !tcp.closed; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      if (!tcp.closed) tcp.write(`${ask}\r\n`);
+    }
+    await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, 1000))]);
+    assert.ok(tcp.closed, "the node ended the connection after its answer");
+    assert.match(received, /^HTTP\/1.1 4\d\d/);
+    assert.match(received, /connection: close/i, "the answer said so");
+    await closing;
+    tcp.destroy();
   });
 });

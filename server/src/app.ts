@@ -136,6 +136,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     },
     ...(config.corsOrigins ? { cors: { origin: config.corsOrigins, credentials: true } } : {}),
   });
+  // After Engine.IO took the "request" listeners, so this runs for every request.
+  // Node's close() ends only idle connections: a kept-alive one busy at that moment
+  // would stay open for as long as its client keeps asking (a reconnecting app does).
+  httpServer.prependListener("request", (_req, res) => {
+    if (closing) res.setHeader("Connection", "close");
+  });
   // "static": one channel per namespace, subscribed once at start. "dynamic" subscribes
   // per room without waiting, so a message sent just after a join could miss a node.
   if (redis) io.adapter(createShardedAdapter(redis.pub, redis.sub, { subscriptionMode: "static" }));

@@ -44,7 +44,12 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, "shutting down");
     setTimeout(() => {
-      logger.error(`shutdown did not finish within ${SHUTDOWN_DEADLINE_MS} ms`);
+      // What still holds the process (sockets, timers…), to tell why.
+      const holding = process.getActiveResourcesInfo().reduce<Record<string, number>>((counts, kind) => {
+        counts[kind] = (counts[kind] ?? 0) + 1;
+        return counts;
+      }, {});
+      logger.error({ holding }, `shutdown did not finish within ${SHUTDOWN_DEADLINE_MS} ms`);
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS).unref();
     app.close().then(
