@@ -29,6 +29,7 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   USERNAME_TAKEN: 409,
+  CONFLICT: 409,
   QUOTA_EXCEEDED: 403,
   RATE_LIMITED: 429,
   INTERNAL: 500,

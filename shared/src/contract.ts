@@ -10,6 +10,8 @@ export const ErrorCode = {
   FORBIDDEN: "FORBIDDEN",
   NOT_FOUND: "NOT_FOUND",
   USERNAME_TAKEN: "USERNAME_TAKEN",
+  /** The action does not fit the current state (a second ride at once, joining an ended ride). */
+  CONFLICT: "CONFLICT",
   INVALID_CREDENTIALS: "INVALID_CREDENTIALS",
   RATE_LIMITED: "RATE_LIMITED",
   QUOTA_EXCEEDED: "QUOTA_EXCEEDED",

@@ -34,6 +34,11 @@ export const DELIVERY = {
     ...sessionDelivery,
     "location:update": Delivery.latestPerKey,
     "location:stopped": Delivery.latestPerKey,
+    // Recovered after a reconnect by `ride:active` and the subscribe answer's ride state.
+    "ride:update": Delivery.reliable,
+    "ride:ended": Delivery.reliable,
+    "ride:alert": Delivery.reliable,
+    "ride:alert-cleared": Delivery.reliable,
   },
 } as const satisfies { [N in keyof ServerEventsOf]: Record<keyof ServerEventsOf[N], Delivery> };
 

@@ -7,4 +7,5 @@ export * from "./http.ts";
 export * from "./chat.ts";
 export * from "./presence.ts";
 export * from "./location.ts";
+export * from "./ride.ts";
 export * from "./session.ts";

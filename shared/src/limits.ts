@@ -29,6 +29,22 @@ export const LIMITS = {
   riderStaleMs: 10 * 60_000,
   /** Users of a node that died without a goodbye go offline within this. */
   deadNodeMs: 30_000,
+  /** Rides (issue #14). A ride's name, in characters. */
+  rideName: 64,
+  /** Gap alert threshold along the road, m: default, and the bounds a ride may choose. */
+  rideGapM: 2000,
+  rideGapMinM: 200,
+  rideGapMaxM: 50_000,
+  /** Stopped alert: default and bounds, ms. */
+  rideStoppedMs: 5 * 60_000,
+  rideStoppedMinMs: 60_000,
+  rideStoppedMaxMs: 60 * 60_000,
+  /** A ride with no position from any rider for this long ends by itself. */
+  rideIdleMs: 30 * 60_000,
+  /** Points kept per rider's trail; past it the oldest half thins. */
+  trailPoints: 2000,
+  /** Ended rides kept per group (summaries and trails); older ones are forgotten. */
+  ridesKept: 50,
   /** Access token lifetime. */
   tokenTtlMs: 15 * 60_000,
   /** Engine.IO heartbeat; their sum bounds how long a half-open connection lingers (< 45 s). */

@@ -2,6 +2,7 @@
 import * as v from "valibot";
 import type { Ack, InputSchemas } from "./contract.ts";
 import { EpochMs, GroupId, GroupRef } from "./primitives.ts";
+import { rideInputs, type RideClientEvents, type RideServerEvents, type RideState } from "./ride.ts";
 import { sessionInputs, type SessionClientEvents, type SessionServerEvents } from "./session.ts";
 
 /** A rider's last known position in one group. */
@@ -39,8 +40,12 @@ export const ShareLocation = v.strictObject({ groupId: GroupId, sharing: v.boole
 export type ShareLocation = v.InferOutput<typeof ShareLocation>;
 
 /** Sent by clients on /location. */
-export interface LocationClientEvents extends SessionClientEvents {
-  "location:subscribe": (input: GroupRef, ack: Ack<{ groupId: string; riders: Position[] }>) => void;
+export interface LocationClientEvents extends SessionClientEvents, RideClientEvents {
+  /** `ride`: the group's ride under way, with every rider's trail so far (null when none). */
+  "location:subscribe": (
+    input: GroupRef,
+    ack: Ack<{ groupId: string; riders: Position[]; ride: RideState | null }>,
+  ) => void;
   "location:unsubscribe": (input: GroupRef, ack: Ack<{ groupId: string }>) => void;
   "location:share": (input: ShareLocation, ack: Ack<{ groupId: string; sharing: boolean }>) => void;
   /** The ack is optional; an update over the rate limit is coalesced, newest kept. */
@@ -53,13 +58,14 @@ export interface RiderStopped {
 }
 
 /** Sent by the server on /location. */
-export interface LocationServerEvents extends SessionServerEvents {
+export interface LocationServerEvents extends SessionServerEvents, RideServerEvents {
   "location:update": (position: Position) => void;
   "location:stopped": (stopped: RiderStopped) => void;
 }
 
 export const locationInputs = {
   ...sessionInputs,
+  ...rideInputs,
   "location:subscribe": GroupRef,
   "location:unsubscribe": GroupRef,
   "location:share": ShareLocation,

@@ -7,7 +7,7 @@ import { createCoalescer } from "../realtime/coalesce.ts";
 import { createEventBinder } from "../realtime/handle.ts";
 import { secureNamespace } from "../realtime/namespace.ts";
 import { renewSocketSession } from "../realtime/session-lifetime.ts";
-import { roomOf } from "../realtime/rooms.ts";
+import { roomOf, userRoom } from "../realtime/rooms.ts";
 import type { Io, LocationNamespace } from "../realtime/types.ts";
 
 export function registerLocation(io: Io, deps: Deps): Registration {
@@ -26,6 +26,8 @@ export function registerLocation(io: Io, deps: Deps): Registration {
 
   location.on("connection", (socket) => {
     const { user } = socket.data;
+    // Ride notices and SOS reach every member's sockets, whichever group they have open.
+    void socket.join(userRoom(user.id));
     const on = bind(socket);
     on("session:renew", ({ token }) => renewSocketSession(socket, deps.sessions, token));
     const updates = createCoalescer(deps.limits.locationPerSecond, publish);
@@ -35,7 +37,7 @@ export function registerLocation(io: Io, deps: Deps): Registration {
     on("location:subscribe", async ({ groupId }) => {
       await deps.groups.requireMember(groupId, user.id);
       await socket.join(roomOf(groupId));
-      return { groupId, riders: await deps.locations.riders(user, groupId) };
+      return { groupId, riders: await deps.locations.riders(user, groupId), ride: null };
     });
 
     on("location:unsubscribe", async ({ groupId }) => {

@@ -4,7 +4,7 @@ import { DELIVERY, riderKey } from "@convoy/shared";
 import type { Namespace, Socket } from "socket.io";
 import type { Metrics } from "../metrics.ts";
 import type { LatestPerKey } from "./latest-per-key.ts";
-import { roomOf } from "./rooms.ts";
+import { roomOf, userRoom } from "./rooms.ts";
 import type { InterNodeEvents, SocketData } from "./types.ts";
 
 type PayloadOf<F> = F extends (payload: infer P) => void ? P : never;
@@ -65,6 +65,24 @@ export function createBroadcaster<C extends object, S extends object>(
   }
 
   return {
+    /**
+     * Sends a reliable event to every socket of these users (their user rooms),
+     * on every node, whatever group they have open: one broadcast, each socket once.
+     */
+    toUsers<K extends keyof S & string>(
+      userIds: readonly string[],
+      event: K,
+      payload: PayloadOf<S[K]>,
+    ): void {
+      if (table[event] !== "reliable") throw new Error(`${nsp.name} ${event} is not reliable`);
+      if (userIds.length === 0) return;
+      const tally = sentTallies.get(event);
+      if (tally) tally.count++;
+      let target = nsp.to(userRoom(userIds[0]!));
+      for (const userId of userIds.slice(1)) target = target.to(userRoom(userId));
+      target.emit(event, payload);
+    },
+
     /** Sends to every socket in the group's room, on every node; `except` skips a room (or one socket id). */
     toGroup<K extends keyof S & string>(
       groupId: string,
