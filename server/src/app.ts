@@ -29,6 +29,7 @@ import type { Io } from "./realtime/types.ts";
 import { createAccounts } from "./services/accounts.ts";
 import { createGroups } from "./services/groups.ts";
 import { createLocations } from "./services/locations.ts";
+import { createRides } from "./services/rides.ts";
 import { createMessages } from "./services/messages.ts";
 import { createPresence } from "./services/presence.ts";
 import { createHashingGate } from "./services/hashing-gate.ts";
@@ -76,6 +77,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const groups = createGroups(stores.groups, stores.users, clock, limits);
   const guards = createGuards(limits, redis?.store ?? null, options.redisPrefix ?? "convoy:");
   const quotas = createConnectionQuotas(limits, config.trustProxy);
+  const locations = createLocations(stores.locations, groups, clock, limits.riderStaleMs);
   const deps: Deps = {
     limits,
     clock,
@@ -88,7 +90,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     accounts: createAccounts(stores.users, sessions, hashing, config.passwordCost),
     messages: createMessages(stores.messages, groups, clock),
     presence: createPresence(stores.presence, stores.users, groups, clock),
-    locations: createLocations(stores.locations, groups, clock, limits.riderStaleMs),
+    locations,
+    rides: createRides(stores.rides, stores.groups, groups, locations, clock, limits),
     latestPerKey: createLatestPerKey(),
     events,
     crossNode: redis !== null,

@@ -12,6 +12,7 @@ import type { Groups } from "./services/groups.ts";
 import type { Locations } from "./services/locations.ts";
 import type { Messages } from "./services/messages.ts";
 import type { Presence } from "./services/presence.ts";
+import type { Rides } from "./services/rides.ts";
 import type { DomainEvents } from "./services/domain-events.ts";
 import type { Sessions } from "./services/sessions.ts";
 
@@ -30,6 +31,7 @@ export interface Deps {
   messages: Messages;
   presence: Presence;
   locations: Locations;
+  rides: Rides;
   latestPerKey: LatestPerKey;
   /** Domain events between the HTTP routes and the namespaces of this node. */
   events: DomainEvents;

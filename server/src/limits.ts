@@ -10,6 +10,8 @@ export type Limits = { -readonly [K in keyof typeof LIMITS]: number } & {
   typingPerSecond: number;
   /** How often stale riders are looked for. */
   staleSweepMs: number;
+  /** How often rides under way are checked: planned end, idle, gap alerts. */
+  rideCheckMs: number;
   /** How often connections are checked for falling behind. */
   slowClientCheckMs: number;
   /** Clustered mode: how often a node beats, and after how long without a beat it counts as dead. */
@@ -65,6 +67,7 @@ export const DEFAULT_LIMITS: Limits = {
   messagesPerGroup: 10_000,
   typingPerSecond: 5,
   staleSweepMs: 15_000,
+  rideCheckMs: 5000,
   slowClientCheckMs: 500,
   // A dead node is noticed within dead-after + one beat: 20 s, inside the contract's 30 s.
   nodeHeartbeatMs: 5_000,

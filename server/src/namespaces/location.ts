@@ -1,5 +1,6 @@
 // /location: opt-in sharing, rate-limited updates coalesced per group, latest
-// position per rider fanned out to subscribers, quiet riders forgotten.
+// position per rider fanned out to subscribers, quiet riders forgotten; rides
+// (start, join, leave, end) and their notices to every member.
 import { locationInputs, type LocationClientEvents, type Position } from "@convoy/shared";
 import type { Deps, Registration } from "../deps.ts";
 import { createBroadcaster } from "../realtime/broadcast.ts";
@@ -9,6 +10,7 @@ import { secureNamespace } from "../realtime/namespace.ts";
 import { renewSocketSession } from "../realtime/session-lifetime.ts";
 import { roomOf, userRoom } from "../realtime/rooms.ts";
 import type { Io, LocationNamespace } from "../realtime/types.ts";
+import type { RideNotice } from "../services/rides.ts";
 
 export function registerLocation(io: Io, deps: Deps): Registration {
   const location: LocationNamespace = secureNamespace(io.of("/location") as LocationNamespace, deps);
@@ -18,10 +20,35 @@ export function registerLocation(io: Io, deps: Deps): Registration {
   const publish = (position: Position) => {
     deps.locations
       .record(position)
-      .then((kept) => kept && broadcast.toGroup(position.groupId, "location:update", position))
+      .then(async (kept) => {
+        if (!kept) return;
+        broadcast.toGroup(position.groupId, "location:update", position);
+        await deps.rides.observe(position);
+      })
       .catch((err: unknown) =>
         deps.logger.error({ err, groupId: position.groupId }, "publishing a position failed"),
       );
+  };
+  // Ride notices go to every member's sockets, whichever group they have open.
+  const deliver = (notices: readonly RideNotice[]) => {
+    for (const notice of notices) {
+      switch (notice.type) {
+        case "update":
+          broadcast.toUsers(notice.memberIds, "ride:update", notice.ride);
+          break;
+        case "ended":
+          for (const stopped of notice.stopped)
+            broadcast.toGroup(stopped.groupId, "location:stopped", stopped);
+          broadcast.toUsers(notice.memberIds, "ride:ended", notice.ride);
+          break;
+        case "alert":
+          broadcast.toUsers(notice.memberIds, "ride:alert", notice.alert);
+          break;
+        case "alert-cleared":
+          broadcast.toUsers(notice.memberIds, "ride:alert-cleared", notice.cleared);
+          break;
+      }
+    }
   };
 
   location.on("connection", (socket) => {
@@ -37,7 +64,11 @@ export function registerLocation(io: Io, deps: Deps): Registration {
     on("location:subscribe", async ({ groupId }) => {
       await deps.groups.requireMember(groupId, user.id);
       await socket.join(roomOf(groupId));
-      return { groupId, riders: await deps.locations.riders(user, groupId), ride: null };
+      const [riders, ride] = await Promise.all([
+        deps.locations.riders(user, groupId),
+        deps.rides.stateIn(groupId),
+      ]);
+      return { groupId, riders, ride };
     });
 
     on("location:unsubscribe", async ({ groupId }) => {
@@ -51,6 +82,33 @@ export function registerLocation(io: Io, deps: Deps): Registration {
       if (stopped) broadcast.toGroup(groupId, "location:stopped", stopped);
       return { groupId, sharing };
     });
+
+    on("ride:start", async (input) => {
+      const { ride, notices } = await deps.rides.start(user, input);
+      deliver(notices);
+      return { ride };
+    });
+
+    on("ride:join", async ({ rideId }) => {
+      const { state, notices } = await deps.rides.join(user, rideId);
+      deliver(notices);
+      return state;
+    });
+
+    on("ride:leave", async ({ rideId }) => {
+      const { ride, notices, stopped } = await deps.rides.leave(user, rideId);
+      if (stopped) broadcast.toGroup(stopped.groupId, "location:stopped", stopped);
+      deliver(notices);
+      return { ride };
+    });
+
+    on("ride:end", async ({ rideId }) => {
+      const { ride, notices } = await deps.rides.end(user, rideId);
+      deliver(notices);
+      return { ride };
+    });
+
+    on("ride:active", async () => ({ rides: await deps.rides.activeFor(user) }));
 
     on("location:update", async (input) => {
       const position = await deps.locations.authorize(user, input);
@@ -70,5 +128,19 @@ export function registerLocation(io: Io, deps: Deps): Registration {
   }, deps.limits.staleSweepMs);
   sweep.unref();
 
-  return { close: async () => clearInterval(sweep) };
+  // Rides at their planned end or idle end; gaps are measured (one node at a time).
+  const rideCheck = setInterval(() => {
+    deps.rides
+      .check()
+      .then(deliver)
+      .catch((err: unknown) => deps.logger.error({ err }, "checking rides failed"));
+  }, deps.limits.rideCheckMs);
+  rideCheck.unref();
+
+  return {
+    close: async () => {
+      clearInterval(sweep);
+      clearInterval(rideCheck);
+    },
+  };
 }

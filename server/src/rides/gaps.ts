@@ -124,8 +124,12 @@ export function measureGaps(
  * the gap passes the threshold (or the rider stopped), and clears it when the
  * gap is back under three quarters of it and the rider moves.
  */
-export function createGapWatch(options: GapOptions = DEFAULT_GAPS) {
-  const alerted = new Map<string, "gap" | "stopped">();
+export function createGapWatch(
+  options: GapOptions = DEFAULT_GAPS,
+  /** Alerts raised earlier (by this watch's predecessor, kept in a store): not raised again. */
+  raised: ReadonlyMap<string, "gap" | "stopped"> = new Map(),
+) {
+  const alerted = new Map(raised);
   return {
     check(trails: ReadonlyMap<string, Trail>, now: number): GapAlert[] {
       const { frontId, gaps } = measureGaps(trails, now, options);

@@ -32,6 +32,15 @@ export class Trail {
     this.options = { ...DEFAULT_TRAIL, ...options };
   }
 
+  /** A trail as stored, to add to or to measure; `latest` defaults to its last point. */
+  static from(points: readonly TrailPoint[], options: Partial<TrailOptions> = {}): Trail {
+    const trail = new Trail(options);
+    trail.points.push(...points.map((p) => ({ lat: p.lat, lng: p.lng, ts: p.ts, along: p.along })));
+    const last = points.at(-1);
+    trail.latest = last ? { lat: last.lat, lng: last.lng, ts: last.ts } : null;
+    return trail;
+  }
+
   /** Length in metres up to the last kept point. */
   get length(): number {
     return this.points.at(-1)?.along ?? 0;

@@ -20,6 +20,17 @@ export function createLocations(store: LocationStore, groups: Groups, clock: Clo
       return { stopped: changed && !sharing ? { groupId, userId: user.id } : null };
     },
 
+    /** Stops a rider's sharing (their ride ended): the notice for subscribers, or null when they were not sharing. */
+    async stop(groupId: string, userId: string): Promise<RiderStopped | null> {
+      const { changed } = await store.setSharing(groupId, userId, false);
+      return changed ? { groupId, userId } : null;
+    },
+
+    /** userId → latest position of every sharing rider in the group. */
+    async latest(groupId: string): Promise<Map<string, Position>> {
+      return new Map((await store.riders(groupId)).map((position) => [position.userId, position]));
+    },
+
     /** Checks that the update may be made; the position is recorded later (it may be coalesced). */
     async authorize(user: User, input: LocationUpdate): Promise<Position> {
       // Both at once: on Redis that is one round trip, for every position of every rider.

@@ -2,7 +2,7 @@
 // against each backend so embedded and clustered modes keep the same rules.
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
-import type { Position } from "@convoy/shared";
+import type { Position, Ride, RideAlert } from "@convoy/shared";
 import type { Stores } from "./types.ts";
 
 const position = (groupId: string, userId: string, ts: number): Position => ({
@@ -16,6 +16,22 @@ const position = (groupId: string, userId: string, ts: number): Position => ({
   speed: null,
   ts,
 });
+
+/** A ride under way in `groupId`, started (and ridden) by "u1" at `at`. */
+const ride = (id: string, groupId: string, at: number): Ride => ({
+  id,
+  groupId,
+  name: `ride ${id}`,
+  startedBy: "u1",
+  startedAt: at,
+  plannedEndAt: null,
+  endedAt: null,
+  endReason: null,
+  gapM: 2000,
+  stoppedMs: 300_000,
+  riders: [{ userId: "u1", username: "one", joinedAt: at, leftAt: null }],
+});
+const point = (i: number) => ({ lat: 46 + i / 1000, lng: 8, ts: 1000 + i, along: i * 111 });
 
 /** The i-th message by user "u" in group "g". */
 const draft = (i: number) => ({
@@ -281,6 +297,103 @@ export function describeStores(backend: string, make: () => Promise<Stores>): vo
         // frozen: as good as a copy
       }
       assert.equal((await stores.messages.latest("g", 1))[0]?.text, "t");
+    });
+
+    it("rides: one under way per group; join, leave and join again; ended once, riders leave with it", async () => {
+      assert.equal(await stores.rides.start(ride("r1", "g", 10), 50), true);
+      assert.equal(await stores.rides.start(ride("r2", "g", 11), 50), false, "g has a ride under way");
+      assert.equal(await stores.rides.find("r2"), null);
+      assert.equal(await stores.rides.start(ride("r3", "h", 12), 50), true, "another group may");
+      assert.equal((await stores.rides.activeIn("g"))?.id, "r1");
+
+      const joined = await stores.rides.join("r1", { userId: "u2", username: "two", joinedAt: 20 });
+      assert.deepEqual(joined?.riders, [
+        { userId: "u1", username: "one", joinedAt: 10, leftAt: null },
+        { userId: "u2", username: "two", joinedAt: 20, leftAt: null },
+      ]);
+      assert.equal(await stores.rides.leave("r1", "u2", 30).then((r) => r?.riders[1]?.leftAt), 30);
+      assert.equal(await stores.rides.leave("r1", "u2", 31), null, "left already");
+      assert.equal(await stores.rides.leave("r1", "nobody", 31), null);
+      // Back again: the consent of the first join stays recorded, and the rider rides on.
+      const back = await stores.rides.join("r1", { userId: "u2", username: "two", joinedAt: 40 });
+      assert.deepEqual(back?.riders[1], { userId: "u2", username: "two", joinedAt: 20, leftAt: null });
+
+      const ended = await stores.rides.end("r1", "ended", 50);
+      assert.equal(ended?.endedAt, 50);
+      assert.equal(ended?.endReason, "ended");
+      assert.deepEqual(
+        ended?.riders.map((r) => r.leftAt),
+        [50, 50],
+      );
+      assert.equal(await stores.rides.end("r1", "idle", 60), null, "ended once");
+      assert.equal(await stores.rides.join("r1", { userId: "u3", username: "three", joinedAt: 70 }), null);
+      assert.equal(await stores.rides.activeIn("g"), null);
+      assert.deepEqual(
+        (await stores.rides.allActive()).map(({ ride: r }) => r.id),
+        ["r3"],
+      );
+      assert.equal(await stores.rides.start(ride("r4", "g", 80), 50), true, "g may ride again");
+      assert.deepEqual(
+        (await stores.rides.history("g", 10)).map((r) => r.id),
+        ["r4", "r1"],
+      );
+      assert.equal(await stores.rides.end("nope", "ended", 1), null);
+    });
+
+    it("rides: trails append in order, are replaced whole, and activity moves forward only", async () => {
+      await stores.rides.start(ride("r1", "g", 10), 50);
+      await stores.rides.appendTrail("r1", "u1", [point(0), point(1)], 100);
+      await stores.rides.appendTrail("r1", "u1", [point(2)], 90);
+      await stores.rides.appendTrail("r1", "u2", [point(5)], 95);
+      await stores.rides.appendTrail("r1", "u2", [], 120);
+      const trails = await stores.rides.trails("r1");
+      assert.deepEqual(trails.get("u1"), [point(0), point(1), point(2)]);
+      assert.deepEqual(trails.get("u2"), [point(5)]);
+      assert.equal((await stores.rides.allActive())[0]?.lastActivityAt, 120);
+      await stores.rides.replaceTrail("r1", "u1", [point(0), point(2)]);
+      assert.deepEqual((await stores.rides.trails("r1")).get("u1"), [point(0), point(2)]);
+      assert.equal((await stores.rides.trails("nope")).size, 0);
+    });
+
+    it("rides: a rider's alert is raised once until cleared", async () => {
+      await stores.rides.start(ride("r1", "g", 10), 50);
+      const alert: RideAlert = {
+        rideId: "r1",
+        groupId: "g",
+        userId: "u2",
+        username: "two",
+        kind: "gap",
+        behindM: 2500,
+        regroupAt: { lat: 46, lng: 8 },
+        raisedAt: 100,
+      };
+      assert.equal(await stores.rides.raiseAlert(alert), true);
+      assert.equal(await stores.rides.raiseAlert({ ...alert, kind: "stopped", raisedAt: 101 }), false);
+      assert.deepEqual(await stores.rides.alerts("r1"), [alert]);
+      assert.equal(await stores.rides.clearAlert("r1", "u2"), true);
+      assert.equal(await stores.rides.clearAlert("r1", "u2"), false);
+      assert.deepEqual(await stores.rides.alerts("r1"), []);
+    });
+
+    it("rides: a group keeps its newest rides; older ones go with their trails and alerts", async () => {
+      for (let i = 1; i <= 4; i++) {
+        await stores.rides.start(ride(`r${i}`, "g", i * 10), 3);
+        await stores.rides.appendTrail(`r${i}`, "u1", [point(i)], i * 10 + 1);
+        await stores.rides.end(`r${i}`, "ended", i * 10 + 5);
+      }
+      await stores.rides.start(ride("r5", "g", 50), 3);
+      assert.deepEqual(
+        (await stores.rides.history("g", 10)).map((r) => r.id),
+        ["r5", "r4", "r3"],
+      );
+      assert.equal(await stores.rides.find("r1"), null);
+      assert.equal((await stores.rides.trails("r2")).size, 0);
+      assert.equal((await stores.rides.trails("r3")).size, 1);
+    });
+
+    it("rides: the watch is this node's, and stays so while renewed", async () => {
+      assert.equal(await stores.rides.claimWatch(10_000), true);
+      assert.equal(await stores.rides.claimWatch(10_000), true);
     });
 
     it("ping answers", async () => {

@@ -7,6 +7,9 @@ import type {
   MessagePage,
   Position,
   PresenceStatus,
+  Ride,
+  RideAlert,
+  RideEndReason,
   RiderStopped,
   User,
 } from "@convoy/shared";
@@ -118,6 +121,48 @@ export interface LocationStore {
   expire(cutoff: number): Promise<RiderStopped[]>;
 }
 
+/** A trail point as kept: `along` is the metres travelled from the trail's first point. */
+export interface StoredTrailPoint {
+  lat: number;
+  lng: number;
+  ts: number;
+  along: number;
+}
+
+export interface RideStore {
+  /**
+   * Stores a new ride, under way in its group; false, storing nothing, when the
+   * group has one under way. Forgets the group's oldest ended rides past `keep`.
+   */
+  start(ride: Ride, keep: number): Promise<boolean>;
+  find(rideId: string): Promise<Ride | null>;
+  /** The group's ride under way, if any. */
+  activeIn(groupId: string): Promise<Ride | null>;
+  /** Every ride under way, with when it last saw a position (or started). */
+  allActive(): Promise<Array<{ ride: Ride; lastActivityAt: number }>>;
+  /** The group's rides, newest first. */
+  history(groupId: string, limit: number): Promise<Ride[]>;
+  /** Adds the rider (again, after leaving: `leftAt` back to null); null when the ride is not under way. */
+  join(rideId: string, rider: { userId: string; username: string; joinedAt: number }): Promise<Ride | null>;
+  /** null when the ride is not under way or the user is not riding in it. */
+  leave(rideId: string, userId: string, at: number): Promise<Ride | null>;
+  /** Ends the ride once, riders still in it leaving `at`; null when it was not under way. */
+  end(rideId: string, reason: RideEndReason, at: number): Promise<Ride | null>;
+  /** Notes that a rider sent a position at `at`, and appends any new trail points. */
+  appendTrail(rideId: string, userId: string, points: readonly StoredTrailPoint[], at: number): Promise<void>;
+  /** Replaces a rider's trail (after thinning it). */
+  replaceTrail(rideId: string, userId: string, points: readonly StoredTrailPoint[]): Promise<void>;
+  /** userId → trail, oldest point first. */
+  trails(rideId: string): Promise<Map<string, StoredTrailPoint[]>>;
+  /** Records a rider's alert; false when the rider has one already (it is raised once). */
+  raiseAlert(alert: RideAlert): Promise<boolean>;
+  /** false when the rider had no alert. */
+  clearAlert(rideId: string, userId: string): Promise<boolean>;
+  alerts(rideId: string): Promise<RideAlert[]>;
+  /** One node at a time watches the rides under way: true while this node holds the watch (for `ttlMs` more). */
+  claimWatch(ttlMs: number): Promise<boolean>;
+}
+
 export interface Stores {
   users: UserStore;
   sessions: SessionStore;
@@ -125,6 +170,7 @@ export interface Stores {
   messages: MessageStore;
   presence: PresenceStore;
   locations: LocationStore;
+  rides: RideStore;
   /** Resolves when the backing storage answers (for /readyz). */
   ping(): Promise<void>;
   close(): Promise<void>;

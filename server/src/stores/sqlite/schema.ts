@@ -57,4 +57,47 @@ export const MIGRATIONS: readonly string[] = [
   -- The groups-owned quota counts by owner.
   CREATE INDEX groups_by_owner ON groups (owner_id);
   `,
+  // 4: rides, their riders (and when each agreed to share), trails and alerts.
+  `
+  CREATE TABLE rides (
+    id               TEXT PRIMARY KEY,
+    group_id         TEXT NOT NULL,
+    name             TEXT NOT NULL,
+    started_by       TEXT NOT NULL,
+    started_at       INTEGER NOT NULL,
+    planned_end_at   INTEGER,
+    ended_at         INTEGER,
+    end_reason       TEXT,
+    gap_m            INTEGER NOT NULL,
+    stopped_ms       INTEGER NOT NULL,
+    last_activity_at INTEGER NOT NULL
+  );
+  -- At most one ride under way per group.
+  CREATE UNIQUE INDEX rides_under_way ON rides (group_id) WHERE ended_at IS NULL;
+  CREATE INDEX rides_by_group ON rides (group_id, started_at);
+  CREATE TABLE ride_riders (
+    ride_id   TEXT NOT NULL,
+    user_id   TEXT NOT NULL,
+    username  TEXT NOT NULL,
+    joined_at INTEGER NOT NULL,
+    left_at   INTEGER,
+    PRIMARY KEY (ride_id, user_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE trail_points (
+    ride_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    seq     INTEGER NOT NULL,
+    lat     REAL NOT NULL,
+    lng     REAL NOT NULL,
+    ts      INTEGER NOT NULL,
+    along   REAL NOT NULL,
+    PRIMARY KEY (ride_id, user_id, seq)
+  ) WITHOUT ROWID;
+  CREATE TABLE ride_alerts (
+    ride_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    alert   TEXT NOT NULL,
+    PRIMARY KEY (ride_id, user_id)
+  ) WITHOUT ROWID;
+  `,
 ];
