@@ -55,7 +55,7 @@ describe("[3 /location]", () => {
     const res = await ask<AckResult<{ groupId: string; riders: Position[] }>>(late, "location:subscribe", {
       groupId: group.id,
     });
-    assert.deepEqual(res, { ok: true, data: { groupId: group.id, riders: [expected] } });
+    assert.deepEqual(res, { ok: true, data: { groupId: group.id, riders: [expected], ride: null } });
   });
 
   it("optional fields default to null; the ack is optional", async () => {

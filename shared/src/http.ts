@@ -1,5 +1,6 @@
 // HTTP API bodies (validated on the server) and response shapes.
 import * as v from "valibot";
+import type { Ride } from "./ride.ts";
 import { LIMITS } from "./limits.ts";
 import { MessageId, noControlOrBidi, Password, Username, wellFormed } from "./primitives.ts";
 
@@ -85,4 +86,9 @@ export interface GroupsResponse {
 export interface GroupDetailResponse {
   group: Group;
   members: User[];
+}
+
+/** `GET /api/groups/:id/rides`: the group's rides, newest first (the one under way too). */
+export interface RideListResponse {
+  rides: Ride[];
 }

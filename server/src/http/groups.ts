@@ -1,4 +1,4 @@
-import { CreateGroup, GroupId, HistoryQuery, JoinGroup } from "@convoy/shared";
+import { CreateGroup, GroupId, HistoryQuery, JoinGroup, RideId } from "@convoy/shared";
 import { Router } from "express";
 import type { Deps } from "../deps.ts";
 import { parseOrThrow } from "./parse.ts";
@@ -34,6 +34,18 @@ export function groupsRouter(deps: Deps): Router {
     const groupId = parseOrThrow(GroupId, req.params.id);
     const { before, limit } = parseOrThrow(HistoryQuery, { ...req.query });
     res.json(await deps.messages.history(userOf(res), groupId, before ?? null, limit));
+  });
+
+  // Past rides and the one under way, newest first; a ride's summary with its riders' trails.
+  router.get("/:id/rides", async (req, res) => {
+    const groupId = parseOrThrow(GroupId, req.params.id);
+    res.json({ rides: await deps.rides.history(userOf(res), groupId) });
+  });
+
+  router.get("/:id/rides/:rideId", async (req, res) => {
+    const groupId = parseOrThrow(GroupId, req.params.id);
+    const rideId = parseOrThrow(RideId, req.params.rideId);
+    res.json(await deps.rides.summary(userOf(res), groupId, rideId));
   });
 
   return router;

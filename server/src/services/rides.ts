@@ -67,6 +67,8 @@ export function createRides(
   const activeCache = new Map<string, { ride: Ride | null; readAt: number }>();
   const fed = new Map<string, FedTrail>();
   const fedKey = (rideId: string, userId: string) => `${rideId}\u0000${userId}`;
+  /** group and rider → the tail of their positions being added to a trail. */
+  const observing = new Map<string, Promise<void>>();
 
   async function activeIn(groupId: string): Promise<Ride | null> {
     const cached = activeCache.get(groupId);
@@ -96,9 +98,10 @@ export function createRides(
     if (!ended) return null;
     remember(ended);
     for (const key of fed.keys()) if (key.startsWith(`${ride.id}\u0000`)) fed.delete(key);
-    // Sharing stops for every rider at once: their positions leave the map.
+    // Sharing stops at once for every rider still in it (those who left earlier chose for themselves).
+    const riding = ended.riders.filter((rider) => rider.leftAt === ended.endedAt);
     const stopped = (
-      await Promise.all(ended.riders.map((rider) => locations.stop(ended.groupId, rider.userId)))
+      await Promise.all(riding.map((rider) => locations.stop(ended.groupId, rider.userId)))
     ).filter((notice) => notice !== null);
     return { type: "ended", ride: ended, memberIds: await groupStore.memberIds(ended.groupId), stopped };
   }
@@ -158,6 +161,37 @@ export function createRides(
     if (changes.length === 0) return [];
     const memberIds = await groupStore.memberIds(ride.groupId);
     return changes.map((change) => ({ ...change, memberIds }));
+  }
+
+  /** Extends the rider's trail with a kept position when they ride in the group's ride under way. */
+  async function extendTrail(position: Position): Promise<void> {
+    const ride = await activeIn(position.groupId);
+    const rider = ride?.riders.find((r) => r.userId === position.userId);
+    if (!ride || !rider || rider.leftAt !== null) return;
+    const now = clock.now();
+    const key = fedKey(ride.id, position.userId);
+    let entry = fed.get(key);
+    if (!entry) {
+      const points = (await store.trails(ride.id)).get(position.userId) ?? [];
+      entry = { trail: Trail.from(points, { maxPoints: limits.trailPoints }), fedAt: now, touchedAt: 0 };
+      fed.set(key, entry);
+    }
+    entry.fedAt = now;
+    const { trail } = entry;
+    const before = trail.points.length;
+    // Server time: a phone's clock may be minutes off, and "stopped" compares with now.
+    if (
+      !trail.add({ lat: position.lat, lng: position.lng, ts: Math.max(now, (trail.latest?.ts ?? 0) + 1) })
+    ) {
+      if (now - entry.touchedAt < TOUCH_EVERY_MS) return;
+      entry.touchedAt = now;
+      return store.appendTrail(ride.id, position.userId, [], now);
+    }
+    entry.touchedAt = now;
+    if (trail.points.length > before)
+      return store.appendTrail(ride.id, position.userId, [trail.points.at(-1)!], now);
+    // The oldest half thinned: the stored trail is replaced by what remains.
+    return store.replaceTrail(ride.id, position.userId, trail.points);
   }
 
   return {
@@ -256,40 +290,25 @@ export function createRides(
       return store.history(groupId, limits.ridesKept);
     },
 
-    /** A ride with its trails and alerts, under way or ended (membership checked). */
-    async summary(user: User, rideId: string): Promise<RideState> {
-      return stateOf(await requireRide(rideId, user));
+    /** A ride of the group with its trails and alerts, under way or ended (membership checked). */
+    async summary(user: User, groupId: string, rideId: string): Promise<RideState> {
+      await groups.requireMember(groupId, user.id);
+      const ride = await store.find(rideId);
+      if (!ride || ride.groupId !== groupId) throw new AppError("NOT_FOUND", "no such ride in this group");
+      return stateOf(ride);
     },
 
     /** A position that was kept: extends its rider's trail when they ride in the group's ride. */
-    async observe(position: Position): Promise<void> {
-      const ride = await activeIn(position.groupId);
-      const rider = ride?.riders.find((r) => r.userId === position.userId);
-      if (!ride || !rider || rider.leftAt !== null) return;
-      const now = clock.now();
-      const key = fedKey(ride.id, position.userId);
-      let entry = fed.get(key);
-      if (!entry) {
-        const points = (await store.trails(ride.id)).get(position.userId) ?? [];
-        entry = { trail: Trail.from(points, { maxPoints: limits.trailPoints }), fedAt: now, touchedAt: 0 };
-        fed.set(key, entry);
-      }
-      entry.fedAt = now;
-      const { trail } = entry;
-      const before = trail.points.length;
-      // Server time: a phone's clock may be minutes off, and "stopped" compares with now.
-      if (
-        !trail.add({ lat: position.lat, lng: position.lng, ts: Math.max(now, (trail.latest?.ts ?? 0) + 1) })
-      ) {
-        if (now - entry.touchedAt < TOUCH_EVERY_MS) return;
-        entry.touchedAt = now;
-        return store.appendTrail(ride.id, position.userId, [], now);
-      }
-      entry.touchedAt = now;
-      if (trail.points.length > before)
-        return store.appendTrail(ride.id, position.userId, [trail.points.at(-1)!], now);
-      // The oldest half thinned: the stored trail is replaced by what remains.
-      return store.replaceTrail(ride.id, position.userId, trail.points);
+    observe(position: Position): Promise<void> {
+      // One rider's positions in order: each reads what the previous one added.
+      const key = `${position.groupId}\u0000${position.userId}`;
+      const run = (observing.get(key) ?? Promise.resolve()).then(() => extendTrail(position));
+      const tail = run.catch(() => {});
+      observing.set(key, tail);
+      void tail.then(() => {
+        if (observing.get(key) === tail) observing.delete(key);
+      });
+      return run;
     },
 
     /** Ends rides at their planned end or when idle, and raises or clears gap alerts (one node at a time). */

@@ -11,6 +11,7 @@ import {
   HistoryQuery,
   JoinGroup,
   LIMITS,
+  RideId,
   parseInput,
   Username,
   type ChatMessage,
@@ -18,6 +19,8 @@ import {
   type Group,
   type LoginResponse,
   type MessagePage,
+  type RideListResponse,
+  type RideState,
 } from "@convoy/shared";
 import fc from "fast-check";
 import type { HttpResult, Member, TestApp } from "../app.ts";
@@ -278,6 +281,42 @@ export const ROUTES: Record<string, RouteSpec> = {
       const { messages } = response.body as MessagePage & { messages: ChatMessage[] };
       assert.ok(messages.length <= Number(query.limit ?? LIMITS.pageMax), "more messages than the limit");
       assertKnownMessages(messages, world);
+    },
+  },
+
+  "GET /api/groups/:id/rides": {
+    auth: true,
+    params: (world) => fc.record({ id: world.groupIds }),
+    accepts: ({ params }) => passes(GroupId, params.id),
+    expect: ({ params }, world) => peerAccess(world, params.id!),
+    after({ params }, response, { world }) {
+      if (response.status !== 200) return;
+      const { rides } = response.body as RideListResponse;
+      for (const ride of rides) {
+        assert.equal(ride.groupId, params.id);
+        assert.equal(world.model.rides.get(ride.id), params.id, "a ride nobody started");
+      }
+    },
+  },
+
+  "GET /api/groups/:id/rides/:rideId": {
+    auth: true,
+    params: (world) =>
+      fc.record({
+        id: world.groupIds,
+        rideId: fc.oneof(
+          fc.constant(null).map(() => [...world.model.rides.keys()].at(-1) ?? "none"),
+          fc.uuid(),
+        ),
+      }),
+    accepts: ({ params }) => passes(GroupId, params.id) && passes(RideId, params.rideId),
+    expect: ({ params }, world) => {
+      const access = peerAccess(world, params.id!);
+      if (access.status !== 200) return access;
+      return world.model.rides.get(params.rideId!) === params.id ? OK : { status: 404, code: "NOT_FOUND" };
+    },
+    after({ params }, response) {
+      if (response.status === 200) assert.equal((response.body as RideState).ride.id, params.rideId);
     },
   },
 

@@ -175,14 +175,14 @@ export async function runSocketCase(
     expected = (target.spec.expect ?? byMembership)(seen[0], world);
 
   if (delivery.kind === "sent") {
-    if (expected === "ok") target?.spec.onOk?.(seen[0], undefined, world);
+    if (expected === "ok") await target?.spec.onOk?.(seen[0], undefined, world);
     return tally.count("sent without ack");
   }
   const { answer } = delivery;
   assertAckShape(answer);
   if (answer.ok) {
     assert.equal(expected, "ok", `answered ok, expected ${expected}`);
-    target?.spec.onOk?.(seen[0], answer.data, world);
+    await target?.spec.onOk?.(seen[0], answer.data, world);
     return tally.count("ok");
   }
   const { code } = answer.error;

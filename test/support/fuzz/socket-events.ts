@@ -17,6 +17,9 @@ import {
   type parseInput,
   type Position,
   type PresenceClientEvents,
+  type Ride,
+  type RideState,
+  type StartRide,
   type SessionClientEvents,
 } from "@convoy/shared";
 import fc from "fast-check";
@@ -32,7 +35,7 @@ export interface EventSpec<P> {
   /** The answer a payload that passes the schema earns; by default membership decides it. */
   expect?(payload: P, world: World): Outcome;
   /** After an ok answer (`data` undefined when sent without an ack): updates the model and checks the answer against it. */
-  onOk?(payload: P, data: unknown, world: World): void;
+  onOk?(payload: P, data: unknown, world: World): void | Promise<void>;
 }
 
 type Specs<E> = { [K in keyof E]-?: EventSpec<InputOf<E[K]>> };
@@ -153,6 +156,98 @@ export const presenceEvents: Specs<PresenceClientEvents> = {
   "presence:set": { valid: () => fc.record({ status: fc.constantFrom("online", "away") }) },
 };
 
+/** `own`'s latest ride (ended or not), one started earlier, or ids that name no ride. */
+const rideIds = (world: World) =>
+  fc.oneof(
+    { weight: 4, arbitrary: fc.constant(null).map(() => world.model.ride?.id ?? "no-ride-yet") },
+    { weight: 1, arbitrary: fc.constant(null).map(() => [...world.model.rides.keys()][0] ?? "none") },
+    { weight: 1, arbitrary: fc.uuid() },
+  );
+const rideRef = (world: World) => fc.record({ rideId: rideIds(world) });
+
+/** NOT_FOUND for a ride the model does not know, CONFLICT for one that ended. */
+function byRide({ rideId }: { rideId: string }, world: World): Outcome {
+  const groupId = world.model.rides.get(rideId);
+  if (groupId === undefined) return "NOT_FOUND";
+  if (groupId !== world.own.id) return "FORBIDDEN";
+  return world.model.ride?.id === rideId && !world.model.ride.ended ? "ok" : "CONFLICT";
+}
+
+/** The actor rides in `own` only (a member there, and its owner). */
+const rideEvents: Pick<
+  Specs<LocationClientEvents>,
+  "ride:start" | "ride:join" | "ride:leave" | "ride:end" | "ride:active"
+> = {
+  "ride:start": {
+    valid: (world) =>
+      fc.record(
+        {
+          groupId: world.groupIds,
+          name: typedText(1, 70),
+          plannedEndAt: nullable(
+            fc.integer({ min: 3_600_000, max: 86_400_000 }).map((ms) => Date.now() + ms),
+          ),
+          gapM: fc.integer({ min: LIMITS.rideGapMinM, max: LIMITS.rideGapMaxM }),
+          stoppedMs: fc.integer({ min: LIMITS.rideStoppedMinMs, max: LIMITS.rideStoppedMaxMs }),
+        },
+        { requiredKeys: ["groupId", "name"] },
+        // The optional fields have defaults: what the schema hands on always has them.
+      ) as fc.Arbitrary<StartRide>,
+    expect: (payload, world) => {
+      const outcome = byMembership(payload, world);
+      if (outcome !== "ok") return outcome;
+      // A planned end must lie ahead: the schema cannot know the time.
+      const { plannedEndAt } = payload as { plannedEndAt?: number | null };
+      if (typeof plannedEndAt === "number" && plannedEndAt <= Date.now()) return "VALIDATION_FAILED";
+      return world.model.ride && !world.model.ride.ended ? "CONFLICT" : "ok";
+    },
+    onOk: async (_payload, data, world) => {
+      const id = data ? (data as { ride: Ride }).ride.id : await world.rideUnderWay();
+      assert.ok(id, "a ride started, and the node has none under way");
+      world.model.ride = { id, ended: false, riding: true };
+      world.model.rides.set(id, world.own.id);
+      world.model.sharing = true;
+    },
+  },
+  "ride:join": {
+    valid: rideRef,
+    expect: byRide,
+    onOk: (_payload, data, world) => {
+      if (data) assert.ok((data as RideState).ride.riders.some((r) => r.userId === world.actor.user.id));
+      world.model.ride!.riding = true;
+      world.model.sharing = true;
+    },
+  },
+  "ride:leave": {
+    valid: rideRef,
+    expect: byRide,
+    onOk: (_payload, _data, world) => {
+      if (world.model.ride!.riding) world.model.sharing = false;
+      world.model.ride!.riding = false;
+    },
+  },
+  "ride:end": {
+    valid: rideRef,
+    expect: byRide,
+    onOk: (_payload, _data, world) => {
+      if (world.model.ride!.riding) world.model.sharing = false;
+      world.model.ride = { ...world.model.ride!, ended: true, riding: false };
+    },
+  },
+  "ride:active": {
+    valid: () => fc.constant({}),
+    expect: () => "ok",
+    onOk: (_payload, data, world) => {
+      if (!data) return;
+      const under = world.model.ride && !world.model.ride.ended ? [world.model.ride.id] : [];
+      assert.deepEqual(
+        (data as { rides: Ride[] }).rides.map((ride) => ride.id),
+        under,
+      );
+    },
+  },
+};
+
 export const locationEvents: Specs<LocationClientEvents> = {
   ...sessionEvents,
   "location:subscribe": {
@@ -164,6 +259,7 @@ export const locationEvents: Specs<LocationClientEvents> = {
     },
   },
   "location:unsubscribe": { valid: groupRef },
+  ...rideEvents,
   "location:share": {
     valid: (world) => fc.record({ groupId: world.groupIds, sharing: fc.boolean() }),
     onOk: ({ groupId, sharing }, _data, world) => {

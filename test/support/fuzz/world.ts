@@ -1,7 +1,7 @@
 // The users and groups the fuzz suite plays with, and its model of what the
 // server holds, updated from each answer and checked against the server's.
 import { randomUUID } from "node:crypto";
-import type { ChatMessage, Group, LoginResponse } from "@convoy/shared";
+import type { ChatMessage, Group, LoginResponse, RideListResponse } from "@convoy/shared";
 import fc from "fast-check";
 import { uniqueName, type Member, type TestApp } from "../app.ts";
 
@@ -21,6 +21,8 @@ export interface World {
   open: Group;
   /** A new account's session, for cases that end or change theirs. */
   newSession(): Promise<Member>;
+  /** The id of `own`'s ride under way, asked of the node (for a ride started without an ack). */
+  rideUnderWay(): Promise<string | null>;
   /** The group ids payloads pick from: mostly `own`, then the others and ones that do not exist. */
   groupIds: fc.Arbitrary<string>;
   model: Model;
@@ -43,6 +45,10 @@ export interface Model {
   peerGroups: Set<string>;
   /** Invite code → group id. */
   inviteCodes: Map<string, string>;
+  /** `own`'s latest ride: whether it ended, and whether the actor rides in it. */
+  ride: { id: string; ended: boolean; riding: boolean } | null;
+  /** Every ride started: id → group id. */
+  rides: Map<string, string>;
   /** Accounts: lower-cased username → password. */
   accounts: Map<string, string>;
 }
@@ -77,6 +83,15 @@ export async function makeWorld(app: TestApp): Promise<World> {
     foreign,
     open,
     newSession: member,
+    async rideUnderWay() {
+      const { body } = await app.http<RideListResponse>(
+        "GET",
+        `/api/groups/${own.id}/rides`,
+        undefined,
+        actor.token,
+      );
+      return body.rides.find((ride) => ride.endedAt === null)?.id ?? null;
+    },
     groupIds: fc.oneof(
       { weight: 6, arbitrary: fc.constant(own.id) },
       { weight: 1, arbitrary: fc.constantFrom(foreign.id, open.id) },
@@ -91,6 +106,8 @@ export async function makeWorld(app: TestApp): Promise<World> {
       typingNotices: 0,
       groups: new Set([own.id, foreign.id, open.id]),
       peerGroups: new Set([own.id]),
+      ride: null,
+      rides: new Map(),
       inviteCodes: new Map([own, foreign, open].map((group) => [group.inviteCode, group.id])),
       accounts,
     },
