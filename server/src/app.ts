@@ -28,6 +28,7 @@ import { watchSlowClients } from "./realtime/slow-clients.ts";
 import type { Io } from "./realtime/types.ts";
 import { createAccounts } from "./services/accounts.ts";
 import { createGroups } from "./services/groups.ts";
+import { createDirectMessages } from "./services/direct-messages.ts";
 import { createLocations } from "./services/locations.ts";
 import { createRides } from "./services/rides.ts";
 import { createMessages } from "./services/messages.ts";
@@ -89,6 +90,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     groups,
     accounts: createAccounts(stores.users, sessions, hashing, config.passwordCost),
     messages: createMessages(stores.messages, groups, clock),
+    direct: createDirectMessages(stores.messages, stores.conversations, stores.groups, stores.users, clock),
     presence: createPresence(stores.presence, stores.users, groups, clock),
     locations,
     rides: createRides(stores.rides, stores.groups, groups, locations, clock, limits),

@@ -8,6 +8,7 @@ import type { Metrics } from "./metrics.ts";
 import type { ConnectionQuotas } from "./realtime/connection-quotas.ts";
 import type { LatestPerKey } from "./realtime/latest-per-key.ts";
 import type { Accounts } from "./services/accounts.ts";
+import type { DirectMessages } from "./services/direct-messages.ts";
 import type { Groups } from "./services/groups.ts";
 import type { Locations } from "./services/locations.ts";
 import type { Messages } from "./services/messages.ts";
@@ -29,6 +30,7 @@ export interface Deps {
   accounts: Accounts;
   groups: Groups;
   messages: Messages;
+  direct: DirectMessages;
   presence: Presence;
   locations: Locations;
   rides: Rides;

@@ -3,6 +3,7 @@ import * as v from "valibot";
 import type { Ack, InputSchemas } from "./contract.ts";
 import { LIMITS } from "./limits.ts";
 import { GroupId, GroupRef, MessageId, wellFormed } from "./primitives.ts";
+import { directInputs, type DirectClientEvents, type DirectServerEvents } from "./direct.ts";
 import { sessionInputs, type SessionClientEvents, type SessionServerEvents } from "./session.ts";
 
 export interface ChatMessage {
@@ -42,7 +43,7 @@ export interface MessagePage {
 }
 
 /** Sent by clients on /chat. */
-export interface ChatClientEvents extends SessionClientEvents {
+export interface ChatClientEvents extends SessionClientEvents, DirectClientEvents {
   "room:join": (input: GroupRef, ack: Ack<{ groupId: string; messages: ChatMessage[] }>) => void;
   "room:leave": (input: GroupRef, ack: Ack<{ groupId: string }>) => void;
   "message:send": (input: SendMessage, ack: Ack<{ message: ChatMessage }>) => void;
@@ -59,13 +60,14 @@ export interface TypingNotice {
 }
 
 /** Sent by the server on /chat. */
-export interface ChatServerEvents extends SessionServerEvents {
+export interface ChatServerEvents extends SessionServerEvents, DirectServerEvents {
   "message:new": (message: ChatMessage) => void;
   typing: (notice: TypingNotice) => void;
 }
 
 export const chatInputs = {
   ...sessionInputs,
+  ...directInputs,
   "room:join": GroupRef,
   "room:leave": GroupRef,
   "message:send": SendMessage,

@@ -26,7 +26,13 @@ type ServerEventsOf = {
 const sessionDelivery = { "session:expiring": Delivery.reliable } as const;
 
 export const DELIVERY = {
-  "/chat": { ...sessionDelivery, "message:new": Delivery.reliable, typing: Delivery.ephemeral },
+  "/chat": {
+    ...sessionDelivery,
+    "message:new": Delivery.reliable,
+    // Recovered after a reconnect with dm:page from the newest id the client has.
+    "dm:new": Delivery.reliable,
+    typing: Delivery.ephemeral,
+  },
   "/presence": { ...sessionDelivery, "presence:update": Delivery.reliable },
   // A stop shares its rider's key with positions, so a queued position can never
   // resurrect a rider after their stop.

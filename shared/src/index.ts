@@ -5,6 +5,7 @@ export * from "./validate.ts";
 export * from "./delivery.ts";
 export * from "./http.ts";
 export * from "./chat.ts";
+export * from "./direct.ts";
 export * from "./presence.ts";
 export * from "./location.ts";
 export * from "./ride.ts";

@@ -50,3 +50,15 @@ export const Password = v.pipe(
 /** `{groupId}`: the payload of every subscribe/join/leave event. */
 export const GroupRef = v.strictObject({ groupId: GroupId });
 export type GroupRef = v.InferOutput<typeof GroupRef>;
+
+/** `{}`: the payload of an event that needs none (it must still be a plain object, with nothing in it). */
+export const NoInput = v.pipe(
+  // A binary attachment arrives as a Buffer or typed array: with no keys of its own, it would pass.
+  v.custom<Record<string, never>>((input) => {
+    if (typeof input !== "object" || input === null) return false;
+    const prototype: unknown = Object.getPrototypeOf(input);
+    return prototype === Object.prototype || prototype === null;
+  }, "must be an empty object"),
+  v.strictObject({}),
+);
+export type NoInput = v.InferOutput<typeof NoInput>;

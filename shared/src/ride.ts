@@ -5,7 +5,7 @@
 import * as v from "valibot";
 import type { Ack } from "./contract.ts";
 import { LIMITS } from "./limits.ts";
-import { EpochMs, GroupId, Id, noControlOrBidi, wellFormed } from "./primitives.ts";
+import { EpochMs, GroupId, Id, NoInput, noControlOrBidi, wellFormed } from "./primitives.ts";
 
 export type RideEndReason =
   /** Its starter or the group's owner ended it. */
@@ -110,9 +110,6 @@ export type StartRide = v.InferOutput<typeof StartRide>;
 export const RideId = Id;
 export const RideRef = v.strictObject({ rideId: RideId });
 export type RideRef = v.InferOutput<typeof RideRef>;
-
-export const NoInput = v.strictObject({});
-export type NoInput = v.InferOutput<typeof NoInput>;
 
 /** Sent by clients on /location (spread into its event map). */
 export interface RideClientEvents {

@@ -1,4 +1,5 @@
-// /chat: rooms per group, messages stored then broadcast, typing notices.
+// /chat: rooms per group, messages stored then broadcast, typing notices, and
+// direct messages to every device of both users.
 import { chatInputs, LIMITS, type ChatClientEvents } from "@convoy/shared";
 import type { Deps, Registration } from "../deps.ts";
 import { AppError } from "../errors.ts";
@@ -40,9 +41,14 @@ export function registerChat(io: Io, deps: Deps): Registration {
       return { groupId };
     });
 
-    on("message:send", async (input) => {
+    // Group messages and direct messages share one budget.
+    const takeSend = () => {
       sendLimit ??= createRateLimiter(limits.chatPerSecond, limits.chatBurst);
       if (!sendLimit.tryTake()) throw new AppError("RATE_LIMITED", "too many messages, slow down");
+    };
+
+    on("message:send", async (input) => {
+      takeSend();
       const { message, isNew } = await deps.messages.send(user, input);
       if (isNew) broadcast.toGroup(input.groupId, "message:new", message);
       return { message };
@@ -52,6 +58,24 @@ export function registerChat(io: Io, deps: Deps): Registration {
       const page = await deps.messages.since(user, groupId, afterId, limit ?? limits.pageMax);
       return { groupId, ...page };
     });
+
+    on("dm:send", async (input) => {
+      takeSend();
+      const { message, isNew } = await deps.direct.send(user, input);
+      // Every device of both: the sender's other tabs show it too.
+      if (isNew) broadcast.toUsers([user.id, input.toUserId], "dm:new", message);
+      return { message };
+    });
+
+    on("dm:page", async (input) => {
+      const cursor = "afterId" in input ? { afterId: input.afterId } : { beforeId: input.beforeId };
+      const page = await deps.direct.page(user, input.userId, cursor, input.limit ?? limits.pageMax);
+      return { userId: input.userId, ...page };
+    });
+
+    on("dm:conversations", async () => ({
+      conversations: await deps.direct.conversations(user, limits.pageMax),
+    }));
 
     on("typing", async ({ groupId, typing }) => {
       typingLimit ??= createRateLimiter(limits.typingPerSecond, limits.typingPerSecond);

@@ -1,10 +1,11 @@
-// Embedded mode (no REDIS_URL): what users store (accounts, groups, messages, rides)
-// in the SQLite database; presence and live positions in this process, rebuilt
-// by reconnecting clients after a restart.
+// Embedded mode (no REDIS_URL): what users store (accounts, groups, messages,
+// rides, direct messages) in the SQLite database; presence and live positions
+// in this process, rebuilt by reconnecting clients after a restart.
 import { createMemoryLocationStore } from "./memory/locations.ts";
 import { createMemoryPresenceStore } from "./memory/presence.ts";
 import { createSqliteSessionStore } from "./sqlite/sessions.ts";
 import type { Database } from "./sqlite/database.ts";
+import { createSqliteConversationStore } from "./sqlite/conversations.ts";
 import { createSqliteGroupStore } from "./sqlite/groups.ts";
 import { createSqliteMessageStore } from "./sqlite/messages.ts";
 import { createSqliteRideStore } from "./sqlite/rides.ts";
@@ -21,6 +22,7 @@ export function createEmbeddedStores(db: Database, options: { messagesPerGroup: 
     presence: createMemoryPresenceStore(),
     locations: createMemoryLocationStore(),
     rides: createSqliteRideStore(db),
+    conversations: createSqliteConversationStore(db),
     async ping() {
       db.ping();
     },

@@ -396,6 +396,20 @@ export function describeStores(backend: string, make: () => Promise<Stores>): vo
       assert.equal(await stores.rides.claimWatch(10_000), true);
     });
 
+    it("conversations: both sides list each other, the most recent first", async () => {
+      await stores.conversations.touch("a", "b", 10);
+      await stores.conversations.touch("a", "c", 20);
+      await stores.conversations.touch("d", "a", 15);
+      assert.deepEqual(await stores.conversations.partnersOf("a", 10), ["c", "d", "b"]);
+      assert.deepEqual(await stores.conversations.partnersOf("b", 10), ["a"]);
+      assert.deepEqual(await stores.conversations.partnersOf("a", 2), ["c", "d"]);
+      // A late write of an older message does not move a conversation back.
+      await stores.conversations.touch("a", "b", 30);
+      await stores.conversations.touch("b", "a", 5);
+      assert.deepEqual(await stores.conversations.partnersOf("a", 10), ["b", "c", "d"]);
+      assert.deepEqual(await stores.conversations.partnersOf("nobody", 10), []);
+    });
+
     it("ping answers", async () => {
       await stores.ping();
     });

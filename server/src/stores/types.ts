@@ -163,6 +163,14 @@ export interface RideStore {
   claimWatch(ttlMs: number): Promise<boolean>;
 }
 
+/** Who has exchanged direct messages with whom (the messages live in the MessageStore). */
+export interface ConversationStore {
+  /** Notes that `a` and `b` exchanged a message at `ts`, on both sides' lists. */
+  touch(a: string, b: string, ts: number): Promise<void>;
+  /** The users `userId` exchanged messages with, the most recent first. */
+  partnersOf(userId: string, limit: number): Promise<string[]>;
+}
+
 export interface Stores {
   users: UserStore;
   sessions: SessionStore;
@@ -171,6 +179,7 @@ export interface Stores {
   presence: PresenceStore;
   locations: LocationStore;
   rides: RideStore;
+  conversations: ConversationStore;
   /** Resolves when the backing storage answers (for /readyz). */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -10,6 +10,7 @@ import {
   presenceInputs,
   type ChatClientEvents,
   type ChatMessage,
+  type DirectMessage,
   type ErrorCode,
   type InputOf,
   type LocationClientEvents,
@@ -99,8 +100,66 @@ const sessionEvents: Specs<SessionClientEvents> = {
   },
 };
 
+/** Peer shares `own` with the actor; stranger shares nothing; the actor itself; nobody. */
+const dmPartner = (world: World) =>
+  fc.oneof(
+    { weight: 4, arbitrary: fc.constant(world.peer.user.id) },
+    { weight: 1, arbitrary: fc.constantFrom(world.stranger.user.id, world.actor.user.id) },
+    { weight: 1, arbitrary: fc.uuid() },
+  );
+const knownUsers = (world: World) => [world.actor, world.peer, world.stranger].map((m) => m.user.id);
+
+const directEvents: Pick<Specs<ChatClientEvents>, "dm:send" | "dm:page" | "dm:conversations"> = {
+  "dm:send": {
+    valid: (world) =>
+      fc.record({ toUserId: dmPartner(world), text: typedText(1, 300), clientMsgId: typedText(1, 64) }),
+    expect: ({ toUserId }, world) => {
+      if (toUserId === world.peer.user.id) return "ok";
+      return knownUsers(world).includes(toUserId) ? "FORBIDDEN" : "NOT_FOUND";
+    },
+    onOk: ({ toUserId }, data) => {
+      if (!data) return;
+      const { message } = data as { message: DirectMessage };
+      assert.equal(message.toUserId, toUserId);
+    },
+  },
+  "dm:page": {
+    valid: (world) =>
+      fc.oneof(
+        fc.record(
+          {
+            userId: dmPartner(world),
+            afterId: messageId,
+            limit: fc.integer({ min: 1, max: LIMITS.pageMax }),
+          },
+          { requiredKeys: ["userId", "afterId"] },
+        ),
+        fc.record(
+          {
+            userId: dmPartner(world),
+            beforeId: fc.option(messageId, { nil: null }),
+            limit: fc.integer({ min: 1, max: LIMITS.pageMax }),
+          },
+          { requiredKeys: ["userId", "beforeId"] },
+        ),
+      ),
+    expect: ({ userId }, world) => (knownUsers(world).includes(userId) ? "ok" : "NOT_FOUND"),
+    onOk: ({ userId, limit }, data, world) => {
+      if (!data) return;
+      const { messages } = data as { messages: DirectMessage[] };
+      assert.ok(messages.length <= (limit ?? LIMITS.pageMax));
+      for (const m of messages) {
+        assert.ok([m.userId, m.toUserId].includes(world.actor.user.id), "someone else's message");
+        assert.ok([m.userId, m.toUserId].includes(userId), "another conversation's message");
+      }
+    },
+  },
+  "dm:conversations": { valid: () => fc.constant({}), expect: () => "ok" },
+};
+
 export const chatEvents: Specs<ChatClientEvents> = {
   ...sessionEvents,
+  ...directEvents,
   "room:join": {
     valid: groupRef,
     onOk: (_payload, data, world) => {

@@ -1,6 +1,7 @@
 import { createRedisSessionStore } from "./sessions.ts";
 import type { Stores } from "../types.ts";
 import type { RedisClient } from "./client.ts";
+import { createRedisConversationStore } from "./conversations.ts";
 import { createRedisGroupStore } from "./groups.ts";
 import { createRedisLocationStore } from "./locations.ts";
 import { createRedisMessageStore } from "./messages.ts";
@@ -22,6 +23,7 @@ export function createRedisStores(
     presence: createRedisPresenceStore(redis, prefix, options.nodeId),
     locations: createRedisLocationStore(redis, prefix),
     rides: createRedisRideStore(redis, prefix, options.nodeId),
+    conversations: createRedisConversationStore(redis, prefix),
     async ping() {
       await redis.ping();
     },

@@ -100,4 +100,14 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (ride_id, user_id)
   ) WITHOUT ROWID;
   `,
+  // 5: direct messages' conversations (their messages live in messages, under a conversation key).
+  `
+  CREATE TABLE conversations (
+    user_id    TEXT NOT NULL,
+    partner_id TEXT NOT NULL,
+    last_ts    INTEGER NOT NULL,
+    PRIMARY KEY (user_id, partner_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX conversations_by_recency ON conversations (user_id, last_ts);
+  `,
 ];

@@ -1,0 +1,208 @@
+// Direct messages (issue #14) against real nodes, embedded and with Redis:
+// between two users who share a group, on every device of both, stored once
+// per clientMsgId, caught up after a reconnect, listed as conversations.
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { after, before, describe, it } from "node:test";
+import type { AckResult, Conversation, DirectMessage } from "@convoy/shared";
+import { ask, startApp, type TestApp } from "./support/app.ts";
+import { startRedis, type TestRedis } from "./support/redis-server.ts";
+import { expectSilence, waitFor } from "./support/wait.ts";
+
+type Page = { userId: string; messages: DirectMessage[]; hasMore: boolean };
+const codeOf = (res: AckResult<unknown>) => (res.ok ? "ok" : res.error.code);
+function dataOf<T>(res: AckResult<T>): T {
+  if (!res.ok) throw new Error(`refused: ${res.error.code} ${res.error.message}`);
+  return res.data;
+}
+
+for (const backend of ["embedded", "redis"] as const) {
+  describe(`[direct messages] (${backend})`, () => {
+    let redis: TestRedis | null = null;
+    let run = 0;
+    const apps: TestApp[] = [];
+    const jwtSecret = randomBytes(32).toString("hex");
+    before(async () => {
+      if (backend === "redis") redis = await startRedis();
+    });
+    after(async () => {
+      await Promise.all(apps.map((app) => app.close()));
+      await redis?.stop();
+    });
+
+    async function node(prefix = `dm${++run}:`) {
+      const app = await startApp({
+        redisPrefix: prefix,
+        config: redis ? { redisUrl: redis.url, jwtSecret } : {},
+      });
+      apps.push(app);
+      return app;
+    }
+
+    it("reaches every device of both users once; a retry with the same clientMsgId stores nothing new", async () => {
+      const app = await node();
+      const { members } = await app.groupWith(2);
+      const [alice, bob] = members as [(typeof members)[0], (typeof members)[0]];
+      const [aliceSender, aliceTablet, bobPhone, bobLaptop] = await Promise.all([
+        app.connect("/chat", alice.token),
+        app.connect("/chat", alice.token),
+        app.connect("/chat", bob.token),
+        app.connect("/chat", bob.token),
+      ]);
+      const arrivals = [aliceSender, aliceTablet, bobPhone, bobLaptop].map((s) =>
+        waitFor<DirectMessage>(s, "dm:new"),
+      );
+      const sent = dataOf(
+        await ask<AckResult<{ message: DirectMessage }>>(aliceSender, "dm:send", {
+          toUserId: bob.user.id,
+          text: "  Fuel stop at the pass?  ",
+          clientMsgId: "c1",
+        }),
+      ).message;
+      assert.equal(sent.text, "Fuel stop at the pass?");
+      assert.equal(sent.userId, alice.user.id);
+      assert.equal(sent.username, alice.user.username);
+      assert.equal(sent.toUserId, bob.user.id);
+      for (const seen of await Promise.all(arrivals)) assert.deepEqual(seen, sent);
+
+      const again = await ask<AckResult<{ message: DirectMessage }>>(aliceSender, "dm:send", {
+        toUserId: bob.user.id,
+        text: "Fuel stop at the pass?",
+        clientMsgId: "c1",
+      });
+      assert.deepEqual(dataOf(again).message, sent);
+      await expectSilence(bobPhone, "dm:new");
+      // The same clientMsgId from the other side is another message.
+      const reply = await ask<AckResult<{ message: DirectMessage }>>(bobPhone, "dm:send", {
+        toUserId: alice.user.id,
+        text: "Yes",
+        clientMsgId: "c1",
+      });
+      assert.ok(dataOf(reply).message.id > sent.id);
+      const page = dataOf(
+        await ask<AckResult<Page>>(bobLaptop, "dm:page", { userId: alice.user.id, beforeId: null }),
+      );
+      assert.deepEqual(
+        page.messages.map((m) => [m.text, m.toUserId]),
+        [
+          ["Fuel stop at the pass?", bob.user.id],
+          ["Yes", alice.user.id],
+        ],
+      );
+    });
+
+    it("only between users who share a group; unknown users and bad input are refused and nothing is stored", async () => {
+      const app = await node();
+      const { members } = await app.groupWith(1);
+      const alice = members[0]!;
+      const stranger = await app.member();
+      const socket = await app.connect("/chat", alice.token);
+      const send = (input: object) => ask<AckResult<unknown>>(socket, "dm:send", input);
+      assert.equal(
+        codeOf(await send({ toUserId: stranger.user.id, text: "hi", clientMsgId: "a" })),
+        "FORBIDDEN",
+      );
+      assert.equal(
+        codeOf(await send({ toUserId: alice.user.id, text: "hi", clientMsgId: "b" })),
+        "FORBIDDEN",
+      );
+      assert.equal(codeOf(await send({ toUserId: "nobody", text: "hi", clientMsgId: "c" })), "NOT_FOUND");
+      for (const bad of [
+        { toUserId: stranger.user.id, text: "", clientMsgId: "d" },
+        { toUserId: stranger.user.id, text: "x".repeat(2001), clientMsgId: "d" },
+        { toUserId: stranger.user.id, text: "x\ud800", clientMsgId: "d" },
+        { toUserId: stranger.user.id, text: "hi" },
+        { toUserId: 7, text: "hi", clientMsgId: "d" },
+      ])
+        assert.equal(codeOf(await send(bad)), "VALIDATION_FAILED", JSON.stringify(bad));
+      assert.equal(codeOf(await ask(socket, "dm:page", { userId: "nobody", beforeId: null })), "NOT_FOUND");
+      assert.equal(
+        codeOf(await ask(socket, "dm:page", { userId: stranger.user.id, afterId: "0", beforeId: null })),
+        "VALIDATION_FAILED",
+      );
+      const empty = dataOf(
+        await ask<AckResult<Page>>(socket, "dm:page", { userId: stranger.user.id, beforeId: null }),
+      );
+      assert.deepEqual(empty, { userId: stranger.user.id, messages: [], hasMore: false });
+      const list = dataOf(
+        await ask<AckResult<{ conversations: Conversation[] }>>(socket, "dm:conversations", {}),
+      );
+      assert.deepEqual(list.conversations, []);
+    });
+
+    it("a device that was away catches up from the newest id it has, in order, page by page", async () => {
+      const app = await node();
+      const { members } = await app.groupWith(2);
+      const [alice, bob] = members as [(typeof members)[0], (typeof members)[0]];
+      const sender = await app.connect("/chat", alice.token);
+      const bobSocket = await app.connect("/chat", bob.token);
+      const first = waitFor<DirectMessage>(bobSocket, "dm:new");
+      dataOf(await ask(sender, "dm:send", { toUserId: bob.user.id, text: "m0", clientMsgId: "m0" }));
+      const newest = (await first).id;
+      bobSocket.disconnect();
+      for (let i = 1; i <= 5; i++)
+        dataOf(await ask(sender, "dm:send", { toUserId: bob.user.id, text: `m${i}`, clientMsgId: `m${i}` }));
+
+      const back = await app.connect("/chat", bob.token);
+      const texts: string[] = [];
+      let afterId = newest;
+      for (let i = 0; i < 10; i++) {
+        const page = dataOf(
+          await ask<AckResult<Page>>(back, "dm:page", { userId: alice.user.id, afterId, limit: 2 }),
+        );
+        texts.push(...page.messages.map((m) => m.text));
+        afterId = page.messages.at(-1)?.id ?? afterId;
+        if (!page.hasMore) break;
+      }
+      assert.deepEqual(texts, ["m1", "m2", "m3", "m4", "m5"]);
+      const older = dataOf(
+        await ask<AckResult<Page>>(back, "dm:page", { userId: alice.user.id, beforeId: afterId, limit: 3 }),
+      );
+      assert.deepEqual(
+        older.messages.map((m) => m.text),
+        ["m2", "m3", "m4"],
+      );
+      assert.equal(older.hasMore, true);
+    });
+
+    it("conversations: the most recent first, with the other user's name and the newest message", async () => {
+      const app = await node();
+      const { members } = await app.groupWith(3);
+      const [alice, bob, carol] = members as [(typeof members)[0], (typeof members)[0], (typeof members)[0]];
+      const [a, b, c] = await Promise.all([alice, bob, carol].map((m) => app.connect("/chat", m.token)));
+      dataOf(await ask(a!, "dm:send", { toUserId: bob.user.id, text: "to bob", clientMsgId: "1" }));
+      dataOf(await ask(c!, "dm:send", { toUserId: alice.user.id, text: "from carol", clientMsgId: "1" }));
+      dataOf(await ask(b!, "dm:send", { toUserId: alice.user.id, text: "bob again", clientMsgId: "2" }));
+      const list = dataOf(
+        await ask<AckResult<{ conversations: Conversation[] }>>(a!, "dm:conversations", {}),
+      );
+      assert.deepEqual(
+        list.conversations.map((conv) => [conv.userId, conv.username, conv.lastMessage.text]),
+        [
+          [bob.user.id, bob.user.username, "bob again"],
+          [carol.user.id, carol.user.username, "from carol"],
+        ],
+      );
+    });
+
+    if (backend === "redis") {
+      it("two nodes: a message sent on A reaches the recipient's devices on B", async () => {
+        const prefix = `dm-shared${++run}:`;
+        const a = await node(prefix);
+        const b = await node(prefix);
+        const { members } = await a.groupWith(2);
+        const sender = await a.connect("/chat", members[0]!.token);
+        const far = await b.connect("/chat", members[1]!.token);
+        const arrived = waitFor<DirectMessage>(far, "dm:new");
+        const { message } = dataOf(
+          await ask<AckResult<{ message: DirectMessage }>>(sender, "dm:send", {
+            toUserId: members[1]!.user.id,
+            text: "across",
+            clientMsgId: "x",
+          }),
+        );
+        assert.deepEqual(await arrived, message);
+      });
+    }
+  });
+}
