@@ -5,14 +5,14 @@
 import assert from "node:assert/strict";
 import { connect } from "node:net";
 import { after, before, describe, it } from "node:test";
-import type { AckResult, ErrorResponse, LoginResponse } from "@convoy/shared";
 import type { Limits } from "@convoy/server";
-import { ask, startApp, uniqueName, type TestApp } from "./support/app.ts";
+import { startApp, uniqueName, type TestApp } from "./support/app.ts";
 import { startRedis, type TestRedis } from "./support/redis-server.ts";
+import type { BodyOf, Method } from "./support/routes.ts";
+import { ask } from "./support/sockets.ts";
 import { waitFor } from "./support/wait.ts";
 
 const PASSWORD = "correct horse battery";
-const codeOf = (body: unknown) => (body as ErrorResponse).error?.code;
 const refusal = (err: unknown) => (err as Error).message;
 
 for (const backend of ["embedded", "redis"] as const) {
@@ -40,17 +40,17 @@ for (const backend of ["embedded", "redis"] as const) {
       apps.push(app);
       const from = (address: string) => ({ "x-forwarded-for": address });
       /** An HTTP call from `address`. */
-      const httpFrom = <T = unknown>(
+      const httpFrom = <M extends Method, P extends string>(
         address: string,
-        method: string,
-        path: string,
-        body?: unknown,
+        method: M,
+        path: P,
+        body?: BodyOf<M, P>,
         token?: string,
-      ) => app.http<T>(method, path, body, token, from(address));
+      ) => app.http(method, path, body, token, from(address));
       const register = (address: string, username = uniqueName()) =>
         httpFrom(address, "POST", "/api/auth/register", { username, password: PASSWORD });
       const login = (address: string, username: string, password = PASSWORD) =>
-        httpFrom<LoginResponse>(address, "POST", "/api/auth/login", { username, password });
+        httpFrom(address, "POST", "/api/auth/login", { username, password });
       /** A socket from `address`, on its own connection. */
       const connectFrom = (address: string, nsp: "/chat" | "/presence", token: string) =>
         app.connect(nsp, token, { extraHeaders: from(address) });
@@ -64,8 +64,8 @@ for (const backend of ["embedded", "redis"] as const) {
         assert.equal((await login("198.51.100.1", victim.user.username, "wrong guess")).status, 401);
       const flood = await login("198.51.100.1", victim.user.username, "wrong guess");
       assert.equal(flood.status, 429);
-      assert.equal(codeOf(flood.body), "RATE_LIMITED");
-      assert.ok((flood.body as unknown as ErrorResponse).error.retryAfterMs! > 0);
+      assert.equal(flood.error?.code, "RATE_LIMITED");
+      assert.ok(flood.error.retryAfterMs! > 0);
       const res = await fetch(`${app.url}/api/auth/login`, {
         method: "POST",
         headers: { "content-type": "application/json", "x-forwarded-for": "198.51.100.1" },
@@ -110,7 +110,7 @@ for (const backend of ["embedded", "redis"] as const) {
       assert.equal((await register("198.51.100.5")).status, 201);
       const third = await register("198.51.100.5");
       assert.equal(third.status, 429);
-      assert.equal(codeOf(third.body), "RATE_LIMITED");
+      assert.equal(third.error?.code, "RATE_LIMITED");
       assert.equal((await register("198.51.100.6")).status, 201);
     });
 
@@ -124,7 +124,7 @@ for (const backend of ["embedded", "redis"] as const) {
       const statuses = results.map((r) => r.status);
       assert.ok(statuses.filter((s) => s === 201).length >= 2, String(statuses));
       assert.ok(statuses.filter((s) => s === 429).length >= 1, String(statuses));
-      assert.ok(results.every((r) => r.status === 201 || codeOf(r.body) === "RATE_LIMITED"));
+      assert.ok(results.every((r) => r.status === 201 || r.error?.code === "RATE_LIMITED"));
       if (socket) assert.ok(socket.connected);
     });
 
@@ -148,13 +148,13 @@ for (const backend of ["embedded", "redis"] as const) {
       ]);
       const flood = await Promise.all(
         Array.from({ length: 40 }, () =>
-          ask<AckResult<unknown>>(flooder!, "messages:since", { groupId: group.id, afterId: "0" }),
+          ask(flooder!, "messages:since", { groupId: group.id, afterId: "0" }),
         ),
       );
       const limited = flood.filter((r) => !r.ok && r.error.code === "RATE_LIMITED");
       assert.ok(limited.length >= 20, `${limited.length} limited`);
       assert.ok(limited.every((r) => !r.ok && r.error.retryAfterMs! > 0));
-      const served = await ask<AckResult<unknown>>(user!, "messages:since", {
+      const served = await ask(user!, "messages:since", {
         groupId: group.id,
         afterId: "0",
       });
@@ -168,14 +168,12 @@ for (const backend of ["embedded", "redis"] as const) {
       const sockets = await Promise.all([1, 2, 3].map(() => app.connect("/chat", flooder.token)));
       const flood = await Promise.all(
         sockets.flatMap((socket) =>
-          Array.from({ length: 10 }, () =>
-            ask<AckResult<unknown>>(socket, "room:join", { groupId: group.id }),
-          ),
+          Array.from({ length: 10 }, () => ask(socket, "room:join", { groupId: group.id })),
         ),
       );
       assert.ok(flood.filter((r) => !r.ok && r.error.code === "RATE_LIMITED").length >= 15);
       const other = await app.connect("/chat", members[1]!.token);
-      assert.equal((await ask<AckResult<unknown>>(other, "room:join", { groupId: group.id })).ok, true);
+      assert.equal((await ask(other, "room:join", { groupId: group.id })).ok, true);
     });
 
     it("sockets per user: one too many is refused QUOTA_EXCEEDED, a closed one frees its place", async () => {
@@ -274,19 +272,13 @@ for (const backend of ["embedded", "redis"] as const) {
     it("groups owned per user and members per group answer 403 QUOTA_EXCEEDED and store nothing", async () => {
       const { app } = await node({ groupsOwnedPerUser: 2, membersPerGroup: 2 });
       const [owner, joiner, late, other] = await Promise.all([1, 2, 3, 4].map(() => app.member()));
-      const create = (token: string) =>
-        app.http<{ group: { id: string; inviteCode: string } }>(
-          "POST",
-          "/api/groups",
-          { name: "Ride" },
-          token,
-        );
+      const create = (token: string) => app.http("POST", "/api/groups", { name: "Ride" }, token);
       const first = await create(owner!.token);
       await create(owner!.token);
       const third = await create(owner!.token);
       assert.equal(third.status, 403);
-      assert.equal(codeOf(third.body), "QUOTA_EXCEEDED");
-      const mine = await app.http<{ groups: unknown[] }>("GET", "/api/groups", undefined, owner!.token);
+      assert.equal(third.error?.code, "QUOTA_EXCEEDED");
+      const mine = await app.http("GET", "/api/groups", undefined, owner!.token);
       assert.equal(mine.body.groups.length, 2);
       assert.equal((await create(other!.token)).status, 201, "another user creates meanwhile");
 
@@ -294,13 +286,8 @@ for (const backend of ["embedded", "redis"] as const) {
       assert.equal((await app.http("POST", "/api/groups/join", invite, joiner!.token)).status, 200);
       const full = await app.http("POST", "/api/groups/join", invite, late!.token);
       assert.equal(full.status, 403);
-      assert.equal(codeOf(full.body), "QUOTA_EXCEEDED");
-      const detail = await app.http<{ members: unknown[] }>(
-        "GET",
-        `/api/groups/${first.body.group.id}`,
-        undefined,
-        owner!.token,
-      );
+      assert.equal(full.error?.code, "QUOTA_EXCEEDED");
+      const detail = await app.http("GET", `/api/groups/${first.body.group.id}`, undefined, owner!.token);
       assert.equal(detail.body.members.length, 2);
       assert.equal(
         (await app.http("POST", "/api/groups/join", invite, joiner!.token)).status,

@@ -3,9 +3,8 @@
 // broadcast, nothing is stored, and the connection stays up.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import type { AckResult, MessagePage } from "@convoy/shared";
-import type { Socket } from "socket.io-client";
-import { ask, startApp, type Nsp, type TestApp } from "./support/app.ts";
+import { startApp, type TestApp } from "./support/app.ts";
+import { ask, askRaw, emitRaw, type AskedName, type Nsp, type NspSocket } from "./support/sockets.ts";
 import { collect, expectSilence } from "./support/wait.ts";
 
 const huge = "h".repeat(10_000);
@@ -41,11 +40,18 @@ function badVariants(valid: Record<string, unknown>): Array<[string, unknown]> {
   return variants;
 }
 
+type Sockets = { [N in Exclude<Nsp, "/">]: NspSocket<N> };
+/** A namespace, one of its events (so a renamed event fails to compile here), and a valid payload to spoil. */
+type Target = {
+  [N in keyof Sockets]: [N, AskedName<NspSocket<N>>, () => Record<string, unknown>];
+}[keyof Sockets];
+
+// Every payload here is malformed on purpose: sent with askRaw and emitRaw, which check nothing.
 describe("[3 acks] malformed payloads get VALIDATION_FAILED and change nothing", () => {
   let app: TestApp;
   let groupId: string;
-  let sockets: Record<Exclude<Nsp, "/">, Socket>;
-  let watchers: Record<Exclude<Nsp, "/">, Socket>;
+  let sockets: Sockets;
+  let watchers: Sockets;
 
   before(async () => {
     app = await startApp();
@@ -70,7 +76,7 @@ describe("[3 acks] malformed payloads get VALIDATION_FAILED and change nothing",
   });
   after(() => app.close());
 
-  const events: Array<[Exclude<Nsp, "/">, string, () => Record<string, unknown>]> = [
+  const events: Target[] = [
     ["/chat", "room:join", () => ({ groupId })],
     ["/chat", "room:leave", () => ({ groupId })],
     ["/chat", "message:send", () => ({ groupId, text: "hi", clientMsgId: "c1" })],
@@ -102,14 +108,14 @@ describe("[3 acks] malformed payloads get VALIDATION_FAILED and change nothing",
         if (label === "no limit" || label === "no accuracy" || label === "no heading" || label === "no speed")
           continue;
         if (label === "accuracy null" || label === "heading null" || label === "speed null") continue;
-        const res = await ask<AckResult<unknown>>(socket, event, payload);
+        const res = await askRaw(socket, event, [payload]);
         assert.equal(res.ok, false, `${label}: ${JSON.stringify(res)}`);
         if (!res.ok) assert.equal(res.error.code, "VALIDATION_FAILED", label);
       }
       // Extra arguments, no payload, and an ack alone are malformed too.
-      const extra = (await socket.timeout(3000).emitWithAck(event, makeValid(), "surplus")) as unknown;
-      assert.equal((extra as AckResult<unknown>).ok, false);
-      const none = (await socket.timeout(3000).emitWithAck(event)) as AckResult<unknown>;
+      const extra = await askRaw(socket, event, [makeValid(), "surplus"]);
+      assert.equal(extra.ok, false);
+      const none = await askRaw(socket, event, []);
       assert.equal(!none.ok && none.error.code, "VALIDATION_FAILED");
 
       for (const listener of Object.values(heard)) listener.stop();
@@ -123,14 +129,14 @@ describe("[3 acks] malformed payloads get VALIDATION_FAILED and change nothing",
   it("/chat typing (no ack): malformed notices reach nobody", async () => {
     const heard = collect(watchers["/chat"], "typing");
     for (const [, payload] of badVariants({ groupId, typing: true }))
-      sockets["/chat"].emit("typing", payload);
+      emitRaw(sockets["/chat"], "typing", [payload]);
     await expectSilence(watchers["/chat"], "typing", 200);
     heard.stop();
     assert.equal(heard.seen.length, 0);
   });
 
   it("an unknown event with an ack is answered VALIDATION_FAILED", async () => {
-    const res = await ask<AckResult<unknown>>(sockets["/chat"], "chat:delete-everything", { groupId });
+    const res = await askRaw(sockets["/chat"], "chat:delete-everything", [{ groupId }]);
     assert.equal(!res.ok && res.error.code, "VALIDATION_FAILED");
   });
 
@@ -138,23 +144,19 @@ describe("[3 acks] malformed payloads get VALIDATION_FAILED and change nothing",
   // unknown-event listener threw on it outside any try, which ended the process.
   it("an event named by a number is answered VALIDATION_FAILED, on every namespace", async () => {
     for (const socket of Object.values(sockets)) {
-      const res = (await socket
-        .timeout(3000)
-        .emitWithAck(0 as unknown as string, { groupId })) as AckResult<unknown>;
+      const res = await askRaw(socket, 0, [{ groupId }]);
       assert.equal(!res.ok && res.error.code, "VALIDATION_FAILED");
       assert.equal(socket.connected, true);
     }
   });
 
   it("nothing was stored by any of it", async () => {
-    const page = await ask<AckResult<MessagePage>>(sockets["/chat"], "messages:since", {
+    const page = await ask(sockets["/chat"], "messages:since", {
       groupId,
       afterId: "0",
     });
     assert.deepEqual(page.ok && page.data.messages, []);
-    const riders = await ask<AckResult<{ riders: unknown[] }>>(watchers["/location"], "location:subscribe", {
-      groupId,
-    });
+    const riders = await ask(watchers["/location"], "location:subscribe", { groupId });
     assert.deepEqual(riders.ok && riders.data.riders, []);
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
   });

@@ -7,6 +7,7 @@ import { AxeBuilder } from "@axe-core/playwright";
 import type { Page } from "playwright-core";
 import { uniqueName } from "./support/app.ts";
 import { createGroupInUi, joinGroupInUi, registerInUi, useAppAndBrowser } from "./support/browser.ts";
+import { ask } from "./support/sockets.ts";
 
 const BOUND = { timeout: 10_000 };
 const PHONE = { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true };
@@ -29,21 +30,12 @@ describe("[app] accessibility, measured by axe-core", () => {
   before(async () => {
     // A group with a conversation in it: someone else's message, a divider, the rider's own.
     const friend = await env.app.member();
-    const created = await env.app.http<{ group: { id: string; inviteCode: string } }>(
-      "POST",
-      "/api/groups",
-      { name: "Accessible ride" },
-      friend.token,
-    );
+    const created = await env.app.http("POST", "/api/groups", { name: "Accessible ride" }, friend.token);
     inviteCode = created.body.group.inviteCode;
     const chat = await env.app.connect("/chat", friend.token);
     let sent = 0;
     friendSays = (text) =>
-      chat.timeout(3000).emitWithAck("message:send", {
-        groupId: created.body.group.id,
-        text,
-        clientMsgId: `a${++sent}`,
-      });
+      ask(chat, "message:send", { groupId: created.body.group.id, text, clientMsgId: `a${++sent}` });
     await friendSays("Leaving at nine from the square");
   });
 

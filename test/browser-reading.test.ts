@@ -5,8 +5,7 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import type { Group } from "@convoy/shared";
 import type { Page } from "playwright-core";
-import type { Socket } from "socket.io-client";
-import { ask, uniqueName, type Member } from "./support/app.ts";
+import { uniqueName, type Member } from "./support/app.ts";
 import {
   joinGroupInUi,
   registerInUi,
@@ -14,6 +13,7 @@ import {
   useAppAndBrowser,
   waitUntilInPage,
 } from "./support/browser.ts";
+import { ask, type ChatSocket } from "./support/sockets.ts";
 
 const BOUND = { timeout: 10_000 };
 const HISTORY = 120;
@@ -35,7 +35,7 @@ describe("[app] reading a long conversation", () => {
   const env = useAppAndBrowser({ limits: { chatPerSecond: 1000, chatBurst: 1000 } });
   let friend: Member;
   let group: Group;
-  let friendChat: Socket;
+  let friendChat: ChatSocket;
   const say = (text: string, clientMsgId: string) =>
     ask(friendChat, "message:send", { groupId: group.id, text, clientMsgId });
 

@@ -5,9 +5,7 @@ import { randomBytes } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
-import type { AckResult } from "@convoy/shared";
 import type { Browser, Page } from "playwright-core";
-import { io } from "socket.io-client";
 import { startApp, uniqueName, type TestApp } from "./support/app.ts";
 import {
   clientDist,
@@ -21,7 +19,8 @@ import {
 } from "./support/browser.ts";
 import { startNodeProcess, type NodeProcess } from "./support/process.ts";
 import { freePort, startRedis, type TestRedis } from "./support/redis-server.ts";
-import { waitFor } from "./support/wait.ts";
+import { ask, openSocket } from "./support/sockets.ts";
+import { waitForEvent } from "./support/wait.ts";
 
 const BOUND = { timeout: 10_000 };
 
@@ -74,7 +73,7 @@ describe("[app] two riders in two browsers", () => {
         if (socket.data.user.username === names.alice) socket.conn.close();
     };
     const aliceBack = () =>
-      waitFor<{ data: { user: { username: string } } }>(env.app.app.io.of("/chat"), "connection", {
+      waitForEvent<{ data: { user: { username: string } } }>(env.app.app.io.of("/chat"), "connection", {
         where: (socket) => socket.data.user.username === names.alice,
         ms: 10_000,
       });
@@ -197,17 +196,18 @@ describe("[app] the server restarts with the pages open", () => {
     const storage = (key: string) => bob.evaluate<string>(`localStorage.getItem(${JSON.stringify(key)})`);
     const stored = JSON.parse(await storage("convoy.session")) as { token: string; user: { id: string } };
     const groupId = JSON.parse(await storage(`convoy.${stored.user.id}.group`)) as string;
-    const other = io(`${node.url}/chat`, {
+    const other = openSocket(node.url, "/chat", {
       auth: { token: stored.token },
       transports: ["websocket"],
       forceNew: true,
     });
     try {
-      const sent = (await other.timeout(5000).emitWithAck("message:send", {
-        groupId,
-        text: "while away",
-        clientMsgId: "from-another-device",
-      })) as AckResult<unknown>;
+      const sent = await ask(
+        other,
+        "message:send",
+        { groupId, text: "while away", clientMsgId: "from-another-device" },
+        5000,
+      );
       assert.ok(sent.ok);
     } finally {
       other.close();
@@ -405,15 +405,15 @@ describe("[app] the ride map", () => {
     const other = await env.app.member();
     await env.app.http("POST", "/api/groups/join", { inviteCode: code }, other.token);
     const location = await env.app.connect("/location", other.token);
-    const groupId = (
-      await env.app.http<{ groups: Array<{ id: string }> }>("GET", "/api/groups", undefined, other.token)
-    ).body.groups[0]!.id;
-    await location.timeout(3000).emitWithAck("location:share", { groupId, sharing: true });
-    await location.timeout(3000).emitWithAck("location:update", {
+    const groupId = (await env.app.http("GET", "/api/groups", undefined, other.token)).body.groups[0]!.id;
+    await ask(location, "location:share", { groupId, sharing: true });
+    await ask(location, "location:update", {
       groupId,
       lat: 46.61,
       lng: 8.61,
+      accuracy: null,
       heading: 90,
+      speed: null,
       ts: Date.now() - 120_000,
     });
     const stale = page.locator(
@@ -484,14 +484,9 @@ describe("[app] several groups", () => {
 
     // A friend writes in Touring while the rider looks at Track day.
     const friend = await env.app.member();
-    const joined = await env.app.http<{ group: { id: string } }>(
-      "POST",
-      "/api/groups/join",
-      { inviteCode: touringCode },
-      friend.token,
-    );
+    const joined = await env.app.http("POST", "/api/groups/join", { inviteCode: touringCode }, friend.token);
     const chat = await env.app.connect("/chat", friend.token);
-    await chat.timeout(3000).emitWithAck("message:send", {
+    await ask(chat, "message:send", {
       groupId: joined.body.group.id,
       text: "anyone riding Sunday?",
       clientMsgId: "f1",

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
-import type { AckResult, ChatMessage, MessagePage, TypingNotice } from "@convoy/shared";
-import { ask, startApp, type TestApp } from "./support/app.ts";
+import type { ChatMessage, SendMessage } from "@convoy/shared";
+import { startApp, type TestApp } from "./support/app.ts";
+import { ask, type ChatSocket } from "./support/sockets.ts";
 import { collect, expectSilence, waitFor } from "./support/wait.ts";
 
-type Sent = AckResult<{ message: ChatMessage }>;
-const sendOk = async (client: Parameters<typeof ask>[0], payload: object) => {
-  const res = await ask<Sent>(client, "message:send", payload);
+const sendOk = async (client: ChatSocket, payload: SendMessage) => {
+  const res = await ask(client, "message:send", payload);
   assert.ok(res.ok, JSON.stringify(res));
   return res.data.message;
 };
@@ -21,7 +21,7 @@ describe("[3 /chat]", () => {
     const { group, members } = await app.groupWith(count);
     const sockets = await Promise.all(members.map((m) => app.connect("/chat", m.token)));
     for (const socket of sockets) {
-      const joined = await ask<AckResult<{ groupId: string }>>(socket, "room:join", { groupId: group.id });
+      const joined = await ask(socket, "room:join", { groupId: group.id });
       assert.ok(joined.ok);
     }
     return { group, members, sockets };
@@ -29,12 +29,8 @@ describe("[3 /chat]", () => {
 
   it("message:send acks {message} and message:new reaches everyone in the room, the sender included", async () => {
     const { group, members, sockets } = await room(3);
-    const [alice, bob, carol] = sockets as [(typeof sockets)[0], (typeof sockets)[0], (typeof sockets)[0]];
-    const seen = [
-      waitFor<ChatMessage>(alice, "message:new"),
-      waitFor<ChatMessage>(bob, "message:new"),
-      waitFor<ChatMessage>(carol, "message:new"),
-    ];
+    const [alice, bob, carol] = sockets as [ChatSocket, ChatSocket, ChatSocket];
+    const seen = [waitFor(alice, "message:new"), waitFor(bob, "message:new"), waitFor(carol, "message:new")];
     const before = Date.now();
     const message = await sendOk(alice, { groupId: group.id, text: "  on my way  ", clientMsgId: "m1" });
     assert.deepEqual(Object.keys(message).sort(), [
@@ -55,15 +51,13 @@ describe("[3 /chat]", () => {
 
   it("room:join answers the last 50 messages, oldest first", async () => {
     const { group, sockets } = await room(1);
-    const [alice] = sockets as [(typeof sockets)[0]];
+    const [alice] = sockets as [ChatSocket];
     for (let i = 1; i <= 55; i++)
       await sendOk(alice, { groupId: group.id, text: `n${i}`, clientMsgId: `k${i}` });
     const late = await app.member();
     await app.http("POST", "/api/groups/join", { inviteCode: group.inviteCode }, late.token);
     const socket = await app.connect("/chat", late.token);
-    const res = await ask<AckResult<{ groupId: string; messages: ChatMessage[] }>>(socket, "room:join", {
-      groupId: group.id,
-    });
+    const res = await ask(socket, "room:join", { groupId: group.id });
     assert.ok(res.ok);
     assert.equal(res.data.groupId, group.id);
     assert.equal(res.data.messages.length, 50);
@@ -88,7 +82,7 @@ describe("[3 /chat]", () => {
 
   it("sending again with a stored clientMsgId returns the stored message and broadcasts nothing", async () => {
     const { group, sockets } = await room(2);
-    const [alice, bob] = sockets as [(typeof sockets)[0], (typeof sockets)[0]];
+    const [alice, bob] = sockets as [ChatSocket, ChatSocket];
     const first = waitFor(bob, "message:new");
     const original = await sendOk(alice, { groupId: group.id, text: "hello", clientMsgId: "retry-1" });
     await first;
@@ -99,7 +93,7 @@ describe("[3 /chat]", () => {
     });
     assert.deepEqual(retried, original);
     await expectSilence(bob, "message:new");
-    const page = await ask<AckResult<MessagePage>>(alice, "messages:since", {
+    const page = await ask(alice, "messages:since", {
       groupId: group.id,
       afterId: "0",
     });
@@ -109,7 +103,7 @@ describe("[3 /chat]", () => {
 
   it("a clientMsgId is scoped to its sender: another member's equal id is a new message", async () => {
     const { group, sockets } = await room(2);
-    const [alice, bob] = sockets as [(typeof sockets)[0], (typeof sockets)[0]];
+    const [alice, bob] = sockets as [ChatSocket, ChatSocket];
     const a = await sendOk(alice, { groupId: group.id, text: "a", clientMsgId: "same" });
     const b = await sendOk(bob, { groupId: group.id, text: "b", clientMsgId: "same" });
     assert.notEqual(a.id, b.id);
@@ -118,11 +112,11 @@ describe("[3 /chat]", () => {
 
   it("messages:since answers what came after afterId, oldest first, with hasMore", async () => {
     const { group, sockets } = await room(1);
-    const [alice] = sockets as [(typeof sockets)[0]];
+    const [alice] = sockets as [ChatSocket];
     const sent: ChatMessage[] = [];
     for (let i = 0; i < 5; i++)
       sent.push(await sendOk(alice, { groupId: group.id, text: `s${i}`, clientMsgId: `s${i}` }));
-    const res = await ask<AckResult<MessagePage & { groupId: string }>>(alice, "messages:since", {
+    const res = await ask(alice, "messages:since", {
       groupId: group.id,
       afterId: sent[1]!.id,
       limit: 2,
@@ -130,7 +124,7 @@ describe("[3 /chat]", () => {
     assert.ok(res.ok);
     assert.deepEqual(res.data.messages, sent.slice(2, 4));
     assert.equal(res.data.hasMore, true);
-    const rest = await ask<AckResult<MessagePage>>(alice, "messages:since", {
+    const rest = await ask(alice, "messages:since", {
       groupId: group.id,
       afterId: sent[3]!.id,
     });
@@ -141,8 +135,8 @@ describe("[3 /chat]", () => {
 
   it("room:leave acks {groupId} and stops message:new", async () => {
     const { group, sockets } = await room(2);
-    const [alice, bob] = sockets as [(typeof sockets)[0], (typeof sockets)[0]];
-    const left = await ask<AckResult<{ groupId: string }>>(bob, "room:leave", { groupId: group.id });
+    const [alice, bob] = sockets as [ChatSocket, ChatSocket];
+    const left = await ask(bob, "room:leave", { groupId: group.id });
     assert.deepEqual(left, { ok: true, data: { groupId: group.id } });
     await sendOk(alice, { groupId: group.id, text: "still there?", clientMsgId: "l1" });
     await expectSilence(bob, "message:new");
@@ -150,10 +144,10 @@ describe("[3 /chat]", () => {
 
   it("typing reaches the others in the room, not the sender nor their other tabs", async () => {
     const { group, members, sockets } = await room(2);
-    const [alice, bob] = sockets as [(typeof sockets)[0], (typeof sockets)[0]];
+    const [alice, bob] = sockets as [ChatSocket, ChatSocket];
     const aliceOtherTab = await app.connect("/chat", members[0]!.token);
     await ask(aliceOtherTab, "room:join", { groupId: group.id });
-    const notice = waitFor<TypingNotice>(bob, "typing");
+    const notice = waitFor(bob, "typing");
     const own = collect(alice, "typing");
     const ownOtherTab = collect(aliceOtherTab, "typing");
     alice.emit("typing", { groupId: group.id, typing: true });
@@ -180,10 +174,10 @@ describe("[3 /chat]", () => {
       ["message:send", { groupId: group.id, text: "hi", clientMsgId: "x" }],
       ["messages:since", { groupId: group.id, afterId: "0" }],
     ] as const) {
-      const res = await ask<AckResult<unknown>>(socket, event, payload);
+      const res = await ask(socket, event, payload);
       assert.equal(res.ok, false);
       if (!res.ok) assert.equal(res.error.code, "FORBIDDEN", event);
-      const missing = await ask<AckResult<unknown>>(socket, event, { ...payload, groupId: "no-such-group" });
+      const missing = await ask(socket, event, { ...payload, groupId: "no-such-group" });
       if (!missing.ok) assert.equal(missing.error.code, "NOT_FOUND", event);
       assert.equal(missing.ok, false);
     }
@@ -196,14 +190,14 @@ describe("[3 /chat]", () => {
 
   it("a message is stored before it is broadcast: a reconnecting client finds it with messages:since", async () => {
     const { group, members, sockets } = await room(2);
-    const [alice, bob] = sockets as [(typeof sockets)[0], (typeof sockets)[0]];
+    const [alice, bob] = sockets as [ChatSocket, ChatSocket];
     const last = await sendOk(alice, { groupId: group.id, text: "before the tunnel", clientMsgId: "t1" });
     await waitFor(bob, "message:new");
     bob.disconnect();
     const missed = await sendOk(alice, { groupId: group.id, text: "while you were out", clientMsgId: "t2" });
     const back = await app.connect("/chat", members[1]!.token);
     await ask(back, "room:join", { groupId: group.id });
-    const res = await ask<AckResult<MessagePage>>(back, "messages:since", {
+    const res = await ask(back, "messages:since", {
       groupId: group.id,
       afterId: last.id,
     });

@@ -3,10 +3,11 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import type { AckResult, ChatMessage, Group, LoginResponse } from "@convoy/shared";
+import type { Group, LoginResponse } from "@convoy/shared";
 import { connectCrowd, connectionsPerNode, everyoneHears, seedGroup, type Crowd } from "./support/crowd.ts";
 import { startNodeProcess, type NodeProcess } from "./support/process.ts";
 import { startRedis, type TestRedis } from "./support/redis-server.ts";
+import { ask } from "./support/sockets.ts";
 import { waitFor } from "./support/wait.ts";
 
 const workerPids = async (node: NodeProcess, count: number) =>
@@ -87,13 +88,14 @@ describe("[1 WORKERS] a sticky cluster of two workers on one port", () => {
       // A message from a newcomer reaches a client of the survivor.
       const survivorsChat = crowd.chats.find((chat) => chat.connected)!;
       const newcomer = later.chats.at(-1)!;
-      await newcomer.timeout(5000).emitWithAck("room:join", { groupId: group.id });
-      const heard = waitFor<ChatMessage>(survivorsChat, "message:new", { ms: 5000 });
-      const sent = (await newcomer.timeout(5000).emitWithAck("message:send", {
-        groupId: group.id,
-        text: "new worker here",
-        clientMsgId: "after-crash",
-      })) as AckResult<{ message: ChatMessage }>;
+      await ask(newcomer, "room:join", { groupId: group.id }, 5000);
+      const heard = waitFor(survivorsChat, "message:new", { ms: 5000 });
+      const sent = await ask(
+        newcomer,
+        "message:send",
+        { groupId: group.id, text: "new worker here", clientMsgId: "after-crash" },
+        5000,
+      );
       assert.ok(sent.ok);
       assert.equal((await heard).id, sent.data.message.id);
     } finally {
@@ -119,7 +121,7 @@ describe("[1 WORKERS] a sticky cluster of two workers on one port", () => {
   it("SIGTERM: clients see 'transport close' (they reconnect by themselves) and the cluster exits 0 within 10 s", async () => {
     const connected = crowd.chats.filter((chat) => chat.connected).slice(0, 10);
     assert.ok(connected.length > 0);
-    const reasons = connected.map((chat) => waitFor<string>(chat, "disconnect", { ms: 10_000 }));
+    const reasons = connected.map((chat) => waitFor(chat, "disconnect", { ms: 10_000 }));
     const started = Date.now();
     const code = await node.stop("SIGTERM");
     assert.equal(code, 0);

@@ -4,12 +4,12 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import type { AckResult, Conversation, DirectMessage } from "@convoy/shared";
-import { ask, startApp, type TestApp } from "./support/app.ts";
+import type { AckResult } from "@convoy/shared";
+import { startApp, type TestApp } from "./support/app.ts";
+import { ask, askRaw } from "./support/sockets.ts";
 import { startRedis, type TestRedis } from "./support/redis-server.ts";
 import { expectSilence, waitFor } from "./support/wait.ts";
 
-type Page = { userId: string; messages: DirectMessage[]; hasMore: boolean };
 const codeOf = (res: AckResult<unknown>) => (res.ok ? "ok" : res.error.code);
 function dataOf<T>(res: AckResult<T>): T {
   if (!res.ok) throw new Error(`refused: ${res.error.code} ${res.error.message}`);
@@ -49,11 +49,9 @@ for (const backend of ["embedded", "redis"] as const) {
         app.connect("/chat", bob.token),
         app.connect("/chat", bob.token),
       ]);
-      const arrivals = [aliceSender, aliceTablet, bobPhone, bobLaptop].map((s) =>
-        waitFor<DirectMessage>(s, "dm:new"),
-      );
+      const arrivals = [aliceSender, aliceTablet, bobPhone, bobLaptop].map((s) => waitFor(s, "dm:new"));
       const sent = dataOf(
-        await ask<AckResult<{ message: DirectMessage }>>(aliceSender, "dm:send", {
+        await ask(aliceSender, "dm:send", {
           toUserId: bob.user.id,
           text: "  Fuel stop at the pass?  ",
           clientMsgId: "c1",
@@ -65,7 +63,7 @@ for (const backend of ["embedded", "redis"] as const) {
       assert.equal(sent.toUserId, bob.user.id);
       for (const seen of await Promise.all(arrivals)) assert.deepEqual(seen, sent);
 
-      const again = await ask<AckResult<{ message: DirectMessage }>>(aliceSender, "dm:send", {
+      const again = await ask(aliceSender, "dm:send", {
         toUserId: bob.user.id,
         text: "Fuel stop at the pass?",
         clientMsgId: "c1",
@@ -73,15 +71,13 @@ for (const backend of ["embedded", "redis"] as const) {
       assert.deepEqual(dataOf(again).message, sent);
       await expectSilence(bobPhone, "dm:new");
       // The same clientMsgId from the other side is another message.
-      const reply = await ask<AckResult<{ message: DirectMessage }>>(bobPhone, "dm:send", {
+      const reply = await ask(bobPhone, "dm:send", {
         toUserId: alice.user.id,
         text: "Yes",
         clientMsgId: "c1",
       });
       assert.ok(dataOf(reply).message.id > sent.id);
-      const page = dataOf(
-        await ask<AckResult<Page>>(bobLaptop, "dm:page", { userId: alice.user.id, beforeId: null }),
-      );
+      const page = dataOf(await ask(bobLaptop, "dm:page", { userId: alice.user.id, beforeId: null }));
       assert.deepEqual(
         page.messages.map((m) => [m.text, m.toUserId]),
         [
@@ -97,7 +93,7 @@ for (const backend of ["embedded", "redis"] as const) {
       const alice = members[0]!;
       const stranger = await app.member();
       const socket = await app.connect("/chat", alice.token);
-      const send = (input: object) => ask<AckResult<unknown>>(socket, "dm:send", input);
+      const send = (input: object) => askRaw(socket, "dm:send", [input]);
       assert.equal(
         codeOf(await send({ toUserId: stranger.user.id, text: "hi", clientMsgId: "a" })),
         "FORBIDDEN",
@@ -120,13 +116,9 @@ for (const backend of ["embedded", "redis"] as const) {
         codeOf(await ask(socket, "dm:page", { userId: stranger.user.id, afterId: "0", beforeId: null })),
         "VALIDATION_FAILED",
       );
-      const empty = dataOf(
-        await ask<AckResult<Page>>(socket, "dm:page", { userId: stranger.user.id, beforeId: null }),
-      );
+      const empty = dataOf(await ask(socket, "dm:page", { userId: stranger.user.id, beforeId: null }));
       assert.deepEqual(empty, { userId: stranger.user.id, messages: [], hasMore: false });
-      const list = dataOf(
-        await ask<AckResult<{ conversations: Conversation[] }>>(socket, "dm:conversations", {}),
-      );
+      const list = dataOf(await ask(socket, "dm:conversations", {}));
       assert.deepEqual(list.conversations, []);
     });
 
@@ -136,7 +128,7 @@ for (const backend of ["embedded", "redis"] as const) {
       const [alice, bob] = members as [(typeof members)[0], (typeof members)[0]];
       const sender = await app.connect("/chat", alice.token);
       const bobSocket = await app.connect("/chat", bob.token);
-      const first = waitFor<DirectMessage>(bobSocket, "dm:new");
+      const first = waitFor(bobSocket, "dm:new");
       dataOf(await ask(sender, "dm:send", { toUserId: bob.user.id, text: "m0", clientMsgId: "m0" }));
       const newest = (await first).id;
       bobSocket.disconnect();
@@ -147,16 +139,14 @@ for (const backend of ["embedded", "redis"] as const) {
       const texts: string[] = [];
       let afterId = newest;
       for (let i = 0; i < 10; i++) {
-        const page = dataOf(
-          await ask<AckResult<Page>>(back, "dm:page", { userId: alice.user.id, afterId, limit: 2 }),
-        );
+        const page = dataOf(await ask(back, "dm:page", { userId: alice.user.id, afterId, limit: 2 }));
         texts.push(...page.messages.map((m) => m.text));
         afterId = page.messages.at(-1)?.id ?? afterId;
         if (!page.hasMore) break;
       }
       assert.deepEqual(texts, ["m1", "m2", "m3", "m4", "m5"]);
       const older = dataOf(
-        await ask<AckResult<Page>>(back, "dm:page", { userId: alice.user.id, beforeId: afterId, limit: 3 }),
+        await ask(back, "dm:page", { userId: alice.user.id, beforeId: afterId, limit: 3 }),
       );
       assert.deepEqual(
         older.messages.map((m) => m.text),
@@ -173,9 +163,7 @@ for (const backend of ["embedded", "redis"] as const) {
       dataOf(await ask(a!, "dm:send", { toUserId: bob.user.id, text: "to bob", clientMsgId: "1" }));
       dataOf(await ask(c!, "dm:send", { toUserId: alice.user.id, text: "from carol", clientMsgId: "1" }));
       dataOf(await ask(b!, "dm:send", { toUserId: alice.user.id, text: "bob again", clientMsgId: "2" }));
-      const list = dataOf(
-        await ask<AckResult<{ conversations: Conversation[] }>>(a!, "dm:conversations", {}),
-      );
+      const list = dataOf(await ask(a!, "dm:conversations", {}));
       assert.deepEqual(
         list.conversations.map((conv) => [conv.userId, conv.username, conv.lastMessage.text]),
         [
@@ -193,9 +181,9 @@ for (const backend of ["embedded", "redis"] as const) {
         const { members } = await a.groupWith(2);
         const sender = await a.connect("/chat", members[0]!.token);
         const far = await b.connect("/chat", members[1]!.token);
-        const arrived = waitFor<DirectMessage>(far, "dm:new");
+        const arrived = waitFor(far, "dm:new");
         const { message } = dataOf(
-          await ask<AckResult<{ message: DirectMessage }>>(sender, "dm:send", {
+          await ask(sender, "dm:send", {
             toUserId: members[1]!.user.id,
             text: "across",
             clientMsgId: "x",

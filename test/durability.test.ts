@@ -18,55 +18,50 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
-import type {
-  AckResult,
-  ChatMessage,
-  Group,
-  GroupDetailResponse,
-  LoginResponse,
-  MessagePage,
-} from "@convoy/shared";
+import type { ChatMessage } from "@convoy/shared";
 import { MIGRATIONS } from "@convoy/server/testing";
 import Database from "better-sqlite3";
-import { io, type Socket } from "socket.io-client";
 import { post, seedGroup } from "./support/crowd.ts";
 import { makeDataDir, runMain, startNodeProcess, type NodeProcess } from "./support/process.ts";
-import { expectSilence, readyzBecomes, waitFor } from "./support/wait.ts";
+import type { AnswerOf } from "./support/routes.ts";
+import { ask, openSocket, type ChatSocket } from "./support/sockets.ts";
+import { connected, expectSilence, readyzBecomes, waitFor, waitForEvent } from "./support/wait.ts";
 
 const fixtureV1 = new URL("./fixtures/convoy-schema-1.db", import.meta.url);
 const password = "correct horse battery";
-type Sent = AckResult<{ message: ChatMessage }>;
 
-async function get<T>(baseUrl: string, path: string, token: string): Promise<T> {
+/** A GET that must succeed, typed by its route (routes.ts). */
+async function get<P extends string>(baseUrl: string, path: P, token: string): Promise<AnswerOf<"GET", P>> {
   const res = await fetch(baseUrl + path, {
     headers: { authorization: `Bearer ${token}` },
     signal: AbortSignal.timeout(10_000),
   });
   if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
+  return (await res.json()) as AnswerOf<"GET", P>;
 }
 
 /** A connected /chat socket that has joined the group's room. */
-async function chatIn(baseUrl: string, token: string, groupId: string): Promise<Socket> {
-  const socket = io(`${baseUrl}/chat`, { auth: { token }, transports: ["websocket"], reconnection: false });
-  await Promise.race([
-    waitFor(socket, "connect", { ms: 5000 }),
-    waitFor<Error>(socket, "connect_error", { ms: 5000 }).then((err) => Promise.reject(err)),
-  ]);
-  const joined = (await socket.timeout(3000).emitWithAck("room:join", { groupId })) as AckResult<unknown>;
+async function chatIn(baseUrl: string, token: string, groupId: string): Promise<ChatSocket> {
+  const socket = openSocket(baseUrl, "/chat", {
+    auth: { token },
+    transports: ["websocket"],
+    reconnection: false,
+  });
+  await connected(socket, 5000);
+  const joined = await ask(socket, "room:join", { groupId });
   assert.ok(joined.ok, "room:join");
   return socket;
 }
 
-const send = (socket: Socket, groupId: string, text: string, clientMsgId: string) =>
-  socket.timeout(2000).emitWithAck("message:send", { groupId, text, clientMsgId }) as Promise<Sent>;
+const send = (socket: ChatSocket, groupId: string, text: string, clientMsgId: string) =>
+  ask(socket, "message:send", { groupId, text, clientMsgId }, 2000);
 
 /** The group's whole history, oldest first, read page by page over HTTP. */
 async function history(baseUrl: string, groupId: string, token: string): Promise<ChatMessage[]> {
   const pages: ChatMessage[][] = [];
   let before = "";
   for (let i = 0; i < 1000; i++) {
-    const page = await get<MessagePage>(
+    const page = await get(
       baseUrl,
       `/api/groups/${groupId}/messages?limit=100${before && `&before=${before}`}`,
       token,
@@ -79,7 +74,7 @@ async function history(baseUrl: string, groupId: string, token: string): Promise
 }
 
 /** Each socket sends one message after another, as fast as the rate limit lets it, until stopped or unanswered. */
-function burst(sockets: Socket[], groupId: string) {
+function burst(sockets: ChatSocket[], groupId: string) {
   const acked: ChatMessage[] = [];
   const progress = new EventEmitter();
   let running = true;
@@ -103,7 +98,8 @@ function burst(sockets: Socket[], groupId: string) {
   );
   return {
     acked,
-    reached: (count: number) => waitFor<number>(progress, "ack", { where: (n) => n >= count, ms: 20_000 }),
+    reached: (count: number) =>
+      waitForEvent<number>(progress, "ack", { where: (n) => n >= count, ms: 20_000 }),
     stop: async () => {
       running = false;
       await done;
@@ -138,16 +134,11 @@ describe("[5 durability] embedded mode keeps its data in DATA_DIR", () => {
     // Accounts, groups and memberships made while the burst goes on, just before the kill.
     const owner = logins[0]!;
     await post(node.url, "/api/auth/register", { username: `late_${process.pid}`, password });
-    const late = await post<LoginResponse>(node.url, "/api/auth/login", {
+    const late = await post(node.url, "/api/auth/login", {
       username: `late_${process.pid}`,
       password,
     });
-    const { group: lateGroup } = await post<{ group: Group }>(
-      node.url,
-      "/api/groups",
-      { name: "Late ride" },
-      owner.token,
-    );
+    const { group: lateGroup } = await post(node.url, "/api/groups", { name: "Late ride" }, owner.token);
     await post(node.url, "/api/groups/join", { inviteCode: lateGroup.inviteCode }, late.token);
     await post(node.url, "/api/groups/join", { inviteCode: group.inviteCode }, late.token);
 
@@ -183,20 +174,20 @@ describe("[5 durability] embedded mode keeps its data in DATA_DIR", () => {
       assert.deepEqual(again, { ok: true, data: { message: retried } });
       await quiet;
 
-      const heard = waitFor<ChatMessage>(second!, "message:new");
+      const heard = waitFor(second!, "message:new");
       const next = await send(first!, group.id, "after the restart", "after-restart-1");
       assert.ok(next.ok);
       assert.equal(Number(next.data.message.id), stored.length + 1, "the next id follows the highest stored");
       assert.deepEqual(await heard, next.data.message);
 
-      const relogin = await post<LoginResponse>(node.url, "/api/auth/login", {
+      const relogin = await post(node.url, "/api/auth/login", {
         username: `late_${process.pid}`,
         password,
       });
       assert.equal(relogin.user.id, late.user.id);
-      const { groups } = await get<{ groups: Group[] }>(node.url, "/api/groups", late.token);
+      const { groups } = await get(node.url, "/api/groups", late.token);
       assert.deepEqual(groups.map((g) => g.id).sort(), [group.id, lateGroup.id].sort());
-      const detail = await get<GroupDetailResponse>(node.url, `/api/groups/${lateGroup.id}`, owner.token);
+      const detail = await get(node.url, `/api/groups/${lateGroup.id}`, owner.token);
       assert.deepEqual(detail.group, lateGroup);
       assert.deepEqual(detail.members.map((m) => m.id).sort(), [owner.user.id, late.user.id].sort());
     } finally {
@@ -209,17 +200,17 @@ describe("[5 durability] embedded mode keeps its data in DATA_DIR", () => {
     copyFileSync(fixtureV1, join(root, "convoy.db"));
     node = await startNodeProcess({ DATA_DIR: root, PASSWORD_COST: "1024" });
 
-    const owner = await post<LoginResponse>(node.url, "/api/auth/login", {
+    const owner = await post(node.url, "/api/auth/login", {
       username: "schema1_owner",
       password,
     });
-    const { groups } = await get<{ groups: Group[] }>(node.url, "/api/groups", owner.token);
+    const { groups } = await get(node.url, "/api/groups", owner.token);
     assert.deepEqual(
       groups.map((g) => g.name),
       ["Schema 1 ride"],
     );
     const groupId = groups[0]!.id;
-    const detail = await get<GroupDetailResponse>(node.url, `/api/groups/${groupId}`, owner.token);
+    const detail = await get(node.url, `/api/groups/${groupId}`, owner.token);
     assert.deepEqual(detail.members.map((m) => m.username).sort(), ["schema1_owner", "schema1_rider"]);
     const messages = await history(node.url, groupId, owner.token);
     assert.deepEqual(
@@ -282,7 +273,7 @@ describe("[5 durability] embedded mode keeps its data in DATA_DIR", () => {
         const copied = await history(copy.url, group.id, owner.token);
         assert.ok(copied.length >= 50 && copied.length < live.length);
         assert.deepEqual(copied, live.slice(0, copied.length), "a prefix of the live history: one snapshot");
-        const login = await post<LoginResponse>(copy.url, "/api/auth/login", {
+        const login = await post(copy.url, "/api/auth/login", {
           username: owner.user.username,
           password,
         });
@@ -438,7 +429,7 @@ describe("[5 durability] a full disk at run time", () => {
           logins.map((login) => chatIn(node.url, login.token, group.id)),
         );
         // Heard before the disk fills: a late "before" must not count as a broadcast while full.
-        const heardBefore = waitFor<ChatMessage>(reader!, "message:new");
+        const heardBefore = waitFor(reader!, "message:new");
         assert.ok((await send(sender!, group.id, "before", "full-1")).ok);
         await heardBefore;
 
@@ -473,7 +464,7 @@ describe("[5 durability] a full disk at run time", () => {
 
         rmSync(filler);
         await readyzBecomes(node.url, 200);
-        const heard = waitFor<ChatMessage>(reader!, "message:new");
+        const heard = waitFor(reader!, "message:new");
         const retried = await send(sender!, group.id, "while full", "full-2");
         assert.ok(retried.ok);
         assert.deepEqual(await heard, retried.data.message, "the retry is a new message, stored once");

@@ -3,11 +3,11 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import type { AckResult, ChatMessage, MessagePage, PresenceUpdate } from "@convoy/shared";
-import { io } from "socket.io-client";
-import { ask, startApp, type TestApp } from "./support/app.ts";
+import type { ChatMessage, MessagePage } from "@convoy/shared";
+import { startApp, type TestApp } from "./support/app.ts";
 import { startNodeProcess } from "./support/process.ts";
 import { startRedis, type TestRedis } from "./support/redis-server.ts";
+import { ask, openSocket } from "./support/sockets.ts";
 import { readyzBecomes, waitFor } from "./support/wait.ts";
 
 const jwtSecret = randomBytes(32).toString("hex");
@@ -32,29 +32,29 @@ describe("[3 /presence] a node that dies without a goodbye", () => {
     try {
       const watch = await b.connect("/presence", watcher.token);
       await ask(watch, "presence:subscribe", { groupId: group.id });
-      const online = waitFor<PresenceUpdate>(watch, "presence:update", {
+      const online = waitFor(watch, "presence:update", {
         where: (u) => u.userId === rider.user.id && u.status === "online",
       });
-      const onA = io(`${a.url}/presence`, {
+      const onA = openSocket(a.url, "/presence", {
         auth: { token: rider.token },
         transports: ["websocket"],
         reconnection: false,
       });
-      const chatOnA = io(`${a.url}/chat`, {
+      const chatOnA = openSocket(a.url, "/chat", {
         auth: { token: rider.token },
         transports: ["websocket"],
         reconnection: false,
       });
       await online;
       await ask(chatOnA, "room:join", { groupId: group.id });
-      const sent = await ask<AckResult<{ message: ChatMessage }>>(chatOnA, "message:send", {
+      const sent = await ask(chatOnA, "message:send", {
         groupId: group.id,
         text: "before the crash",
         clientMsgId: "k1",
       });
       assert.ok(sent.ok);
 
-      const offline = waitFor<PresenceUpdate>(watch, "presence:update", {
+      const offline = waitFor(watch, "presence:update", {
         where: (u) => u.userId === rider.user.id && u.status === "offline",
         ms: 30_000,
       });
@@ -108,7 +108,7 @@ describe("[3] Redis restarted in the middle of traffic", () => {
     const acked: ChatMessage[] = [];
     let refused = 0;
     const send = async (i: number) => {
-      const res = await ask<AckResult<{ message: ChatMessage }>>(sender, "message:send", {
+      const res = await ask(sender, "message:send", {
         groupId: group.id,
         text: `m${i}`,
         clientMsgId: `r${i}`,
@@ -130,7 +130,7 @@ describe("[3] Redis restarted in the middle of traffic", () => {
     // Cross-node broadcasts work again once the subscriber is back (bounded retries).
     let heard: ChatMessage | null = null;
     for (let i = 40; i < 60 && !heard; i++) {
-      const next = waitFor<ChatMessage>(reader, "message:new", {
+      const next = waitFor(reader, "message:new", {
         where: (m) => m.clientMsgId === `r${i}`,
         ms: 500,
       });
@@ -139,7 +139,7 @@ describe("[3] Redis restarted in the middle of traffic", () => {
     }
     assert.ok(heard, "a message sent on A reaches B again");
 
-    const page = await ask<AckResult<MessagePage>>(reader, "messages:since", {
+    const page = await ask(reader, "messages:since", {
       groupId: group.id,
       afterId: "0",
     });

@@ -7,10 +7,9 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, describe, it, type TestContext } from "node:test";
 import type { Limits } from "@convoy/server";
-import type { ChatMessage, MessagePage, Position, TypingNotice } from "@convoy/shared";
+import type { ChatMessage, Position, TypingNotice } from "@convoy/shared";
 import fc from "fast-check";
-import type { Socket } from "socket.io-client";
-import { ask, startApp, type TestApp } from "./support/app.ts";
+import { startApp, type TestApp } from "./support/app.ts";
 import { startRedis, type TestRedis } from "./support/redis-server.ts";
 import { httpCases, runHttpCase } from "./support/fuzz/http-cases.ts";
 import { ROUTES } from "./support/fuzz/http-routes.ts";
@@ -30,7 +29,8 @@ import {
 import { createTally, type Tally } from "./support/fuzz/tally.ts";
 import { watchTrouble, type Trouble } from "./support/fuzz/trouble.ts";
 import { makeWorld, positionKey, type World } from "./support/fuzz/world.ts";
-import { collect } from "./support/wait.ts";
+import { ask, type LocationSocket } from "./support/sockets.ts";
+import { collect, type Collected } from "./support/wait.ts";
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 10_000);
 const SEED = process.env.FUZZ_SEED === undefined ? undefined : Number(process.env.FUZZ_SEED);
@@ -72,11 +72,11 @@ describe(`[3 acks, 4 bad input] fuzz (${BACKEND}): ${RUNS} random and mutated ca
   let world: World;
   let keeper: SocketKeeper;
   let heard: {
-    messages: ReturnType<typeof collect<ChatMessage>>;
-    typing: ReturnType<typeof collect<TypingNotice>>;
-    positions: ReturnType<typeof collect<Position>>;
+    messages: Collected<ChatMessage>;
+    typing: Collected<TypingNotice>;
+    positions: Collected<Position>;
   };
-  let peerLocation: Socket;
+  let peerLocation: LocationSocket;
 
   before(async () => {
     trouble = watchTrouble();
@@ -94,9 +94,9 @@ describe(`[3 acks, 4 bad input] fuzz (${BACKEND}): ${RUNS} random and mutated ca
     peerLocation = await app.connect("/location", world.peer.token);
     await ask(peerLocation, "location:subscribe", { groupId: world.own.id });
     heard = {
-      messages: collect<ChatMessage>(peerChat, "message:new"),
-      typing: collect<TypingNotice>(peerChat, "typing"),
-      positions: collect<Position>(peerLocation, "location:update"),
+      messages: collect(peerChat, "message:new"),
+      typing: collect(peerChat, "typing"),
+      positions: collect(peerLocation, "location:update"),
     };
   });
   after(async () => {
@@ -196,7 +196,7 @@ describe(`[3 acks, 4 bad input] fuzz (${BACKEND}): ${RUNS} random and mutated ca
     const history = async (groupId: string, token: string) => {
       const messages: ChatMessage[] = [];
       for (let before = ""; ;) {
-        const page = await app.http<MessagePage>(
+        const page = await app.http(
           "GET",
           `/api/groups/${groupId}/messages?limit=100${before}`,
           undefined,
@@ -216,12 +216,7 @@ describe(`[3 acks, 4 bad input] fuzz (${BACKEND}): ${RUNS} random and mutated ca
     assert.deepEqual(await history(world.foreign.id, world.stranger.token), []);
     assert.deepEqual(await history(world.open.id, world.stranger.token), []);
 
-    const groups = await app.http<{ groups: Array<{ id: string }> }>(
-      "GET",
-      "/api/groups",
-      undefined,
-      world.peer.token,
-    );
+    const groups = await app.http("GET", "/api/groups", undefined, world.peer.token);
     assert.deepEqual(new Set(groups.body.groups.map((group) => group.id)), world.model.peerGroups);
 
     assertKnownMessages(heard.messages.seen, world);
@@ -231,11 +226,9 @@ describe(`[3 acks, 4 bad input] fuzz (${BACKEND}): ${RUNS} random and mutated ca
       assert.equal(position.groupId, world.own.id);
       assert.ok(world.model.positions.has(positionKey(position)), "a position nobody sent successfully");
     }
-    const { riders } = (
-      await ask<{ ok: true; data: { riders: Position[] } }>(peerLocation, "location:subscribe", {
-        groupId: world.own.id,
-      })
-    ).data;
+    const subscribed = await ask(peerLocation, "location:subscribe", { groupId: world.own.id });
+    assert.ok(subscribed.ok);
+    const { riders } = subscribed.data;
     for (const rider of riders) assert.ok(world.model.positions.has(positionKey(rider)));
     if (!world.model.sharing) assert.deepEqual(riders, [], "a rider who stopped sharing is still on the map");
   });

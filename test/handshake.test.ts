@@ -2,8 +2,9 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Clock } from "@convoy/server";
 import { LIMITS } from "@convoy/shared";
-import { ask, startApp, type Nsp, type TestApp } from "./support/app.ts";
+import { startApp, type TestApp } from "./support/app.ts";
 import { openPolling, pollUntil } from "./support/raw-engine.ts";
+import { ask, type Nsp } from "./support/sockets.ts";
 import { waitFor } from "./support/wait.ts";
 
 const namespaces: Nsp[] = ["/", "/chat", "/presence", "/location"];
@@ -19,7 +20,7 @@ describe("[3 Socket.IO] the handshake checks the token before accepting", () => 
     it(`${nsp}: a missing or bad token fails with connect_error UNAUTHORIZED`, async () => {
       for (const token of [undefined, "", "not-a-jwt", "eyJhbGciOiJIUzI1NiJ9.e30.AAAA"]) {
         const client = app.socket(nsp, token);
-        const err = await waitFor<Error>(client, "connect_error");
+        const err = await waitFor(client, "connect_error");
         assert.equal(err.message, "UNAUTHORIZED", `token ${JSON.stringify(token)}`);
         assert.equal(client.connected, false);
       }
@@ -29,7 +30,7 @@ describe("[3 Socket.IO] the handshake checks the token before accepting", () => 
       const other = await startApp();
       try {
         const stranger = await other.member();
-        const err = await waitFor<Error>(app.socket(nsp, stranger.token), "connect_error");
+        const err = await waitFor(app.socket(nsp, stranger.token), "connect_error");
         assert.equal(err.message, "UNAUTHORIZED");
       } finally {
         await other.close();
@@ -40,7 +41,7 @@ describe("[3 Socket.IO] the handshake checks the token before accepting", () => 
       const { token } = await app.member();
       now += LIMITS.tokenTtlMs + 5_000;
       try {
-        const err = await waitFor<Error>(app.socket(nsp, token), "connect_error");
+        const err = await waitFor(app.socket(nsp, token), "connect_error");
         assert.equal(err.message, "TOKEN_EXPIRED");
       } finally {
         now = Date.now();

@@ -7,10 +7,9 @@ import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { createApp } from "@convoy/server";
+import type { ErrorResponse } from "@convoy/shared";
 import { startApp, testConfig, type TestApp } from "./support/app.ts";
 import { rawRequest } from "./support/raw-http.ts";
-
-type ErrorBody = { error: { code: string } };
 
 /** The sources of one CSP directive, e.g. `["'self'", "data:"]`; undefined when absent. */
 function directive(csp: string | null | undefined, name: string): string[] | undefined {
@@ -132,9 +131,9 @@ describe("[6 /metrics] with METRICS_TOKEN", () => {
       { authorization: token },
     ];
     for (const headers of attempts) {
-      const res = await app.http<ErrorBody>("GET", "/metrics", undefined, undefined, headers);
+      const res = await app.http("GET", "/metrics", undefined, undefined, headers);
       assert.equal(res.status, 401, JSON.stringify(headers));
-      assert.equal(res.body.error.code, "UNAUTHORIZED");
+      assert.equal(res.error?.code, "UNAUTHORIZED");
     }
     const res = await fetch(`${app.url}/metrics`);
     assert.match(res.headers.get("www-authenticate") ?? "", /^Bearer/);
@@ -142,7 +141,7 @@ describe("[6 /metrics] with METRICS_TOKEN", () => {
   });
 
   it("answers 200 with the right token (from this machine too: the token is then the only way in)", async () => {
-    const res = await app.http<string>("GET", "/metrics", undefined, token);
+    const res = await app.http("GET", "/metrics", undefined, token);
     assert.equal(res.status, 200);
     assert.match(res.body, /convoy_connected_sockets/);
     const lowerCase = await app.http("GET", "/metrics", undefined, undefined, {
@@ -173,9 +172,9 @@ describe("[6 /metrics] without METRICS_TOKEN: direct requests from this machine 
       { forwarded: "for=203.0.113.7" },
     ];
     for (const headers of relayed) {
-      const res = await app.http<ErrorBody>("GET", "/metrics", undefined, undefined, headers);
+      const res = await app.http("GET", "/metrics", undefined, undefined, headers);
       assert.equal(res.status, 401, JSON.stringify(headers));
-      assert.equal(res.body.error.code, "UNAUTHORIZED");
+      assert.equal(res.error?.code, "UNAUTHORIZED");
     }
   });
 
@@ -191,7 +190,7 @@ describe("[6 /metrics] without METRICS_TOKEN: direct requests from this machine 
       const url = `http://${address}:${port}`;
       const metrics = await fetch(`${url}/metrics`);
       assert.equal(metrics.status, 401);
-      assert.equal(((await metrics.json()) as ErrorBody).error.code, "UNAUTHORIZED");
+      assert.equal(((await metrics.json()) as ErrorResponse).error.code, "UNAUTHORIZED");
       assert.equal((await fetch(`${url}/healthz`)).status, 200);
     } finally {
       await node.close();

@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
 import type { Socket as EngineSocket } from "engine.io";
 import { afterEach, describe, it } from "node:test";
-import { LIMITS, type AckResult, type ChatMessage, type MessagePage, type Position } from "@convoy/shared";
+import { LIMITS, type Position } from "@convoy/shared";
 import WebSocket from "ws";
-import { ask, startApp, type TestApp } from "./support/app.ts";
+import { startApp, type TestApp } from "./support/app.ts";
 import { eventsIn, joinWithRawPolling, openPolling, pollUntil } from "./support/raw-engine.ts";
-import { collect, waitFor } from "./support/wait.ts";
+import { ask, emitRaw } from "./support/sockets.ts";
+import { collect, waitFor, waitForEvent } from "./support/wait.ts";
 
 describe("[4 limits]", () => {
   let app: TestApp;
@@ -16,18 +17,19 @@ describe("[4 limits]", () => {
     const { group, members } = await app.groupWith(2);
     const [big, calm] = await Promise.all(members.map((m) => app.connect("/chat", m.token)));
     await ask(calm!, "room:join", { groupId: group.id });
-    const closed = waitFor<string>(big!, "disconnect");
-    big!.emit("message:send", { groupId: group.id, text: "x".repeat(64 * 1024), clientMsgId: "huge" });
+    const closed = waitFor(big!, "disconnect");
+    // Over every limit on purpose, and without an ack: emitRaw.
+    emitRaw(big!, "message:send", [{ groupId: group.id, text: "x".repeat(64 * 1024), clientMsgId: "huge" }]);
     assert.match(await closed, /transport (close|error)/);
-    const delivered = waitFor<ChatMessage>(calm!, "message:new");
-    const res = await ask<AckResult<unknown>>(calm!, "message:send", {
+    const delivered = waitFor(calm!, "message:new");
+    const res = await ask(calm!, "message:send", {
       groupId: group.id,
       text: "still here",
       clientMsgId: "ok",
     });
     assert.ok(res.ok);
     assert.equal((await delivered).text, "still here");
-    const page = await ask<AckResult<MessagePage>>(calm!, "messages:since", {
+    const page = await ask(calm!, "messages:since", {
       groupId: group.id,
       afterId: "0",
     });
@@ -74,7 +76,7 @@ describe("[4 limits]", () => {
     const delivered = collect(reader!, "message:new");
     const results = await Promise.all(
       Array.from({ length: 30 }, (_, i) =>
-        ask<AckResult<unknown>>(sender!, "message:send", {
+        ask(sender!, "message:send", {
           groupId: group.id,
           text: `burst ${i}`,
           clientMsgId: `b${i}`,
@@ -85,7 +87,7 @@ describe("[4 limits]", () => {
     // 20 of burst, plus at most one token refilled (10/s) while the burst is handled.
     assert.ok(accepted >= LIMITS.chatBurst && accepted <= LIMITS.chatBurst + 1, `accepted ${accepted}`);
     for (const r of results.filter((r) => !r.ok)) assert.equal(!r.ok && r.error.code, "RATE_LIMITED");
-    const page = await ask<AckResult<MessagePage>>(reader!, "messages:since", {
+    const page = await ask(reader!, "messages:since", {
       groupId: group.id,
       afterId: "0",
     });
@@ -93,7 +95,7 @@ describe("[4 limits]", () => {
     assert.equal(delivered.seen.length, accepted);
     // Another socket of the same user has its own budget.
     const second = await app.connect("/chat", members[0]!.token);
-    const res = await ask<AckResult<unknown>>(second, "message:send", {
+    const res = await ask(second, "message:send", {
       groupId: group.id,
       text: "fresh",
       clientMsgId: "f",
@@ -116,7 +118,7 @@ describe("[4 limits]", () => {
     await ask(riderSocket, "location:share", { groupId: group.id, sharing: true });
     const count = 200;
     const newestTs = 1_800_000_000_000 + count;
-    const fastGotNewest = waitFor<Position>(fastSocket, "location:update", {
+    const fastGotNewest = waitFor(fastSocket, "location:update", {
       where: (p) => p.ts === newestTs,
     });
     for (let n = 1; n <= count; n++) {
@@ -124,6 +126,9 @@ describe("[4 limits]", () => {
         groupId: group.id,
         lat: 45,
         lng: 7 + n / 1e4,
+        accuracy: null,
+        heading: null,
+        speed: null,
         ts: 1_800_000_000_000 + n,
       });
     }
@@ -142,7 +147,7 @@ describe("[4 limits]", () => {
     const engineConn = new Promise<EngineSocket>((resolve) => app.app.io.engine.once("connection", resolve));
     const raw = await openPolling(app.url);
     const conn = await engineConn;
-    const cut = waitFor<string>(conn, "close", { ms: 10_000 });
+    const cut = waitForEvent<string>(conn, "close", { ms: 10_000 });
     await joinWithRawPolling(raw, "/chat", stuck.token, "room:join", { groupId: group.id });
 
     const talk = await app.connect("/chat", talker.token);
@@ -156,7 +161,7 @@ describe("[4 limits]", () => {
     }
     assert.equal(await cut, "forced close");
     assert.equal((await raw.poll()).status, 400, "the session is gone");
-    const heard = waitFor<ChatMessage>(talk, "message:new", { where: (m) => m.clientMsgId === "after" });
+    const heard = waitFor(talk, "message:new", { where: (m) => m.clientMsgId === "after" });
     await ask(talk, "message:send", { groupId: group.id, text: "after", clientMsgId: "after" });
     await heard;
   });
@@ -165,9 +170,9 @@ describe("[4 limits]", () => {
     app = await startApp({ limits: { pingIntervalMs: 100, pingTimeoutMs: 100 } });
     const ws = new WebSocket(`ws://127.0.0.1:${app.port}/socket.io/?EIO=4&transport=websocket`);
     // This client never answers pings, like a peer that vanished without a FIN.
-    await waitFor(ws as never, "open");
+    await waitForEvent(ws, "open");
     const started = Date.now();
-    await waitFor(ws as never, "close", { ms: 2000 });
+    await waitForEvent(ws, "close", { ms: 2000 });
     assert.ok(Date.now() - started < 1000);
   });
 

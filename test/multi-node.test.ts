@@ -3,16 +3,9 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import type {
-  AckResult,
-  ChatMessage,
-  MessagePage,
-  Position,
-  PresenceUpdate,
-  RiderStopped,
-} from "@convoy/shared";
-import { ask, startApp, type TestApp } from "./support/app.ts";
+import { startApp, type TestApp } from "./support/app.ts";
 import { startRedis, type TestRedis } from "./support/redis-server.ts";
+import { ask } from "./support/sockets.ts";
 import { waitFor } from "./support/wait.ts";
 
 describe("[3] two nodes sharing Redis", () => {
@@ -35,7 +28,7 @@ describe("[3] two nodes sharing Redis", () => {
     const member = await a.member();
     const chat = await b.connect("/chat", member.token);
     assert.ok(chat.connected);
-    const groups = await a.http<{ groups: unknown[] }>("GET", "/api/groups", undefined, member.token);
+    const groups = await a.http("GET", "/api/groups", undefined, member.token);
     assert.equal(groups.status, 200);
   });
 
@@ -54,9 +47,9 @@ describe("[3] two nodes sharing Redis", () => {
     const onB = await b.connect("/chat", members[1]!.token);
     await ask(onA, "room:join", { groupId: group.id });
     await ask(onB, "room:join", { groupId: group.id });
-    const seenOnB = waitFor<ChatMessage>(onB, "message:new");
-    const seenOnA = waitFor<ChatMessage>(onA, "message:new");
-    const res = await ask<AckResult<{ message: ChatMessage }>>(onA, "message:send", {
+    const seenOnB = waitFor(onB, "message:new");
+    const seenOnA = waitFor(onA, "message:new");
+    const res = await ask(onA, "message:send", {
       groupId: group.id,
       text: "across nodes",
       clientMsgId: "x1",
@@ -65,13 +58,13 @@ describe("[3] two nodes sharing Redis", () => {
     assert.deepEqual(await seenOnB, res.data.message);
     assert.deepEqual(await seenOnA, res.data.message);
     // A retry through the other node is still the same message.
-    const retry = await ask<AckResult<{ message: ChatMessage }>>(
-      await b.connect("/chat", members[0]!.token),
-      "message:send",
-      { groupId: group.id, text: "across nodes", clientMsgId: "x1" },
-    );
+    const retry = await ask(await b.connect("/chat", members[0]!.token), "message:send", {
+      groupId: group.id,
+      text: "across nodes",
+      clientMsgId: "x1",
+    });
     assert.deepEqual(retry.ok && retry.data.message, res.data.message);
-    const page = await ask<AckResult<MessagePage>>(onB, "messages:since", {
+    const page = await ask(onB, "messages:since", {
       groupId: group.id,
       afterId: "0",
     });
@@ -83,13 +76,13 @@ describe("[3] two nodes sharing Redis", () => {
     const watcher = await b.connect("/presence", members[0]!.token);
     await ask(watcher, "presence:subscribe", { groupId: group.id });
     const bob = members[1]!;
-    const online = waitFor<PresenceUpdate>(watcher, "presence:update", {
+    const online = waitFor(watcher, "presence:update", {
       where: (u) => u.userId === bob.user.id && u.status === "online",
     });
     const tabOnA = await a.connect("/presence", bob.token);
     await online;
     const tabOnB = await b.connect("/presence", bob.token);
-    const offline = waitFor<PresenceUpdate>(watcher, "presence:update", {
+    const offline = waitFor(watcher, "presence:update", {
       where: (u) => u.userId === bob.user.id,
     });
     tabOnA.disconnect();
@@ -103,16 +96,22 @@ describe("[3] two nodes sharing Redis", () => {
     const follower = await b.connect("/location", members[1]!.token);
     await ask(follower, "location:subscribe", { groupId: group.id });
     await ask(rider, "location:share", { groupId: group.id, sharing: true });
-    const moved = waitFor<Position>(follower, "location:update");
-    await ask(rider, "location:update", { groupId: group.id, lat: 45.9, lng: 6.8, ts: 1_800_000_000_000 });
+    const moved = waitFor(follower, "location:update");
+    await ask(rider, "location:update", {
+      groupId: group.id,
+      lat: 45.9,
+      lng: 6.8,
+      accuracy: null,
+      heading: null,
+      speed: null,
+      ts: 1_800_000_000_000,
+    });
     assert.equal((await moved).userId, members[0]!.user.id);
-    const onMap = await ask<AckResult<{ riders: Position[] }>>(
-      await b.connect("/location", members[1]!.token),
-      "location:subscribe",
-      { groupId: group.id },
-    );
+    const onMap = await ask(await b.connect("/location", members[1]!.token), "location:subscribe", {
+      groupId: group.id,
+    });
     assert.equal(onMap.ok && onMap.data.riders.length, 1);
-    const stopped = waitFor<RiderStopped>(follower, "location:stopped");
+    const stopped = waitFor(follower, "location:stopped");
     await ask(rider, "location:share", { groupId: group.id, sharing: false });
     assert.deepEqual(await stopped, { groupId: group.id, userId: members[0]!.user.id });
   });

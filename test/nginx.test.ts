@@ -4,14 +4,14 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
-import { LIMITS, type AckResult, type ChatMessage, type Group, type LoginResponse } from "@convoy/shared";
-import { io } from "socket.io-client";
+import { LIMITS, type Group, type LoginResponse } from "@convoy/shared";
 import WebSocket from "ws";
 import { connectCrowd, connectionsPerNode, everyoneHears, seedGroup, type Crowd } from "./support/crowd.ts";
 import { projectConfigPath, startNginx, type TestNginx } from "./support/nginx.ts";
 import { startNodeProcess, type NodeProcess } from "./support/process.ts";
 import { rawRequest } from "./support/raw-http.ts";
 import { startRedis, type TestRedis } from "./support/redis-server.ts";
+import { ask, openSocket } from "./support/sockets.ts";
 import { waitFor } from "./support/wait.ts";
 
 /** 20 source addresses: clients as if from 20 machines, so the hash spreads them over both hosts. */
@@ -60,18 +60,17 @@ describe("[nginx] two hosts behind nginx with the project's config", () => {
       transports: ["polling"],
     });
     crowds.push(crowd);
-    await Promise.all(
-      crowd.chats.map((chat) => chat.timeout(5000).emitWithAck("room:join", { groupId: group.id })),
-    );
+    await Promise.all(crowd.chats.map((chat) => ask(chat, "room:join", { groupId: group.id }, 5000)));
     // Every round is a POST and a held GET per client, each of which must find its session.
     for (let round = 0; round < 5; round++) {
-      const deliveries = crowd.chats.map((chat) => waitFor<ChatMessage>(chat, "message:new", { ms: 10_000 }));
+      const deliveries = crowd.chats.map((chat) => waitFor(chat, "message:new", { ms: 10_000 }));
       const sender = crowd.chats[round % crowd.chats.length]!;
-      const sent = (await sender.timeout(5000).emitWithAck("message:send", {
-        groupId: group.id,
-        text: `poll round ${round}`,
-        clientMsgId: `poll-${round}`,
-      })) as AckResult<{ message: ChatMessage }>;
+      const sent = await ask(
+        sender,
+        "message:send",
+        { groupId: group.id, text: `poll round ${round}`, clientMsgId: `poll-${round}` },
+        5000,
+      );
       assert.ok(sent.ok);
       for (const message of await Promise.all(deliveries)) assert.equal(message.id, sent.data.message.id);
     }
@@ -81,7 +80,7 @@ describe("[nginx] two hosts behind nginx with the project's config", () => {
 
   it("forwards Host with its port and the front proxy's scheme: a browser on the page's own origin is let in, another origin is not", async () => {
     const connectWithOrigin = (origin: string, headers: Record<string, string> = {}) => {
-      const client = io(`${nginx.url}/chat`, {
+      const client = openSocket(nginx.url, "/chat", {
         auth: { token: logins[0]!.token },
         extraHeaders: { origin, ...headers },
         reconnection: false,
@@ -89,7 +88,7 @@ describe("[nginx] two hosts behind nginx with the project's config", () => {
       });
       return Promise.race([
         waitFor(client, "connect").then(() => "connected"),
-        waitFor<Error>(client, "connect_error").then((err) => `refused: ${err.message}`),
+        waitFor(client, "connect_error").then((err) => `refused: ${err.message}`),
       ]).finally(() => client.close());
     };
     assert.equal(await connectWithOrigin(nginx.url), "connected");

@@ -3,7 +3,7 @@ import { connect } from "node:net";
 import { afterEach, describe, it } from "node:test";
 import WebSocket from "ws";
 import { startApp, type TestApp } from "./support/app.ts";
-import { waitFor } from "./support/wait.ts";
+import { waitFor, waitForEvent } from "./support/wait.ts";
 
 const handshake = (app: TestApp, origin?: string) =>
   fetch(`${app.url}/socket.io/?EIO=4&transport=polling`, { headers: origin ? { origin } : {} });
@@ -83,11 +83,11 @@ describe("[4 shutdown] closing a node", () => {
       reconnectionAttempts: 1,
       reconnectionDelay: 50,
     });
-    const reason = waitFor<string>(client, "disconnect");
+    const reason = waitFor(client, "disconnect");
     await app.app.close();
     assert.equal(await reason, "transport close");
     // It tries to come back by itself: that is what a stock client does on "transport close".
-    await waitFor(client.io as never, "reconnect_attempt");
+    await waitForEvent(client.io, "reconnect_attempt");
     client.disconnect();
   });
 

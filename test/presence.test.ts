@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
-import type { AckResult, PresenceMember, PresenceUpdate } from "@convoy/shared";
-import { ask, startApp, type Member, type TestApp } from "./support/app.ts";
+import type { PresenceStatus, PresenceUpdate } from "@convoy/shared";
+import { startApp, type Member, type TestApp } from "./support/app.ts";
+import { ask } from "./support/sockets.ts";
 import { expectSilence, waitFor } from "./support/wait.ts";
-
-type Subscribed = AckResult<{ groupId: string; members: PresenceMember[] }>;
 
 describe("[3 /presence]", () => {
   let app: TestApp;
@@ -15,11 +14,11 @@ describe("[3 /presence]", () => {
   async function watched(count: number) {
     const { group, members } = await app.groupWith(count);
     const watcher = await app.connect("/presence", members[0]!.token);
-    const res = await ask<Subscribed>(watcher, "presence:subscribe", { groupId: group.id });
+    const res = await ask(watcher, "presence:subscribe", { groupId: group.id });
     assert.ok(res.ok);
     return { group, members, watcher, snapshot: res.data.members };
   }
-  const updateFor = (member: Member, status: string) => (u: PresenceUpdate) =>
+  const updateFor = (member: Member, status: PresenceStatus) => (u: PresenceUpdate) =>
     u.userId === member.user.id && u.status === status;
 
   it("presence:subscribe answers every member with status and lastSeen", async () => {
@@ -44,7 +43,7 @@ describe("[3 /presence]", () => {
   it("connecting goes online, closing the last socket goes offline with lastSeen", async () => {
     const { group, members, watcher } = await watched(2);
     const bob = members[1]!;
-    const online = waitFor<PresenceUpdate>(watcher, "presence:update", { where: updateFor(bob, "online") });
+    const online = waitFor(watcher, "presence:update", { where: updateFor(bob, "online") });
     const tab = await app.connect("/presence", bob.token);
     assert.deepEqual(await online, {
       groupId: group.id,
@@ -54,11 +53,11 @@ describe("[3 /presence]", () => {
       lastSeen: null,
     });
     const before = Date.now();
-    const offline = waitFor<PresenceUpdate>(watcher, "presence:update", { where: updateFor(bob, "offline") });
+    const offline = waitFor(watcher, "presence:update", { where: updateFor(bob, "offline") });
     tab.disconnect();
     const update = await offline;
     assert.ok(update.lastSeen !== null && update.lastSeen >= before && update.lastSeen <= Date.now());
-    const snapshot = await ask<Subscribed>(watcher, "presence:subscribe", { groupId: group.id });
+    const snapshot = await ask(watcher, "presence:subscribe", { groupId: group.id });
     assert.ok(snapshot.ok);
     assert.equal(snapshot.data.members.find((m) => m.userId === bob.user.id)?.lastSeen, update.lastSeen);
   });
@@ -83,12 +82,12 @@ describe("[3 /presence]", () => {
     const bob = members[1]!;
     const phone = await app.connect("/presence", bob.token);
     const laptop = await app.connect("/presence", bob.token);
-    const phoneAway = await ask<AckResult<{ status: string }>>(phone, "presence:set", { status: "away" });
+    const phoneAway = await ask(phone, "presence:set", { status: "away" });
     assert.deepEqual(phoneAway, { ok: true, data: { status: "online" } });
     await expectSilence(watcher, "presence:update", 150);
 
     const away = waitFor(watcher, "presence:update", { where: updateFor(bob, "away") });
-    const laptopAway = await ask<AckResult<{ status: string }>>(laptop, "presence:set", { status: "away" });
+    const laptopAway = await ask(laptop, "presence:set", { status: "away" });
     assert.deepEqual(laptopAway, { ok: true, data: { status: "away" } });
     await away;
 
@@ -106,7 +105,7 @@ describe("[3 /presence]", () => {
     const { group, watcher } = await watched(1);
     const newcomer = await app.member();
     await app.connect("/presence", newcomer.token); // online before joining: no status change of their own
-    const announced = waitFor<PresenceUpdate>(watcher, "presence:update", {
+    const announced = waitFor(watcher, "presence:update", {
       where: updateFor(newcomer, "online"),
     });
     const joined = await app.http(
@@ -142,7 +141,7 @@ describe("[3 /presence]", () => {
 
   it("presence:unsubscribe stops updates", async () => {
     const { group, members, watcher } = await watched(2);
-    assert.ok((await ask<AckResult<unknown>>(watcher, "presence:unsubscribe", { groupId: group.id })).ok);
+    assert.ok((await ask(watcher, "presence:unsubscribe", { groupId: group.id })).ok);
     await app.connect("/presence", members[1]!.token);
     await expectSilence(watcher, "presence:update", 150);
   });
@@ -151,9 +150,9 @@ describe("[3 /presence]", () => {
     const { group } = await watched(1);
     const outsider = await app.member();
     const socket = await app.connect("/presence", outsider.token);
-    const forbidden = await ask<AckResult<unknown>>(socket, "presence:subscribe", { groupId: group.id });
+    const forbidden = await ask(socket, "presence:subscribe", { groupId: group.id });
     assert.deepEqual(forbidden.ok ? null : forbidden.error.code, "FORBIDDEN");
-    const missing = await ask<AckResult<unknown>>(socket, "presence:subscribe", { groupId: "nope" });
+    const missing = await ask(socket, "presence:subscribe", { groupId: "nope" });
     assert.deepEqual(missing.ok ? null : missing.error.code, "NOT_FOUND");
   });
 });

@@ -4,8 +4,8 @@ import assert from "node:assert/strict";
 import { once } from "node:events";
 import { describe, it } from "node:test";
 import type { LoginResponse } from "@convoy/shared";
-import { io } from "socket.io-client";
 import { runMain, startNodeProcess } from "./support/process.ts";
+import { openSocket } from "./support/sockets.ts";
 import { waitFor } from "./support/wait.ts";
 
 describe("[1 running it] the process", () => {
@@ -25,13 +25,13 @@ describe("[1 running it] the process", () => {
     ).json()) as LoginResponse;
     assert.equal((await fetch(`${url}/readyz`)).status, 200);
 
-    const client = io(`${url}/chat`, {
+    const client = openSocket(url, "/chat", {
       auth: { token: login.token },
       transports: ["websocket"],
       reconnection: false,
     });
     await waitFor(client, "connect");
-    const reason = waitFor<string>(client, "disconnect", { ms: 10_000 });
+    const reason = waitFor(client, "disconnect", { ms: 10_000 });
     const exited = once(child, "exit");
     const started = Date.now();
     child.kill("SIGTERM");

@@ -4,9 +4,9 @@
 // multi-node.test.ts.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import type { AckResult, ChatMessage, LoginResponse } from "@convoy/shared";
 import type { Clock } from "@convoy/server";
-import { ask, startApp, type Member, type TestApp } from "./support/app.ts";
+import { startApp, type Member, type TestApp } from "./support/app.ts";
+import { ask } from "./support/sockets.ts";
 import { waitFor } from "./support/wait.ts";
 
 const PASSWORD = "correct horse battery";
@@ -18,7 +18,7 @@ describe("[§6 sessions] sessions that end", () => {
 
   const login = async (member: Member, password = PASSWORD) =>
     (
-      await app.http<LoginResponse>("POST", "/api/auth/login", {
+      await app.http("POST", "/api/auth/login", {
         username: member.user.username,
         password,
       })
@@ -29,8 +29,7 @@ describe("[§6 sessions] sessions that end", () => {
 
   it("logout ends the session: its token, a token refreshed from it and its sockets; another session stays", async () => {
     const member = await app.member();
-    const refreshed = (await app.http<LoginResponse>("POST", "/api/auth/refresh", undefined, member.token))
-      .body;
+    const refreshed = (await app.http("POST", "/api/auth/refresh", undefined, member.token)).body;
     const other = await login(member);
     const sockets = await Promise.all(
       (["/chat", "/presence", "/location"] as const).map((nsp) => app.connect(nsp, refreshed.token)),
@@ -77,11 +76,11 @@ describe("[§6 sessions] sessions that end", () => {
       member.token,
     );
     assert.equal(wrong.status, 401);
-    assert.equal((wrong.body as { error: { code: string } }).error.code, "INVALID_CREDENTIALS");
+    assert.equal(wrong.error?.code, "INVALID_CREDENTIALS");
     assert.equal(await groupsStatus(member.token), 200, "a wrong current password changes nothing");
 
     const closed = waitFor(socket, "disconnect", { ms: 5000 });
-    const changed = await app.http<LoginResponse>(
+    const changed = await app.http(
       "POST",
       "/api/auth/password",
       { currentPassword: PASSWORD, newPassword: "a brand new secret" },
@@ -114,27 +113,24 @@ describe("[§6 sessions] a token that expires on an open socket", () => {
     const [rider, sender] = members as [Member, Member];
     const socket = await app.connect("/chat", rider.token);
     await ask(socket, "room:join", { groupId: group.id });
-    const { expiresAt } = (await app.http<LoginResponse>("POST", "/api/auth/refresh", undefined, rider.token))
-      .body;
+    const { expiresAt } = (await app.http("POST", "/api/auth/refresh", undefined, rider.token)).body;
 
-    const warned = waitFor<{ expiresAt: number }>(socket, "session:expiring");
+    const warned = waitFor(socket, "session:expiring");
     now = expiresAt - 20_000;
     assert.equal((await warned).expiresAt, expiresAt);
 
-    const fresh = await app.http<LoginResponse>("POST", "/api/auth/refresh", undefined, rider.token);
-    const renewed = await ask<AckResult<{ expiresAt: number }>>(socket, "session:renew", {
-      token: fresh.body.token,
-    });
+    const fresh = await app.http("POST", "/api/auth/refresh", undefined, rider.token);
+    const renewed = await ask(socket, "session:renew", { token: fresh.body.token });
     assert.deepEqual(renewed, { ok: true, data: { expiresAt: fresh.body.expiresAt } });
 
     // Past the first token's expiry: still connected, still in the room.
     now = expiresAt + 60_000;
-    const senderLogin = await app.http<LoginResponse>("POST", "/api/auth/login", {
+    const senderLogin = await app.http("POST", "/api/auth/login", {
       username: sender.user.username,
       password: PASSWORD,
     });
     const senderSocket = await app.connect("/chat", senderLogin.body.token);
-    const heard = waitFor<ChatMessage>(socket, "message:new");
+    const heard = waitFor(socket, "message:new");
     await ask(senderSocket, "message:send", { groupId: group.id, text: "still with us?", clientMsgId: "c1" });
     assert.equal((await heard).text, "still with us?");
     assert.ok(socket.connected);
@@ -143,14 +139,13 @@ describe("[§6 sessions] a token that expires on an open socket", () => {
   it("is closed at expiry when not renewed; a renewal with someone else's or a bad token is refused", async () => {
     const [rider, stranger] = await Promise.all([app.member(), app.member()]);
     const socket = await app.connect("/chat", rider.token);
-    const strangers = await ask<AckResult<unknown>>(socket, "session:renew", { token: stranger.token });
+    const strangers = await ask(socket, "session:renew", { token: stranger.token });
     assert.equal(strangers.ok ? "ok" : strangers.error.code, "FORBIDDEN");
-    const garbage = await ask<AckResult<unknown>>(socket, "session:renew", { token: "not.a.token" });
+    const garbage = await ask(socket, "session:renew", { token: "not.a.token" });
     assert.equal(garbage.ok ? "ok" : garbage.error.code, "UNAUTHORIZED");
     assert.ok(socket.connected, "a refused renewal changes nothing");
 
-    const { expiresAt } = (await app.http<LoginResponse>("POST", "/api/auth/refresh", undefined, rider.token))
-      .body;
+    const { expiresAt } = (await app.http("POST", "/api/auth/refresh", undefined, rider.token)).body;
     const closed = waitFor(socket, "disconnect");
     now = expiresAt + 1;
     await closed;

@@ -3,19 +3,30 @@
 // close() disconnects every client it made and stops the node.
 import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
-import type { Group, LoginResponse, User } from "@convoy/shared";
+import type { ErrorBody, Group, User } from "@convoy/shared";
 import { createApp, type App, type AppOptions, type Config } from "@convoy/server";
-import { io, type ManagerOptions, type Socket, type SocketOptions } from "socket.io-client";
-import { waitFor } from "./wait.ts";
+import type { AnswerOf, BodyOf, Method } from "./routes.ts";
+import { openSocket, type ClientOptions, type Nsp, type NspSocket } from "./sockets.ts";
+import { connected } from "./wait.ts";
 
-export type Nsp = "/" | "/chat" | "/presence" | "/location";
 export interface Member {
   user: User;
   token: string;
 }
 export interface HttpResult<T = unknown> {
   status: number;
+  /** The parsed JSON (or the text) answered, typed as the route's success body: check `status` first. */
   body: T;
+  /** An error answer's `error` ({code, message}); undefined for any other answer. */
+  error: ErrorBody | undefined;
+}
+
+/** The `error` of a body in the error shape (SPEC §2: {error: {code, message}}). */
+function errorIn(body: unknown): ErrorBody | undefined {
+  if (typeof body !== "object" || body === null || !("error" in body)) return undefined;
+  const { error } = body;
+  if (typeof error !== "object" || error === null || !("code" in error)) return undefined;
+  return error as ErrorBody;
 }
 
 let counter = 0;
@@ -76,15 +87,16 @@ export async function startApp(options: AppOptions & { config?: Partial<Config> 
   await new Promise<void>((resolve) => app.httpServer.listen(0, "127.0.0.1", resolve));
   const { port } = app.httpServer.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
-  const sockets = new Set<Socket>();
+  const sockets = new Set<NspSocket>();
 
-  async function http<T = unknown>(
+  /** Any request: any method, path and body (a string goes as it is); the answer untyped. */
+  async function httpRaw(
     method: string,
     path: string,
     body?: unknown,
     token?: string,
     headers: Record<string, string> = {},
-  ): Promise<HttpResult<T>> {
+  ): Promise<HttpResult> {
     const res = await fetch(url + path, {
       method,
       headers: {
@@ -101,14 +113,25 @@ export async function startApp(options: AppOptions & { config?: Partial<Config> 
     } catch {
       // not JSON (metrics, plain text): keep the text
     }
-    return { status: res.status, body: parsed as T };
+    return { status: res.status, body: parsed, error: res.status >= 400 ? errorIn(parsed) : undefined };
+  }
+
+  /** A request typed by its route (routes.ts): the body it sends, and the body it answers on success. */
+  async function http<M extends Method, P extends string>(
+    method: M,
+    path: P,
+    body?: BodyOf<M, P>,
+    token?: string,
+    headers: Record<string, string> = {},
+  ): Promise<HttpResult<AnswerOf<M, P>>> {
+    return (await httpRaw(method, path, body, token, headers)) as HttpResult<AnswerOf<M, P>>;
   }
 
   async function member(name = uniqueName()): Promise<Member> {
     const password = "correct horse battery";
     const registered = await http("POST", "/api/auth/register", { username: name, password });
     if (registered.status !== 201) throw new Error(`register failed: ${JSON.stringify(registered.body)}`);
-    const login = await http<LoginResponse>("POST", "/api/auth/login", { username: name, password });
+    const login = await http("POST", "/api/auth/login", { username: name, password });
     return { user: login.body.user, token: login.body.token };
   }
 
@@ -116,7 +139,7 @@ export async function startApp(options: AppOptions & { config?: Partial<Config> 
   async function groupWith(count: number): Promise<{ group: Group; members: Member[] }> {
     const members = await Promise.all(Array.from({ length: count }, () => member()));
     const owner = members[0]!;
-    const created = await http<{ group: Group }>("POST", "/api/groups", { name: "Sunday ride" }, owner.token);
+    const created = await http("POST", "/api/groups", { name: "Sunday ride" }, owner.token);
     const { group } = created.body;
     for (const other of members.slice(1)) {
       await http("POST", "/api/groups/join", { inviteCode: group.inviteCode }, other.token);
@@ -124,13 +147,13 @@ export async function startApp(options: AppOptions & { config?: Partial<Config> 
     return { group, members };
   }
 
-  /** A socket.io client, tracked so close() disconnects it. Not yet awaited. */
-  function socket(
-    nsp: Nsp,
+  /** A socket.io client of `nsp`, typed from the contract, tracked so close() disconnects it. Not yet awaited. */
+  function socket<N extends Nsp>(
+    nsp: N,
     token: string | undefined,
-    options: Partial<ManagerOptions & SocketOptions> = {},
-  ) {
-    const client = io(url + nsp, {
+    options: ClientOptions = {},
+  ): NspSocket<N> {
+    const client = openSocket(url, nsp, {
       auth: token === undefined ? {} : { token },
       transports: ["websocket"],
       reconnection: false,
@@ -141,13 +164,14 @@ export async function startApp(options: AppOptions & { config?: Partial<Config> 
     return client;
   }
 
-  /** A connected client; rejects on connect_error. */
-  async function connect(nsp: Nsp, token: string, options: Partial<ManagerOptions & SocketOptions> = {}) {
+  /** A connected client of `nsp`; rejects on connect_error. */
+  async function connect<N extends Nsp>(
+    nsp: N,
+    token: string,
+    options: ClientOptions = {},
+  ): Promise<NspSocket<N>> {
     const client = socket(nsp, token, options);
-    await Promise.race([
-      waitFor(client, "connect"),
-      waitFor<Error>(client, "connect_error").then((err) => Promise.reject(err)),
-    ]);
+    await connected(client);
     return client;
   }
 
@@ -156,6 +180,7 @@ export async function startApp(options: AppOptions & { config?: Partial<Config> 
     port,
     app,
     http,
+    httpRaw,
     member,
     groupWith,
     socket,
@@ -165,9 +190,4 @@ export async function startApp(options: AppOptions & { config?: Partial<Config> 
       await app.close();
     },
   };
-}
-
-/** Emits with an ack and a bound. */
-export function ask<T = unknown>(client: Socket, event: string, payload: unknown, ms = 3000): Promise<T> {
-  return client.timeout(ms).emitWithAck(event, payload) as Promise<T>;
 }

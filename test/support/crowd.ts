@@ -3,13 +3,21 @@
 // one address (WORKERS, nginx): a session that lands on the wrong process
 // shows up here as a connect_error or a disconnect.
 import assert from "node:assert/strict";
-import type { AckResult, ChatMessage, Group, LoginResponse } from "@convoy/shared";
+import type { LoginResponse } from "@convoy/shared";
 import { Agent } from "node:http";
 import { createClient } from "redis";
-import { Manager, type ManagerOptions, type Socket } from "socket.io-client";
-import { waitFor } from "./wait.ts";
+import { Manager, type ManagerOptions } from "socket.io-client";
+import type { AnswerOf, BodyOf } from "./routes.ts";
+import { ask, socketOn, type ChatSocket, type NspSocket, type PresenceSocket } from "./sockets.ts";
+import { waitFor, waitForEvent } from "./wait.ts";
 
-export async function post<T>(baseUrl: string, path: string, body: unknown, token?: string): Promise<T> {
+/** A POST that must succeed, typed by its route (routes.ts). */
+export async function post<P extends string>(
+  baseUrl: string,
+  path: P,
+  body: BodyOf<"POST", P>,
+  token?: string,
+): Promise<AnswerOf<"POST", P>> {
   const res = await fetch(baseUrl + path, {
     method: "POST",
     headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -17,7 +25,7 @@ export async function post<T>(baseUrl: string, path: string, body: unknown, toke
     signal: AbortSignal.timeout(10_000),
   });
   if (!res.ok) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
+  return (await res.json()) as AnswerOf<"POST", P>;
 }
 
 /** `count` users who all belong to one new group, made over real HTTP. */
@@ -27,14 +35,9 @@ export async function seedGroup(baseUrl: string, count: number, tag: string) {
   for (let i = 0; i < count; i++) {
     const username = `${tag}_${process.pid}_${i}`;
     await post(baseUrl, "/api/auth/register", { username, password });
-    logins.push(await post<LoginResponse>(baseUrl, "/api/auth/login", { username, password }));
+    logins.push(await post(baseUrl, "/api/auth/login", { username, password }));
   }
-  const { group } = await post<{ group: Group }>(
-    baseUrl,
-    "/api/groups",
-    { name: "Crowd ride" },
-    logins[0]!.token,
-  );
+  const { group } = await post(baseUrl, "/api/groups", { name: "Crowd ride" }, logins[0]!.token);
   for (const login of logins.slice(1))
     await post(baseUrl, "/api/groups/join", { inviteCode: group.inviteCode }, login.token);
   return { group, logins };
@@ -42,9 +45,9 @@ export async function seedGroup(baseUrl: string, count: number, tag: string) {
 
 export interface Crowd {
   /** One /chat socket per client. */
-  chats: Socket[];
+  chats: ChatSocket[];
   /** One /presence socket per client, on the same connection as its /chat socket. */
-  presences: Socket[];
+  presences: PresenceSocket[];
   /** Every connect_error and disconnect so far, as "event reason". */
   problems: string[];
   close(): void;
@@ -92,20 +95,21 @@ export async function connectCrowd(baseUrl: string, options: CrowdOptions): Prom
       // Polling requests go through the agent, the WebSocket takes localAddress itself.
       ...(localAddress ? { localAddress, agent: new Agent({ localAddress }) } : {}),
     } as Partial<ManagerOptions>);
-    for (const [nsp, list] of [
-      ["/chat", crowd.chats],
-      ["/presence", crowd.presences],
-    ] as const) {
-      const socket = manager.socket(nsp, { auth });
+    const watch = (nsp: string, socket: NspSocket) => {
       socket.on("connect_error", (err) => report(`connect_error ${nsp} ${err.message}`));
       socket.on("disconnect", (reason) => report(`disconnect ${nsp} ${reason}`));
-      list.push(socket);
       ready.push(waitFor(socket, "connect", { ms }));
-    }
+    };
+    const chat = socketOn(manager, "/chat", { auth });
+    watch("/chat", chat);
+    crowd.chats.push(chat);
+    const presence = socketOn(manager, "/presence", { auth });
+    watch("/presence", presence);
+    crowd.presences.push(presence);
     if (transports.length > 1) {
       const engine = manager.engine;
       ready.push(
-        waitFor(engine as never, "upgrade", { ms }).catch(() => {
+        waitForEvent(engine, "upgrade", { ms }).catch(() => {
           // Say where it stuck: a polling request that never got its answer keeps `writable` false.
           const transport = engine.transport as unknown as { name: string; writable: boolean };
           throw new Error(
@@ -126,13 +130,9 @@ export async function connectCrowd(baseUrl: string, options: CrowdOptions): Prom
 
 /** Every chat socket joins `groupId`; one message from the first reaches every one of them (bounded). */
 export async function everyoneHears(crowd: Crowd, groupId: string, text: string): Promise<void> {
-  await Promise.all(crowd.chats.map((chat) => chat.timeout(5000).emitWithAck("room:join", { groupId })));
-  const deliveries = crowd.chats.map((chat) => waitFor<ChatMessage>(chat, "message:new", { ms: 10_000 }));
-  const sent = (await crowd.chats[0]!.timeout(5000).emitWithAck("message:send", {
-    groupId,
-    text,
-    clientMsgId: text,
-  })) as AckResult<{ message: ChatMessage }>;
+  await Promise.all(crowd.chats.map((chat) => ask(chat, "room:join", { groupId }, 5000)));
+  const deliveries = crowd.chats.map((chat) => waitFor(chat, "message:new", { ms: 10_000 }));
+  const sent = await ask(crowd.chats[0]!, "message:send", { groupId, text, clientMsgId: text }, 5000);
   assert.ok(sent.ok);
   for (const message of await Promise.all(deliveries)) assert.equal(message.id, sent.data.message.id);
 }

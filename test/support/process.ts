@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { waitFor } from "./wait.ts";
+import { waitForEvent } from "./wait.ts";
 
 const main = fileURLToPath(new URL("../../server/src/main.ts", import.meta.url));
 
@@ -74,9 +74,11 @@ export async function startNodeProcess(env: Record<string, string> = {}): Promis
     logs,
     async logged(msg, count, ms = 20_000) {
       if (entriesNamed(msg).length < count) {
-        await waitFor(lines, "line", { where: () => entriesNamed(msg).length >= count, ms }).catch(() => {
-          throw new Error(`fewer than ${count} "${msg}" log lines within ${ms} ms`);
-        });
+        await waitForEvent(lines, "line", { where: () => entriesNamed(msg).length >= count, ms }).catch(
+          () => {
+            throw new Error(`fewer than ${count} "${msg}" log lines within ${ms} ms`);
+          },
+        );
       }
       return entriesNamed(msg);
     },

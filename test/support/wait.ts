@@ -1,16 +1,29 @@
-// Awaiting events with a bound, instead of sleeping.
+// Awaiting events with a bound, instead of sleeping. Socket.IO clients are
+// typed from the contract (waitFor, collect, expectSilence); other emitters
+// (a Manager, an engine, a WebSocket, a process's log lines) use waitForEvent.
+import type { HeardName, HeardPayload, NspSocket } from "./sockets.ts";
 
 interface Listenable {
   on(event: string, listener: (...args: unknown[]) => void): unknown;
   off(event: string, listener: (...args: unknown[]) => void): unknown;
 }
+/**
+ * Any emitter with on/off (an EventEmitter, a Manager, an engine, a WebSocket),
+ * whatever its own typing of names and listeners; but not a socket.io client
+ * (which has `io`, its Manager): those are typed from the contract, and use waitFor.
+ */
+interface PlainEmitter {
+  on(event: never, listener: never): unknown;
+  off(event: never, listener: never): unknown;
+  io?: never;
+}
 
-/** Resolves with the first `event` payload that passes `where`, or rejects after `ms`. */
-export function waitFor<T = unknown>(
-  emitter: Listenable,
-  event: string,
-  options: { where?: (payload: T) => boolean; ms?: number } = {},
-): Promise<T> {
+interface WaitOptions<T> {
+  where?: (payload: T) => boolean;
+  ms?: number;
+}
+
+function firstOf<T>(emitter: Listenable, event: string, options: WaitOptions<T>): Promise<T> {
   const { where = () => true, ms = 3000 } = options;
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -27,20 +40,64 @@ export function waitFor<T = unknown>(
   });
 }
 
+/** The socket as a plain emitter, for the functions here: its event names were checked by their signatures. */
+const listenable = (socket: NspSocket) => socket as unknown as Listenable;
+
+/**
+ * Resolves with the first `event` payload that passes `where`, or rejects after
+ * `ms`. The event is one the socket's namespace hears, its payload typed from the contract.
+ */
+export function waitFor<S extends NspSocket, K extends HeardName<S>>(
+  socket: S,
+  event: K,
+  options: WaitOptions<HeardPayload<S, K>> = {},
+): Promise<HeardPayload<S, K>> {
+  return firstOf(listenable(socket), event, options);
+}
+
+/** Resolves once the socket connects; rejects with its connect_error (or after `ms`). */
+export async function connected(socket: NspSocket, ms = 3000): Promise<void> {
+  await Promise.race([
+    waitFor(socket, "connect", { ms }),
+    waitFor(socket, "connect_error", { ms }).then((err) => Promise.reject(err)),
+  ]);
+}
+
+/** waitFor for a plain emitter: any event name, the payload type the caller's. */
+export function waitForEvent<T = unknown>(
+  emitter: PlainEmitter,
+  event: string,
+  options: WaitOptions<T> = {},
+): Promise<T> {
+  return firstOf(emitter as Listenable, event, options);
+}
+
+export interface Collected<T> {
+  seen: T[];
+  stop: () => void;
+}
+
 /** Collects every `event` payload until stopped. */
-export function collect<T = unknown>(emitter: Listenable, event: string) {
-  const seen: T[] = [];
-  const listener = (payload: unknown) => void seen.push(payload as T);
-  emitter.on(event, listener);
-  return { seen, stop: () => emitter.off(event, listener) };
+export function collect<S extends NspSocket, K extends HeardName<S>>(
+  socket: S,
+  event: K,
+): Collected<HeardPayload<S, K>> {
+  const seen: Array<HeardPayload<S, K>> = [];
+  const listener = (payload: unknown) => void seen.push(payload as HeardPayload<S, K>);
+  listenable(socket).on(event, listener);
+  return { seen, stop: () => void listenable(socket).off(event, listener) };
 }
 
 /**
  * Asserts that `event` does not arrive within `ms`. The one place a test waits
  * on the clock: proving an absence needs a window, and its length is visible here.
  */
-export async function expectSilence(emitter: Listenable, event: string, ms = 300): Promise<void> {
-  const { seen, stop } = collect(emitter, event);
+export async function expectSilence<S extends NspSocket>(
+  socket: S,
+  event: HeardName<S>,
+  ms = 300,
+): Promise<void> {
+  const { seen, stop } = collect(socket, event);
   await new Promise((resolve) => setTimeout(resolve, ms));
   stop();
   if (seen.length > 0) throw new Error(`expected no "${event}", got ${JSON.stringify(seen[0])}`);

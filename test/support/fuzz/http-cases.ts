@@ -4,9 +4,10 @@
 // never a 5xx, errors as {error: {code, message}}, the status the model expects.
 import assert from "node:assert/strict";
 import { parse as parseQuery } from "node:querystring";
-import { ErrorCode, LIMITS } from "@convoy/shared";
+import { ErrorCode, LIMITS, type ErrorBody } from "@convoy/shared";
 import fc from "fast-check";
 import type { TestApp } from "../app.ts";
+import type { RouteKey, Routes } from "../routes.ts";
 import { anyValue, edgeString, hugeString, nestedJson, oddString } from "./hostile-values.ts";
 import type { Expected, Incoming, RouteSpec } from "./http-routes.ts";
 import { mutated } from "./mutate.ts";
@@ -267,14 +268,15 @@ export async function runHttpCase(
   const what = `${c.method} ${path.slice(0, 200)} answered ${res.status} ${text.slice(0, 300)}`;
   assert.ok(res.status < 500, what);
 
-  let code: string | undefined;
+  let error: ErrorBody | undefined;
   if (res.status >= 400) {
     assert.match(res.headers.get("content-type") ?? "", /^application\/json/, `not JSON: ${what}`);
-    const { error } = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };
-    assert.ok(Object.values(ErrorCode).includes(error?.code as ErrorCode), `no contract code: ${what}`);
-    assert.equal(typeof error?.message, "string", `no message: ${what}`);
-    code = error?.code as string;
+    const answered = (JSON.parse(text) as { error?: { code?: unknown; message?: unknown } }).error;
+    assert.ok(Object.values(ErrorCode).includes(answered?.code as ErrorCode), `no contract code: ${what}`);
+    assert.equal(typeof answered?.message, "string", `no message: ${what}`);
+    error = answered as ErrorBody;
   }
+  const code = error?.code;
   tally.count(`${res.status}${code ? ` ${code}` : ""}`);
 
   const judged = expectation(key, route, c, world);
@@ -289,6 +291,8 @@ export async function runHttpCase(
     } catch {
       // /metrics is text
     }
-    await route.after?.(incoming, { status: res.status, body }, { world, app, session });
+    // Typed as the route's success body, as http() does: `after` reads it once the status says success.
+    const answer = { status: res.status, body: body as Routes[RouteKey]["answer"], error };
+    await route.after?.(incoming, answer, { world, app, session });
   }
 }

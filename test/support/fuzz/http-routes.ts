@@ -14,16 +14,11 @@ import {
   RideId,
   parseInput,
   Username,
-  type ChatMessage,
   type ErrorCode,
-  type Group,
-  type LoginResponse,
-  type MessagePage,
-  type RideListResponse,
-  type RideState,
 } from "@convoy/shared";
 import fc from "fast-check";
 import type { HttpResult, Member, TestApp } from "../app.ts";
+import type { RouteKey, Routes } from "../routes.ts";
 import { edgeString, oddString, typedText } from "./hostile-values.ts";
 import { assertKnownMessages, type Schema } from "./socket-events.ts";
 import type { World } from "./world.ts";
@@ -48,7 +43,7 @@ export interface AfterContext {
   session: Member;
 }
 
-export interface RouteSpec {
+export interface RouteSpec<K extends RouteKey = RouteKey> {
   /** Needs `Authorization: Bearer <token>`. */
   auth: boolean;
   /**
@@ -65,7 +60,11 @@ export interface RouteSpec {
   /** What a request that passed every check earns. */
   expect(request: Incoming, world: World): Expected;
   /** After an answer: updates the model and checks the answer against it (may call the node). */
-  after?(request: Incoming, response: HttpResult, context: AfterContext): Promise<void> | void;
+  after?(
+    request: Incoming,
+    response: HttpResult<Routes[K]["answer"]>,
+    context: AfterContext,
+  ): Promise<void> | void;
 }
 
 const passes = (schema: Schema, value: unknown) => parseInput(schema, value).ok;
@@ -103,7 +102,8 @@ const messageId = fc.integer({ min: 0, max: 3_000 }).map((seq) => String(seq).pa
 /** The password a refused registration's name is then registered with, to show it was still free. */
 const PROBE_PASSWORD = "a password that fits";
 
-export const ROUTES: Record<string, RouteSpec> = {
+/** One line per route of routes.ts (the same list as docs/protocol.md's: fuzz.test.ts checks that). */
+export const ROUTES: { [K in RouteKey]: RouteSpec<K> } = {
   "POST /api/auth/register": {
     auth: false,
     body: (world) =>
@@ -153,7 +153,7 @@ export const ROUTES: Record<string, RouteSpec> = {
     },
     after({ body }, response) {
       if (response.status !== 200) return;
-      const login = response.body as LoginResponse;
+      const login = response.body;
       assert.equal(typeof login.token, "string");
       assert.equal(login.user.username.toLowerCase(), (body as Credentials).username.toLowerCase());
     },
@@ -192,7 +192,7 @@ export const ROUTES: Record<string, RouteSpec> = {
         : { status: 401, code: "INVALID_CREDENTIALS" },
     after({ body }, response, { world, session }) {
       if (response.status !== 200) return;
-      assert.equal((response.body as LoginResponse).user.id, session.user.id);
+      assert.equal(response.body.user.id, session.user.id);
       world.model.accounts.set(session.user.username.toLowerCase(), (body as ChangePassword).newPassword);
     },
   },
@@ -211,7 +211,7 @@ export const ROUTES: Record<string, RouteSpec> = {
     expect: () => ({ status: 201 }),
     after({ body }, response, { world }) {
       if (response.status !== 201) return;
-      const { group } = response.body as { group: Group };
+      const { group } = response.body;
       assert.equal(group.name, (body as CreateGroup).name.trim());
       assert.equal(group.ownerId, world.peer.user.id);
       world.model.groups.add(group.id);
@@ -235,7 +235,7 @@ export const ROUTES: Record<string, RouteSpec> = {
       world.model.inviteCodes.has((body as JoinGroup).inviteCode) ? OK : { status: 404, code: "NOT_FOUND" },
     after({ body }, response, { world }) {
       if (response.status !== 200) return;
-      const { group } = response.body as { group: Group };
+      const { group } = response.body;
       assert.equal(group.id, world.model.inviteCodes.get((body as JoinGroup).inviteCode));
       world.model.peerGroups.add(group.id);
     },
@@ -247,7 +247,7 @@ export const ROUTES: Record<string, RouteSpec> = {
     expect: () => OK,
     after(_request, response, { world }) {
       if (response.status !== 200) return;
-      const ids = (response.body as { groups: Group[] }).groups.map((group) => group.id);
+      const ids = response.body.groups.map((group) => group.id);
       assert.deepEqual(
         new Set(ids),
         world.model.peerGroups,
@@ -262,7 +262,7 @@ export const ROUTES: Record<string, RouteSpec> = {
     accepts: ({ params }) => passes(GroupId, params.id),
     expect: ({ params }, world) => peerAccess(world, params.id!),
     after({ params }, response) {
-      if (response.status === 200) assert.equal((response.body as { group: Group }).group.id, params.id);
+      if (response.status === 200) assert.equal(response.body.group.id, params.id);
     },
   },
 
@@ -278,7 +278,7 @@ export const ROUTES: Record<string, RouteSpec> = {
     expect: ({ params }, world) => peerAccess(world, params.id!),
     after({ params, query }, response, { world }) {
       if (response.status !== 200 || params.id !== world.own.id) return;
-      const { messages } = response.body as MessagePage & { messages: ChatMessage[] };
+      const { messages } = response.body;
       assert.ok(messages.length <= Number(query.limit ?? LIMITS.pageMax), "more messages than the limit");
       assertKnownMessages(messages, world);
     },
@@ -291,7 +291,7 @@ export const ROUTES: Record<string, RouteSpec> = {
     expect: ({ params }, world) => peerAccess(world, params.id!),
     after({ params }, response, { world }) {
       if (response.status !== 200) return;
-      const { rides } = response.body as RideListResponse;
+      const { rides } = response.body;
       for (const ride of rides) {
         assert.equal(ride.groupId, params.id);
         assert.equal(world.model.rides.get(ride.id), params.id, "a ride nobody started");
@@ -316,7 +316,7 @@ export const ROUTES: Record<string, RouteSpec> = {
       return world.model.rides.get(params.rideId!) === params.id ? OK : { status: 404, code: "NOT_FOUND" };
     },
     after({ params }, response) {
-      if (response.status === 200) assert.equal((response.body as RideState).ride.id, params.rideId);
+      if (response.status === 200) assert.equal(response.body.ride.id, params.rideId);
     },
   },
 

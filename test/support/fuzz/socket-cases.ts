@@ -4,8 +4,8 @@
 import assert from "node:assert/strict";
 import { ErrorCode, LIMITS, parseInput } from "@convoy/shared";
 import fc from "fast-check";
-import type { Socket } from "socket.io-client";
 import type { TestApp } from "../app.ts";
+import { askRaw, emitRaw, type NspSocket } from "../sockets.ts";
 import { anyValue, edgeString, oddString } from "./hostile-values.ts";
 import { mutated } from "./mutate.ts";
 import { onTheWire } from "./wire.ts";
@@ -93,9 +93,9 @@ const SIZE_MARGIN = 12;
 
 /** The actor's sockets, one per namespace, connected again after the server closed one. */
 export function createSocketKeeper(app: TestApp, token: string) {
-  const sockets = new Map<FuzzedNsp, Socket>();
+  const sockets = new Map<FuzzedNsp, NspSocket<FuzzedNsp>>();
   return {
-    async get(nsp: FuzzedNsp): Promise<Socket> {
+    async get(nsp: FuzzedNsp): Promise<NspSocket<FuzzedNsp>> {
       const current = sockets.get(nsp);
       if (current?.connected) return current;
       const socket = await app.connect(nsp, token);
@@ -108,17 +108,16 @@ export type SocketKeeper = ReturnType<typeof createSocketKeeper>;
 
 type Delivery = { kind: "answered"; answer: unknown } | { kind: "sent" } | { kind: "closed" };
 
-async function deliver(socket: Socket, c: SocketCase): Promise<Delivery> {
-  const emit = socket.emit.bind(socket) as (event: string | number, ...args: unknown[]) => void;
-  const withAck = socket.timeout(ACK_BOUND_MS).emitWithAck.bind(socket) as (
-    event: string | number,
-    ...args: unknown[]
-  ) => Promise<unknown>;
+/** The answer is checked against the contract's shape below, not taken on trust: `unknown`. */
+async function deliver(socket: NspSocket, c: SocketCase): Promise<Delivery> {
   try {
-    if (c.withAck) return { kind: "answered", answer: await withAck(c.event, ...c.args) };
-    emit(c.event, ...c.args);
+    if (c.withAck) {
+      const answer: unknown = await askRaw(socket, c.event, c.args, ACK_BOUND_MS);
+      return { kind: "answered", answer };
+    }
+    emitRaw(socket, c.event, c.args);
     // An unknown event's ack, answered in order after the packet before it: that one was taken in.
-    await withAck("fuzz:sync");
+    await askRaw(socket, "fuzz:sync", [], ACK_BOUND_MS);
     return { kind: "sent" };
   } catch (err) {
     if (!socket.connected) return { kind: "closed" };

@@ -8,18 +8,15 @@ import {
   LIMITS,
   locationInputs,
   presenceInputs,
+  type AckDataOf,
   type ChatClientEvents,
   type ChatMessage,
   type DirectMessage,
   type ErrorCode,
   type InputOf,
   type LocationClientEvents,
-  type MessagePage,
   type parseInput,
-  type Position,
   type PresenceClientEvents,
-  type Ride,
-  type RideState,
   type StartRide,
   type SessionClientEvents,
 } from "@convoy/shared";
@@ -31,15 +28,16 @@ export type Outcome = "ok" | ErrorCode;
 /** A contract schema, as parseInput takes it. */
 export type Schema = Parameters<typeof parseInput>[0];
 
-export interface EventSpec<P> {
+export interface EventSpec<P, D = unknown> {
   valid(world: World): fc.Arbitrary<P>;
   /** The answer a payload that passes the schema earns; by default membership decides it. */
   expect?(payload: P, world: World): Outcome;
   /** After an ok answer (`data` undefined when sent without an ack): updates the model and checks the answer against it. */
-  onOk?(payload: P, data: unknown, world: World): void | Promise<void>;
+  onOk?(payload: P, data: D | undefined, world: World): void | Promise<void>;
 }
 
-type Specs<E> = { [K in keyof E]-?: EventSpec<InputOf<E[K]>> };
+/** One spec per client event, its payload and ack data typed from the contract. */
+type Specs<E> = { [K in keyof E]-?: EventSpec<InputOf<E[K]>, AckDataOf<E[K]>> };
 
 /** Ok in `own` (the actor's only group), FORBIDDEN in a group that exists, NOT_FOUND otherwise. */
 export function byMembership(payload: unknown, world: World): Outcome {
@@ -119,7 +117,7 @@ const directEvents: Pick<Specs<ChatClientEvents>, "dm:send" | "dm:page" | "dm:co
     },
     onOk: ({ toUserId }, data) => {
       if (!data) return;
-      const { message } = data as { message: DirectMessage };
+      const { message } = data;
       assert.equal(message.toUserId, toUserId);
     },
   },
@@ -163,7 +161,7 @@ export const chatEvents: Specs<ChatClientEvents> = {
   "room:join": {
     valid: groupRef,
     onOk: (_payload, data, world) => {
-      if (data) assertKnownMessages((data as { messages: ChatMessage[] }).messages, world);
+      if (data) assertKnownMessages(data.messages, world);
     },
   },
   "room:leave": { valid: groupRef },
@@ -172,7 +170,7 @@ export const chatEvents: Specs<ChatClientEvents> = {
     onOk: ({ groupId, text, clientMsgId }, data, world) => {
       if (groupId !== world.own.id) return;
       if (!data) return void world.model.sentWithoutAck.add(clientMsgId);
-      const { message } = data as { message: ChatMessage };
+      const { message } = data;
       const earlier = [...world.model.sent.values()].find((sent) => sent.clientMsgId === clientMsgId);
       // A retry answers the stored message, not the new text.
       if (earlier) assert.deepEqual(message, earlier, "a retry answered another message");
@@ -191,7 +189,7 @@ export const chatEvents: Specs<ChatClientEvents> = {
       ),
     onOk: ({ afterId, limit }, data, world) => {
       if (!data) return;
-      const { messages } = data as MessagePage;
+      const { messages } = data;
       assert.ok(messages.length <= (limit ?? LIMITS.pageMax), "more messages than the limit");
       assert.ok(
         messages.every((message) => BigInt(message.id) > BigInt(afterId)),
@@ -261,7 +259,7 @@ const rideEvents: Pick<
       return world.model.ride && !world.model.ride.ended ? "CONFLICT" : "ok";
     },
     onOk: async (_payload, data, world) => {
-      const id = data ? (data as { ride: Ride }).ride.id : await world.rideUnderWay();
+      const id = data ? data.ride.id : await world.rideUnderWay();
       assert.ok(id, "a ride started, and the node has none under way");
       world.model.ride = { id, ended: false, riding: true };
       world.model.rides.set(id, world.own.id);
@@ -272,7 +270,7 @@ const rideEvents: Pick<
     valid: rideRef,
     expect: byRide,
     onOk: (_payload, data, world) => {
-      if (data) assert.ok((data as RideState).ride.riders.some((r) => r.userId === world.actor.user.id));
+      if (data) assert.ok(data.ride.riders.some((r) => r.userId === world.actor.user.id));
       world.model.ride!.riding = true;
       world.model.sharing = true;
     },
@@ -300,7 +298,7 @@ const rideEvents: Pick<
       if (!data) return;
       const under = world.model.ride && !world.model.ride.ended ? [world.model.ride.id] : [];
       assert.deepEqual(
-        (data as { rides: Ride[] }).rides.map((ride) => ride.id),
+        data.rides.map((ride) => ride.id),
         under,
       );
     },
@@ -313,7 +311,7 @@ export const locationEvents: Specs<LocationClientEvents> = {
     valid: groupRef,
     onOk: ({ groupId }, data, world) => {
       if (!data || groupId !== world.own.id) return;
-      for (const rider of (data as { riders: Position[] }).riders)
+      for (const rider of data.riders)
         assert.ok(world.model.positions.has(positionKey(rider)), "a position nobody sent successfully");
     },
   },

@@ -1,7 +1,7 @@
 // The users and groups the fuzz suite plays with, and its model of what the
 // server holds, updated from each answer and checked against the server's.
 import { randomUUID } from "node:crypto";
-import type { ChatMessage, Group, LoginResponse, RideListResponse } from "@convoy/shared";
+import type { ChatMessage, Group } from "@convoy/shared";
 import fc from "fast-check";
 import { uniqueName, type Member, type TestApp } from "../app.ts";
 
@@ -63,11 +63,11 @@ export async function makeWorld(app: TestApp): Promise<World> {
     const username = uniqueName("fuzz");
     await app.http("POST", "/api/auth/register", { username, password });
     accounts.set(username.toLowerCase(), password);
-    const { body } = await app.http<LoginResponse>("POST", "/api/auth/login", { username, password });
+    const { body } = await app.http("POST", "/api/auth/login", { username, password });
     return { user: body.user, token: body.token };
   };
   const createGroup = async (owner: Member, name: string) =>
-    (await app.http<{ group: Group }>("POST", "/api/groups", { name }, owner.token)).body.group;
+    (await app.http("POST", "/api/groups", { name }, owner.token)).body.group;
 
   const [actor, peer, stranger] = [await member(), await member(), await member()];
   const own = await createGroup(actor, "Own ride");
@@ -84,12 +84,7 @@ export async function makeWorld(app: TestApp): Promise<World> {
     open,
     newSession: member,
     async rideUnderWay() {
-      const { body } = await app.http<RideListResponse>(
-        "GET",
-        `/api/groups/${own.id}/rides`,
-        undefined,
-        actor.token,
-      );
+      const { body } = await app.http("GET", `/api/groups/${own.id}/rides`, undefined, actor.token);
       return body.rides.find((ride) => ride.endedAt === null)?.id ?? null;
     },
     groupIds: fc.oneof(
