@@ -1,4 +1,4 @@
-// Embedded mode (no REDIS_URL): what users store (accounts, groups, messages)
+// Embedded mode (no REDIS_URL): what users store (accounts, groups, messages, SOS alerts)
 // in the SQLite database; presence and live positions in this process, rebuilt
 // by reconnecting clients after a restart.
 import { createMemoryLocationStore } from "./memory/locations.ts";
@@ -7,6 +7,7 @@ import { createSqliteSessionStore } from "./sqlite/sessions.ts";
 import type { Database } from "./sqlite/database.ts";
 import { createSqliteGroupStore } from "./sqlite/groups.ts";
 import { createSqliteMessageStore } from "./sqlite/messages.ts";
+import { createSqliteSosStore } from "./sqlite/sos.ts";
 import { createSqliteUserStore } from "./sqlite/users.ts";
 import type { Stores } from "./types.ts";
 
@@ -19,6 +20,7 @@ export function createEmbeddedStores(db: Database, options: { messagesPerGroup: 
     messages: createSqliteMessageStore(db, options.messagesPerGroup),
     presence: createMemoryPresenceStore(),
     locations: createMemoryLocationStore(),
+    sos: createSqliteSosStore(db),
     async ping() {
       db.ping();
     },

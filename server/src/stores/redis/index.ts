@@ -5,6 +5,7 @@ import { createRedisGroupStore } from "./groups.ts";
 import { createRedisLocationStore } from "./locations.ts";
 import { createRedisMessageStore } from "./messages.ts";
 import { createRedisPresenceStore } from "./presence.ts";
+import { createRedisSosStore } from "./sos.ts";
 import { createRedisUserStore } from "./users.ts";
 
 /** Clustered mode: state in Redis, shared by every node. The caller owns the client's lifetime. */
@@ -20,6 +21,7 @@ export function createRedisStores(
     messages: createRedisMessageStore(redis, prefix, options.messagesPerGroup),
     presence: createRedisPresenceStore(redis, prefix, options.nodeId),
     locations: createRedisLocationStore(redis, prefix),
+    sos: createRedisSosStore(redis, prefix),
     async ping() {
       await redis.ping();
     },
