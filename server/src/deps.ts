@@ -14,6 +14,8 @@ import type { Messages } from "./services/messages.ts";
 import type { Presence } from "./services/presence.ts";
 import type { DomainEvents } from "./services/domain-events.ts";
 import type { Sessions } from "./services/sessions.ts";
+import type { SosService } from "./services/sos.ts";
+import type { SosWebhook } from "./services/sos-webhook.ts";
 
 export interface Deps {
   limits: Limits;
@@ -30,6 +32,9 @@ export interface Deps {
   messages: Messages;
   presence: Presence;
   locations: Locations;
+  sos: SosService;
+  /** Where SOSes nobody acknowledged in time are POSTed (SOS_WEBHOOK_URL); null: nowhere. */
+  sosWebhook: SosWebhook | null;
   latestPerKey: LatestPerKey;
   /** Domain events between the HTTP routes and the namespaces of this node. */
   events: DomainEvents;
