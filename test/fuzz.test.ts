@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, describe, it, type TestContext } from "node:test";
 import type { Limits } from "@convoy/server";
-import type { ChatMessage, MessagePage, Position, TypingNotice } from "@convoy/shared";
+import type { ChatMessage, MessagePage, Position, Sos, TypingNotice } from "@convoy/shared";
 import fc from "fast-check";
 import type { Socket } from "socket.io-client";
 import { ask, startApp, type TestApp } from "./support/app.ts";
@@ -23,6 +23,7 @@ import {
 } from "./support/fuzz/socket-cases.ts";
 import {
   assertKnownMessages,
+  assertKnownSos,
   EVENT_TARGETS,
   NAMESPACES,
   type FuzzedNsp,
@@ -73,6 +74,8 @@ describe(`[3 acks, 4 bad input] fuzz (${BACKEND}): ${RUNS} random and mutated ca
     messages: ReturnType<typeof collect<ChatMessage>>;
     typing: ReturnType<typeof collect<TypingNotice>>;
     positions: ReturnType<typeof collect<Position>>;
+    sosUpdates: ReturnType<typeof collect<Sos>>;
+    sosResolved: ReturnType<typeof collect<Sos>>;
   };
   let peerLocation: Socket;
 
@@ -95,6 +98,8 @@ describe(`[3 acks, 4 bad input] fuzz (${BACKEND}): ${RUNS} random and mutated ca
       messages: collect<ChatMessage>(peerChat, "message:new"),
       typing: collect<TypingNotice>(peerChat, "typing"),
       positions: collect<Position>(peerLocation, "location:update"),
+      sosUpdates: collect<Sos>(peerLocation, "sos:update"),
+      sosResolved: collect<Sos>(peerLocation, "sos:resolved"),
     };
   });
   after(async () => {
@@ -236,6 +241,16 @@ describe(`[3 acks, 4 bad input] fuzz (${BACKEND}): ${RUNS} random and mutated ca
     ).data;
     for (const rider of riders) assert.ok(world.model.positions.has(positionKey(rider)));
     if (!world.model.sharing) assert.deepEqual(riders, [], "a rider who stopped sharing is still on the map");
+
+    // SOS: receipts only on peer's SOS, resolutions only of what the model resolved, and the open ones as modelled.
+    for (const update of heard.sosUpdates.seen)
+      assert.equal(update.id, world.sos.peer, "an update nobody caused");
+    for (const resolved of heard.sosResolved.seen)
+      assert.ok(world.model.sos.resolved.has(resolved.id), "a resolution nobody made");
+    const { alerts } = (
+      await ask<{ ok: true; data: { alerts: Sos[] } }>(await keeper.get("/location"), "sos:active", {})
+    ).data;
+    assertKnownSos(alerts, world);
   });
 
   it("still answers /healthz, and nothing escaped or was logged as an error", async () => {

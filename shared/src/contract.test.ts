@@ -14,6 +14,7 @@ import {
   Credentials,
   RaiseSos,
   SosReceiptInput,
+  SosActive,
   LIMITS,
 } from "./index.ts";
 
@@ -119,6 +120,13 @@ describe("contract schemas", () => {
       false,
       false,
     ]);
+  });
+
+  it("sos:active takes a plain empty object only: no array, Buffer or typed array", () => {
+    assert.equal(parseInput(SosActive, {}).ok, true);
+    assert.equal(parseInput(SosActive, Object.create(null)).ok, true);
+    for (const bad of [[], new Uint8Array(0), new Float64Array(0), { extra: 1 }, null, "x", 0])
+      assert.equal(parseInput(SosActive, bad).ok, false, Object.prototype.toString.call(bad));
   });
 
   it("a failure names the offending field", () => {

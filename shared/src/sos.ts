@@ -92,7 +92,22 @@ export type SosReceiptInput = v.InferOutput<typeof SosReceiptInput>;
 export const SosRef = v.strictObject({ sosId: SosId });
 export type SosRef = v.InferOutput<typeof SosRef>;
 
-export const SosActive = v.strictObject({});
+/** Prototype Object.prototype (or none): a Buffer or typed array is no payload, whatever keys it shows. */
+const isPlainObject = (input: unknown) => {
+  if (typeof input !== "object" || input === null) return false;
+  const prototype: unknown = Object.getPrototypeOf(input);
+  return prototype === Object.prototype || prototype === null;
+};
+
+/**
+ * No fields. Every other payload fails on a missing field when it is not an
+ * object; this one checks that it is a plain one (a Node Buffer would fail on
+ * its enumerable methods, a browser's typed array would pass).
+ */
+export const SosActive = v.pipe(
+  v.custom<Record<string, unknown>>(isPlainObject, "must be a plain object"),
+  v.strictObject({}),
+);
 export type SosActive = v.InferOutput<typeof SosActive>;
 
 /** Sent by clients on /location (spread into its event map). */
