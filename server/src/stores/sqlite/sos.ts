@@ -215,11 +215,12 @@ export function createSqliteSosStore(db: Database): SosStore {
     async resolve(sosId, by) {
       return resolve(sosId, by);
     },
+    // Every sweep asks; a read first spares the writer's lock when nothing is due (the usual case).
     async claimResends(now, everyMs, maxSends) {
-      return claimResends(now, everyMs, maxSends);
+      return dueAlerts.all(now, 1).length === 0 ? [] : claimResends(now, everyMs, maxSends);
     },
     async claimWebhooks(raisedBy) {
-      return claimWebhooks(raisedBy);
+      return dueWebhooks.all(raisedBy, 1).length === 0 ? [] : claimWebhooks(raisedBy);
     },
   };
 }
