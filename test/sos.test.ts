@@ -235,11 +235,13 @@ for (const backend of ["embedded", "redis"] as const) {
       const backwards = okData(await receipt(bobPhone, sos.id, "delivered")).sos;
       assert.equal(backwards.receipts.find((r) => r.userId === bob.user.id)?.state, "seen");
 
-      const acknowledged = waitFor<Sos>(raiserSocket, "sos:update", {
-        where: (s) => s.receipts.some((r) => r.userId === carol.user.id),
-      });
+      const byCarol = (s: Sos) => s.receipts.some((r) => r.userId === carol.user.id);
+      const acknowledged = waitFor<Sos>(raiserSocket, "sos:update", { where: byCarol });
+      // Carol's own socket too: with Redis the broadcast may come after her ack.
+      const acknowledgedToCarol = waitFor<Sos>(carolSocket, "sos:update", { where: byCarol });
       const carolAck = okData(await receipt(carolSocket, sos.id, "acknowledged")).sos;
       assert.deepEqual(await acknowledged, carolAck);
+      assert.deepEqual(await acknowledgedToCarol, carolAck);
       assert.deepEqual(
         carolAck.receipts
           .map(({ userId, state }) => ({ userId, state }))
@@ -456,7 +458,10 @@ for (const backend of ["embedded", "redis"] as const) {
           JSON.stringify(bad),
         );
       }
+      const validAlert = waitFor<Sos>(bobSocket, "sos:alert");
       const { sos } = okData(await raise(raiserSocket, valid));
+      // Any alert of a refused raise would have come before this one.
+      assert.deepEqual(await validAlert, sos);
       for (const [event, bad] of [
         ["sos:receipt", { sosId: sos.id, state: "coming" }],
         ["sos:receipt", { sosId: sos.id }],
