@@ -17,9 +17,16 @@ export function registerSos(io: Io, deps: Deps): Registration {
   const broadcast = createBroadcaster(location, deps);
   const { logger } = deps;
 
-  /** To every member of the SOS's group, the raiser included. */
+  /**
+   * To every member of the SOS's group, the raiser included. A failure is logged,
+   * not answered: the change is stored, and an unacknowledged SOS is alerted again.
+   */
   const notify = async (event: keyof SosServerEvents, sos: Sos) => {
-    broadcast.toUsers(await deps.groups.memberIds(sos.groupId), event, sos);
+    try {
+      broadcast.toUsers(await deps.groups.memberIds(sos.groupId), event, sos);
+    } catch (err) {
+      logger.error({ err, sosId: sos.id, event }, "telling the group about an SOS failed");
+    }
   };
 
   location.on("connection", (socket) => {
@@ -51,18 +58,22 @@ export function registerSos(io: Io, deps: Deps): Registration {
     on("sos:active", async () => ({ alerts: await deps.sos.active(user) }));
   });
 
-  // A sweep that is still running when the next is due is not started again.
+  // A sweep that is still running when the next is due is not started again;
+  // stop() waits for the one running, so that nothing it claimed goes unsent.
   const every = (run: () => Promise<void>, what: string) => {
-    let running = false;
+    let running: Promise<void> | null = null;
     const timer = setInterval(() => {
-      if (running) return;
-      running = true;
-      run()
+      running ??= run()
         .catch((err: unknown) => logger.error({ err }, what))
-        .finally(() => (running = false));
+        .finally(() => (running = null));
     }, deps.limits.sosSweepMs);
     timer.unref();
-    return timer;
+    return {
+      async stop() {
+        clearInterval(timer);
+        await running;
+      },
+    };
   };
 
   const resends = every(async () => {
@@ -93,8 +104,7 @@ export function registerSos(io: Io, deps: Deps): Registration {
 
   return {
     async close() {
-      clearInterval(resends);
-      if (webhooks) clearInterval(webhooks);
+      await Promise.all([resends.stop(), webhooks?.stop()]);
       closing.abort();
       await Promise.all(deliveries);
     },
