@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, describe, it, type TestContext } from "node:test";
 import type { Limits } from "@convoy/server";
-import type { ChatMessage, Position, TypingNotice } from "@convoy/shared";
+import type { ChatMessage, Position, Sos, TypingNotice } from "@convoy/shared";
 import fc from "fast-check";
 import { startApp, type TestApp } from "./support/app.ts";
 import { startRedis, type TestRedis } from "./support/redis-server.ts";
@@ -22,6 +22,7 @@ import {
 } from "./support/fuzz/socket-cases.ts";
 import {
   assertKnownMessages,
+  assertKnownSos,
   EVENT_TARGETS,
   NAMESPACES,
   type FuzzedNsp,
@@ -75,6 +76,8 @@ describe(`[3 acks, 4 bad input] fuzz (${BACKEND}): ${RUNS} random and mutated ca
     messages: Collected<ChatMessage>;
     typing: Collected<TypingNotice>;
     positions: Collected<Position>;
+    sosUpdates: Collected<Sos>;
+    sosResolved: Collected<Sos>;
   };
   let peerLocation: LocationSocket;
 
@@ -97,6 +100,8 @@ describe(`[3 acks, 4 bad input] fuzz (${BACKEND}): ${RUNS} random and mutated ca
       messages: collect(peerChat, "message:new"),
       typing: collect(peerChat, "typing"),
       positions: collect(peerLocation, "location:update"),
+      sosUpdates: collect(peerLocation, "sos:update"),
+      sosResolved: collect(peerLocation, "sos:resolved"),
     };
   });
   after(async () => {
@@ -231,6 +236,17 @@ describe(`[3 acks, 4 bad input] fuzz (${BACKEND}): ${RUNS} random and mutated ca
     const { riders } = subscribed.data;
     for (const rider of riders) assert.ok(world.model.positions.has(positionKey(rider)));
     if (!world.model.sharing) assert.deepEqual(riders, [], "a rider who stopped sharing is still on the map");
+
+    // SOS: receipts only on peer's SOS, resolutions only of what the model resolved, and the open ones as modelled.
+    for (const update of heard.sosUpdates.seen)
+      assert.equal(update.id, world.sos.peer, "an update nobody caused");
+    for (const resolved of heard.sosResolved.seen)
+      assert.ok(world.model.sos.resolved.has(resolved.id), "a resolution nobody made");
+    const location = (await keeper.get("/location")) as LocationSocket;
+    const answer = await ask(location, "sos:active", {});
+    assert.ok(answer.ok);
+    const { alerts } = answer.data;
+    assertKnownSos(alerts, world);
   });
 
   it("still answers /healthz, and nothing escaped or was logged as an error", async () => {

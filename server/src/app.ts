@@ -17,6 +17,7 @@ import { createMetrics } from "./metrics.ts";
 import { registerChat } from "./namespaces/chat.ts";
 import { registerLocation } from "./namespaces/location.ts";
 import { registerPresence } from "./namespaces/presence.ts";
+import { registerSos } from "./namespaces/sos.ts";
 import { createLatestPerKey } from "./realtime/latest-per-key.ts";
 import { secureNamespace } from "./realtime/namespace.ts";
 import { createOriginPolicy } from "./realtime/origin.ts";
@@ -35,6 +36,8 @@ import { createMessages } from "./services/messages.ts";
 import { createPresence } from "./services/presence.ts";
 import { createHashingGate } from "./services/hashing-gate.ts";
 import { createSessions } from "./services/sessions.ts";
+import { createSosService } from "./services/sos.ts";
+import { createSosWebhook } from "./services/sos-webhook.ts";
 import { createTokenService } from "./services/tokens.ts";
 import { openStorage } from "./storage.ts";
 
@@ -94,6 +97,18 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     presence: createPresence(stores.presence, stores.users, groups, clock),
     locations,
     rides: createRides(stores.rides, stores.groups, groups, locations, clock, limits),
+    sos: createSosService(stores.sos, groups, clock, limits),
+    sosWebhook:
+      config.sosWebhook &&
+      createSosWebhook(
+        {
+          ...config.sosWebhook,
+          attempts: limits.sosWebhookAttempts,
+          backoffMs: limits.sosWebhookBackoffMs,
+          timeoutMs: limits.sosWebhookTimeoutMs,
+        },
+        logger,
+      ),
     latestPerKey: createLatestPerKey(),
     events,
     crossNode: redis !== null,
@@ -153,7 +168,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
   // The default namespace carries no events, but it too admits only valid tokens.
   secureNamespace(io.of("/"), deps);
-  const registrations = [registerChat(io, deps), registerPresence(io, deps), registerLocation(io, deps)];
+  const registrations = [
+    registerChat(io, deps),
+    registerPresence(io, deps),
+    registerLocation(io, deps),
+    // After /location's: its connection listener (the user room) runs first.
+    registerSos(io, deps),
+  ];
   const namespaces = ["/", "/chat", "/presence", "/location"].map((name) => io.of(name));
   const onSessionsEnded = ({ sessionIds }: { sessionIds: string[] }) =>
     closeSessionSockets(namespaces, sessionIds);

@@ -67,6 +67,25 @@ describe("[1] configuration", () => {
     );
   });
 
+  it("SOS_WEBHOOK_URL: unset is no webhook; set, an http(s) URL, called after SOS_WEBHOOK_AFTER_MS (default 2 minutes)", () => {
+    assert.equal(loadConfig({}, null).sosWebhook, null);
+    assert.equal(loadConfig({ SOS_WEBHOOK_AFTER_MS: "5000" }, null).sosWebhook, null);
+    const url = "https://hooks.example.org/sos?token=abc";
+    assert.deepEqual(loadConfig({ SOS_WEBHOOK_URL: url }, null).sosWebhook, { url, afterMs: 120_000 });
+    assert.deepEqual(loadConfig({ SOS_WEBHOOK_URL: url, SOS_WEBHOOK_AFTER_MS: "30000" }, null).sosWebhook, {
+      url,
+      afterMs: 30_000,
+    });
+    for (const bad of ["hooks.example.org/sos", "ftp://hooks.example.org/", "javascript:alert(1)", ""])
+      assert.throws(() => loadConfig({ SOS_WEBHOOK_URL: bad }, null), /SOS_WEBHOOK_URL/, bad);
+    for (const bad of ["0", "-5", "2m", "1.5"])
+      assert.throws(
+        () => loadConfig({ SOS_WEBHOOK_URL: url, SOS_WEBHOOK_AFTER_MS: bad }, null),
+        /SOS_WEBHOOK_AFTER_MS/,
+        bad,
+      );
+  });
+
   it("one error lists every bad key", () => {
     assert.throws(
       () => loadConfig({ PORT: "eighty", WORKERS: "0", LOG_LEVEL: "loud", REDIS_URL: "not a url" }, null),

@@ -33,7 +33,12 @@ export interface Config {
   limits: Partial<Limits>;
   /** Bearer token for GET /metrics; null: only direct requests from this machine may read it. */
   metricsToken: string | null;
+  /** Where an SOS nobody acknowledged within `afterMs` of its raise is POSTed; null: nowhere. */
+  sosWebhook: { url: string; afterMs: number } | null;
 }
+
+/** The SOS webhook's default wait for an acknowledgement. */
+export const DEFAULT_SOS_WEBHOOK_AFTER_MS = 120_000;
 
 /** The rate limits and quotas an operator may set from the environment (README, Security). */
 const LIMIT_KEYS = {
@@ -108,6 +113,13 @@ const EnvSchema = v.object({
       v.regex(/^[\x21-\x7e]{16,}$/, "must be at least 16 printable ASCII characters without spaces"),
     ),
   ),
+  SOS_WEBHOOK_URL: v.optional(
+    v.pipe(
+      v.string(),
+      v.check((url) => isHttpUrl(url), "must be an http:// or https:// URL"),
+    ),
+  ),
+  SOS_WEBHOOK_AFTER_MS: PositiveInteger,
   // A power of two; below the default only for load tests that register thousands of users.
   PASSWORD_COST: v.optional(
     v.pipe(
@@ -165,7 +177,18 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaultClientDir: string | nu
       ),
     ),
     metricsToken: out.METRICS_TOKEN ?? null,
+    sosWebhook: out.SOS_WEBHOOK_URL
+      ? { url: out.SOS_WEBHOOK_URL, afterMs: out.SOS_WEBHOOK_AFTER_MS ?? DEFAULT_SOS_WEBHOOK_AFTER_MS }
+      : null,
   };
+}
+
+function isHttpUrl(text: string): boolean {
+  try {
+    return /^https?:$/.test(new URL(text).protocol);
+  } catch {
+    return false;
+  }
 }
 
 function parseOrigins(list: string | undefined): string[] | null {

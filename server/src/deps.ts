@@ -16,6 +16,8 @@ import type { Presence } from "./services/presence.ts";
 import type { Rides } from "./services/rides.ts";
 import type { DomainEvents } from "./services/domain-events.ts";
 import type { Sessions } from "./services/sessions.ts";
+import type { SosService } from "./services/sos.ts";
+import type { SosWebhook } from "./services/sos-webhook.ts";
 
 export interface Deps {
   limits: Limits;
@@ -34,6 +36,9 @@ export interface Deps {
   presence: Presence;
   locations: Locations;
   rides: Rides;
+  sos: SosService;
+  /** Where SOSes nobody acknowledged in time are POSTed (SOS_WEBHOOK_URL); null: nowhere. */
+  sosWebhook: SosWebhook | null;
   latestPerKey: LatestPerKey;
   /** Domain events between the HTTP routes and the namespaces of this node. */
   events: DomainEvents;

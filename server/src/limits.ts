@@ -25,6 +25,12 @@ export type Limits = { -readonly [K in keyof typeof LIMITS]: number } & {
   /** Password hashes running at once, and waiting; more are refused with RATE_LIMITED. */
   hashesRunning: number;
   hashesWaiting: number;
+  /** How often SOSes due for a re-send or for the webhook are looked for. */
+  sosSweepMs: number;
+  /** SOS webhook: attempts in all, the wait before the first retry (doubling after each), and each attempt's time limit. */
+  sosWebhookAttempts: number;
+  sosWebhookBackoffMs: number;
+  sosWebhookTimeoutMs: number;
 } & RateLimits &
   Quotas;
 
@@ -80,6 +86,11 @@ export const DEFAULT_LIMITS: Limits = {
   // handshakes and events. libuv's 4 threads are never all taken by hashing.
   hashesRunning: Math.min(2, Math.max(1, Math.floor(availableParallelism() / 2))),
   hashesWaiting: 16,
+  sosSweepMs: 2_000,
+  // Retries after 1, 2, 4 and 8 s: the receiver has about 35 s to come back.
+  sosWebhookAttempts: 5,
+  sosWebhookBackoffMs: 1_000,
+  sosWebhookTimeoutMs: 5_000,
   loginsPerAddressPerMinute: 30,
   loginFailuresPerUserAndAddress: 10,
   loginFailuresPerAddressPerDay: 100,

@@ -12,6 +12,10 @@ import {
   LocationUpdate,
   CreateGroup,
   Credentials,
+  RaiseSos,
+  SosReceiptInput,
+  NoInput,
+  LIMITS,
 } from "./index.ts";
 
 describe("contract schemas", () => {
@@ -71,6 +75,60 @@ describe("contract schemas", () => {
     }
   });
 
+  it("SOS: the note is trimmed, at most 280 characters, one line; an empty note is none; the fix is optional", () => {
+    const raise = (extra: Record<string, unknown>) =>
+      parseInput(RaiseSos, { groupId: "g", clientSosId: "s1", ...extra });
+    assert.deepEqual(raise({}), {
+      ok: true,
+      data: { groupId: "g", clientSosId: "s1", note: null, fix: null },
+    });
+    assert.deepEqual(raise({ note: "  fell at the hairpin  " }), {
+      ok: true,
+      data: { groupId: "g", clientSosId: "s1", note: "fell at the hairpin", fix: null },
+    });
+    assert.deepEqual(raise({ note: "   " }), raise({}));
+    assert.equal(raise({ note: "x".repeat(LIMITS.sosNote) }).ok, true);
+    assert.equal(raise({ note: ` ${"x".repeat(LIMITS.sosNote)} ` }).ok, true, "counted after trimming");
+    assert.equal(raise({ note: "x".repeat(LIMITS.sosNote + 1) }).ok, false);
+    for (const bad of ["a\ud800", "two\nlines", "bell\u0007", "evil\u202Etxt", 5])
+      assert.equal(raise({ note: bad }).ok, false, JSON.stringify(bad));
+    assert.deepEqual(raise({ fix: { lat: 46.5, lng: 7.9, ts: 1 } }), {
+      ok: true,
+      data: {
+        groupId: "g",
+        clientSosId: "s1",
+        note: null,
+        fix: { lat: 46.5, lng: 7.9, accuracy: null, ts: 1 },
+      },
+    });
+    for (const fix of [
+      { lat: 91, lng: 0, ts: 1 },
+      { lat: 0, lng: -180.1, ts: 1 },
+      { lat: 0, lng: 0 },
+      { lat: 0, lng: 0, ts: 1, accuracy: -1 },
+      { lat: Number.NaN, lng: 0, ts: 1 },
+      { lat: 0, lng: 0, ts: 1, heading: 3 },
+    ])
+      assert.equal(raise({ fix }).ok, false, JSON.stringify(fix));
+    assert.equal(raise({ clientSosId: "" }).ok, false);
+    assert.equal(raise({ clientSosId: "c".repeat(65) }).ok, false);
+    const receipt = (state: unknown) => parseInput(SosReceiptInput, { sosId: "s", state }).ok;
+    assert.deepEqual(["delivered", "seen", "acknowledged", "read", 1].map(receipt), [
+      true,
+      true,
+      true,
+      false,
+      false,
+    ]);
+  });
+
+  it("sos:active takes a plain empty object only: no array, Buffer or typed array", () => {
+    assert.equal(parseInput(NoInput, {}).ok, true);
+    assert.equal(parseInput(NoInput, Object.create(null)).ok, true);
+    for (const bad of [[], new Uint8Array(0), new Float64Array(0), { extra: 1 }, null, "x", 0])
+      assert.equal(parseInput(NoInput, bad).ok, false, Object.prototype.toString.call(bad));
+  });
+
   it("a failure names the offending field", () => {
     const res = parseInput(SendMessage, { groupId: "g", text: 5, clientMsgId: "c" });
     assert.equal(res.ok, false);
@@ -80,6 +138,9 @@ describe("contract schemas", () => {
   it("every client event has a schema, and every server event a delivery class", () => {
     // Every namespace also carries the session's renewal.
     assert.deepEqual(Object.keys(chatInputs).sort(), [
+      "dm:conversations",
+      "dm:page",
+      "dm:send",
       "message:send",
       "messages:since",
       "room:join",
@@ -98,11 +159,31 @@ describe("contract schemas", () => {
       "location:subscribe",
       "location:unsubscribe",
       "location:update",
+      "ride:active",
+      "ride:end",
+      "ride:join",
+      "ride:leave",
+      "ride:start",
       "session:renew",
+      "sos:active",
+      "sos:raise",
+      "sos:receipt",
+      "sos:resolve",
     ]);
     for (const table of Object.values(DELIVERY)) assert.equal(table["session:expiring"], "reliable");
     assert.equal(DELIVERY["/location"]["location:update"], "latest-per-key");
     assert.equal(DELIVERY["/chat"].typing, "ephemeral");
+    for (const event of [
+      "sos:alert",
+      "sos:update",
+      "sos:resolved",
+      "ride:update",
+      "ride:ended",
+      "ride:alert",
+      "ride:alert-cleared",
+    ] as const)
+      assert.equal(DELIVERY["/location"][event], "reliable", event);
+    assert.equal(DELIVERY["/chat"]["dm:new"], "reliable");
   });
 
   it("rider keys separate riders and groups", () => {

@@ -45,6 +45,10 @@ export const DELIVERY = {
     "ride:ended": Delivery.reliable,
     "ride:alert": Delivery.reliable,
     "ride:alert-cleared": Delivery.reliable,
+    // To every member's user room; recovered after a reconnect by `sos:active`.
+    "sos:alert": Delivery.reliable,
+    "sos:update": Delivery.reliable,
+    "sos:resolved": Delivery.reliable,
   },
 } as const satisfies { [N in keyof ServerEventsOf]: Record<keyof ServerEventsOf[N], Delivery> };
 

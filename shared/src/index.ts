@@ -10,3 +10,4 @@ export * from "./presence.ts";
 export * from "./location.ts";
 export * from "./ride.ts";
 export * from "./session.ts";
+export * from "./sos.ts";

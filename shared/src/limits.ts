@@ -45,6 +45,14 @@ export const LIMITS = {
   trailPoints: 2000,
   /** Ended rides kept per group (summaries and trails); older ones are forgotten. */
   ridesKept: 50,
+  /** SOS (issue #14): a note's length in characters, after trimming. */
+  sosNote: 280,
+  /** An SOS nobody acknowledged is alerted again this long after the last alert… */
+  sosResendMs: 60_000,
+  /** …until it has been alerted this many times in all (the first included). */
+  sosSendsMax: 10,
+  /** Resolved SOSes kept per group (history); older ones are forgotten. */
+  sosKept: 50,
   /** Access token lifetime. */
   tokenTtlMs: 15 * 60_000,
   /** Engine.IO heartbeat; their sum bounds how long a half-open connection lingers (< 45 s). */

@@ -4,6 +4,7 @@ import type { Ack, InputSchemas } from "./contract.ts";
 import { EpochMs, GroupId, GroupRef } from "./primitives.ts";
 import { rideInputs, type RideClientEvents, type RideServerEvents, type RideState } from "./ride.ts";
 import { sessionInputs, type SessionClientEvents, type SessionServerEvents } from "./session.ts";
+import { sosInputs, type SosClientEvents, type SosServerEvents } from "./sos.ts";
 
 /** A rider's last known position in one group. */
 export interface Position {
@@ -40,7 +41,7 @@ export const ShareLocation = v.strictObject({ groupId: GroupId, sharing: v.boole
 export type ShareLocation = v.InferOutput<typeof ShareLocation>;
 
 /** Sent by clients on /location. */
-export interface LocationClientEvents extends SessionClientEvents, RideClientEvents {
+export interface LocationClientEvents extends SessionClientEvents, RideClientEvents, SosClientEvents {
   /** `ride`: the group's ride under way, with every rider's trail so far (null when none). */
   "location:subscribe": (
     input: GroupRef,
@@ -58,7 +59,7 @@ export interface RiderStopped {
 }
 
 /** Sent by the server on /location. */
-export interface LocationServerEvents extends SessionServerEvents, RideServerEvents {
+export interface LocationServerEvents extends SessionServerEvents, RideServerEvents, SosServerEvents {
   "location:update": (position: Position) => void;
   "location:stopped": (stopped: RiderStopped) => void;
 }
@@ -66,6 +67,7 @@ export interface LocationServerEvents extends SessionServerEvents, RideServerEve
 export const locationInputs = {
   ...sessionInputs,
   ...rideInputs,
+  ...sosInputs,
   "location:subscribe": GroupRef,
   "location:unsubscribe": GroupRef,
   "location:share": ShareLocation,

@@ -53,7 +53,7 @@ export type GroupRef = v.InferOutput<typeof GroupRef>;
 
 /** `{}`: the payload of an event that needs none (it must still be a plain object, with nothing in it). */
 export const NoInput = v.pipe(
-  // A binary attachment arrives as a Buffer or typed array: with no keys of its own, it would pass.
+  // A binary attachment arrives as a Buffer or typed array (or an array): no keys of its own, it would pass.
   v.custom<Record<string, never>>((input) => {
     if (typeof input !== "object" || input === null) return false;
     const prototype: unknown = Object.getPrototypeOf(input);

@@ -76,6 +76,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     trustProxy: (address) => address === "127.0.0.1" || address === "::1",
     limits: CROWD_LIMITS,
     metricsToken: null,
+    sosWebhook: null,
     ...overrides,
   };
 }

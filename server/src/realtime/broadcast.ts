@@ -27,6 +27,9 @@ interface LooseOperator {
   emit(event: string, payload: unknown): boolean;
 }
 
+/** Namespaces whose other nodes' latest-per-key events are delivered already. */
+const listening = new WeakSet<LooseNamespace>();
+
 export interface BroadcastDeps {
   metrics: Metrics;
   latestPerKey: LatestPerKey;
@@ -58,7 +61,9 @@ export function createBroadcaster<C extends object, S extends object>(
       (held.length > 0 ? target.except(held) : target).emit(event, payload);
     });
   };
-  if (deps.crossNode) {
+  // One listener per namespace, however many broadcasters it has (/location's and SOS's).
+  if (deps.crossNode && !listening.has(nsp)) {
+    listening.add(nsp);
     nsp.on("latest-per-key", (room: string, event: string, key: string, payload: unknown) =>
       deliverLocally(room, event, key, payload),
     );

@@ -20,6 +20,20 @@ interface EventSource {
 
 const noop = () => {};
 
+/**
+ * Each socket's event limits and its answer to unknown events, made by the first
+ * binder that binds it. Several modules may bind handlers on one namespace's
+ * sockets (e.g. /location's and SOS's), each binder with the namespace's whole
+ * input map: their events then share the socket's limits, and an unknown event
+ * is answered once.
+ */
+const socketGuards = new WeakMap<EventSource, () => AppError | null>();
+function guardOf(socket: EventSource, make: () => () => AppError | null): () => AppError | null {
+  let guard = socketGuards.get(socket);
+  if (!guard) socketGuards.set(socket, (guard = make()));
+  return guard;
+}
+
 export function createEventBinder<E>(
   namespace: string,
   inputs: InputSchemas<E>,
@@ -44,31 +58,34 @@ export function createEventBinder<E>(
   };
 
   return function bind(socket: EventSource) {
-    const socketEvents = createRateLimiter(eventsPerSocketPerSecond, 2 * eventsPerSocketPerSecond);
-    const userEvents = deps.guards.userEvents.hold(socket.data.user.id);
-    socket.on("disconnect", () => userEvents.release());
-    /** Null when the event may go on; checked before anything else is done for it. */
-    const rateLimited = (): AppError | null => {
-      if (!socketEvents.tryTake()) {
-        return new AppError("RATE_LIMITED", "too many events on this connection", socketEvents.waitMs());
-      }
-      if (!userEvents.bucket.tryTake()) {
-        return new AppError("RATE_LIMITED", "too many events from this user", userEvents.bucket.waitMs());
-      }
-      return null;
-    };
+    const rateLimited = guardOf(socket, () => {
+      const socketEvents = createRateLimiter(eventsPerSocketPerSecond, 2 * eventsPerSocketPerSecond);
+      const userEvents = deps.guards.userEvents.hold(socket.data.user.id);
+      socket.on("disconnect", () => userEvents.release());
 
-    // An event outside the contract still gets its ack answered.
-    socket.onAny((event, ...args) => {
-      if (Object.hasOwn(inputs, event)) return;
-      // Counted like any event: a flood of made-up names is still a flood.
-      if (!socketEvents.tryTake()) {
-        instrumentsOf("unknown").rejected("RATE_LIMITED");
-        return takeAck(args)(failure("RATE_LIMITED", "too many events on this connection"));
-      }
-      instrumentsOf("unknown").rejected("VALIDATION_FAILED");
-      // String(): a numeric name has no slice(), and a throw here would escape as an uncaught exception.
-      takeAck(args)(failure("VALIDATION_FAILED", `unknown event "${String(event).slice(0, 64)}"`));
+      // An event outside the contract still gets its ack answered.
+      socket.onAny((event, ...args) => {
+        if (Object.hasOwn(inputs, event)) return;
+        // Counted like any event: a flood of made-up names is still a flood.
+        if (!socketEvents.tryTake()) {
+          instrumentsOf("unknown").rejected("RATE_LIMITED");
+          return takeAck(args)(failure("RATE_LIMITED", "too many events on this connection"));
+        }
+        instrumentsOf("unknown").rejected("VALIDATION_FAILED");
+        // String(): a numeric name has no slice(), and a throw here would escape as an uncaught exception.
+        takeAck(args)(failure("VALIDATION_FAILED", `unknown event "${String(event).slice(0, 64)}"`));
+      });
+
+      /** Null when the event may go on; checked before anything else is done for it. */
+      return (): AppError | null => {
+        if (!socketEvents.tryTake()) {
+          return new AppError("RATE_LIMITED", "too many events on this connection", socketEvents.waitMs());
+        }
+        if (!userEvents.bucket.tryTake()) {
+          return new AppError("RATE_LIMITED", "too many events from this user", userEvents.bucket.waitMs());
+        }
+        return null;
+      };
     });
 
     return function on<K extends keyof E & string>(

@@ -63,6 +63,8 @@ export function createGroups(
     },
 
     memberIds: (groupId: string) => groups.memberIds(groupId),
+    /** No membership check: for the server's own use (an SOS webhook names the group). */
+    findById: (groupId: string) => groups.findById(groupId),
     groupIdsOf: (userId: string) => groups.groupIdsOf(userId),
   };
 }

@@ -1,6 +1,6 @@
 // Embedded mode (no REDIS_URL): what users store (accounts, groups, messages,
-// rides, direct messages) in the SQLite database; presence and live positions
-// in this process, rebuilt by reconnecting clients after a restart.
+// rides, direct messages, SOS alerts) in the SQLite database; presence and live
+// positions in this process, rebuilt by reconnecting clients after a restart.
 import { createMemoryLocationStore } from "./memory/locations.ts";
 import { createMemoryPresenceStore } from "./memory/presence.ts";
 import { createSqliteSessionStore } from "./sqlite/sessions.ts";
@@ -9,6 +9,7 @@ import { createSqliteConversationStore } from "./sqlite/conversations.ts";
 import { createSqliteGroupStore } from "./sqlite/groups.ts";
 import { createSqliteMessageStore } from "./sqlite/messages.ts";
 import { createSqliteRideStore } from "./sqlite/rides.ts";
+import { createSqliteSosStore } from "./sqlite/sos.ts";
 import { createSqliteUserStore } from "./sqlite/users.ts";
 import type { Stores } from "./types.ts";
 
@@ -23,6 +24,7 @@ export function createEmbeddedStores(db: Database, options: { messagesPerGroup: 
     locations: createMemoryLocationStore(),
     rides: createSqliteRideStore(db),
     conversations: createSqliteConversationStore(db),
+    sos: createSqliteSosStore(db),
     async ping() {
       db.ping();
     },

@@ -2,8 +2,8 @@
 // against each backend so embedded and clustered modes keep the same rules.
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
-import type { Position, Ride, RideAlert } from "@convoy/shared";
-import type { Stores } from "./types.ts";
+import type { Position, Ride, RideAlert, Sos } from "@convoy/shared";
+import type { SosDraft, Stores } from "./types.ts";
 
 const position = (groupId: string, userId: string, ts: number): Position => ({
   groupId,
@@ -41,6 +41,33 @@ const draft = (i: number) => ({
   text: `m${i}`,
   clientMsgId: `c${i}`,
   ts: i,
+});
+
+/** An SOS raised by `userId` in `groupId` at `raisedAt`. */
+const sosDraft = (
+  id: string,
+  groupId: string,
+  userId: string,
+  raisedAt: number,
+  clientSosId = id,
+): SosDraft => ({
+  id,
+  groupId,
+  userId,
+  username: `name-${userId}`,
+  clientSosId,
+  note: null,
+  fix: null,
+  raisedAt,
+});
+
+/** What a fresh SOS looks like. */
+const fresh = (draft: SosDraft): Sos => ({
+  ...draft,
+  resolvedAt: null,
+  resolvedBy: null,
+  sentCount: 1,
+  receipts: [],
 });
 
 export function describeStores(backend: string, make: () => Promise<Stores>): void {
@@ -276,6 +303,162 @@ export function describeStores(backend: string, make: () => Promise<Stores>): vo
       assert.deepEqual(await stores.locations.riders("g"), [position("g", "u", 30)]);
       assert.deepEqual(await stores.locations.expire(3500), []);
       assert.deepEqual(await stores.locations.expire(4001), [{ groupId: "g", userId: "u" }]);
+    });
+
+    it("sos: raised once per clientSosId, one open per rider and group; found by id", async () => {
+      const draft = {
+        ...sosDraft("s1", "g", "u", 1000),
+        note: 'crashed "here" \\ 🏍️ ünd',
+        fix: { lat: 46.5, lng: -7.25, accuracy: 12.5, ts: 990 },
+      };
+      const raised = await stores.sos.raise(draft, 61_000);
+      assert.deepEqual(raised, { sos: fresh(draft), isNew: true });
+      assert.deepEqual(await stores.sos.find("s1"), fresh(draft));
+      assert.equal(await stores.sos.find("nope"), null);
+      // A retry, even with another note, answers the stored one.
+      assert.deepEqual(await stores.sos.raise({ ...draft, id: "s2", note: "other" }, 61_000), {
+        sos: fresh(draft),
+        isNew: false,
+      });
+      // Another clientSosId while one is open: still the open one.
+      assert.deepEqual(await stores.sos.raise(sosDraft("s3", "g", "u", 1001), 61_001), {
+        sos: fresh(draft),
+        isNew: false,
+      });
+      assert.equal(await stores.sos.find("s3"), null);
+      // Another rider, or the same rider in another group, raises their own.
+      assert.equal((await stores.sos.raise(sosDraft("s4", "g", "v", 1002), 61_002)).isNew, true);
+      assert.equal((await stores.sos.raise(sosDraft("s5", "h", "u", 1003, "s1"), null)).isNew, true);
+      assert.deepEqual(
+        (await stores.sos.active(["g", "h", "other"])).map((sos) => sos.id),
+        ["s1", "s4", "s5"],
+        "oldest first",
+      );
+      assert.deepEqual(
+        (await stores.sos.active(["h"])).map((sos) => sos.id),
+        ["s5"],
+      );
+      assert.deepEqual(await stores.sos.active([]), []);
+    });
+
+    it("sos: receipts move forward only, per user; an acknowledgement is kept; none once resolved", async () => {
+      await stores.sos.raise(sosDraft("s1", "g", "u", 1000), 61_000);
+      const receipt = (userId: string, state: "delivered" | "seen" | "acknowledged", at: number) =>
+        stores.sos.receipt("s1", { userId, username: `name-${userId}`, state, at });
+      const first = await receipt("v", "delivered", 1100);
+      assert.equal(first?.changed, true);
+      assert.deepEqual(first?.sos.receipts, [
+        { userId: "v", username: "name-v", state: "delivered", at: 1100 },
+      ]);
+      assert.equal((await receipt("v", "delivered", 1200))?.changed, false, "a second device delivering");
+      assert.equal((await receipt("w", "seen", 1150))?.changed, true, "a step may be skipped");
+      assert.equal((await receipt("v", "acknowledged", 1300))?.changed, true);
+      const back = await receipt("v", "seen", 1400);
+      assert.equal(back?.changed, false, "never backwards");
+      assert.deepEqual(back?.sos.receipts, [
+        { userId: "w", username: "name-w", state: "seen", at: 1150 },
+        { userId: "v", username: "name-v", state: "acknowledged", at: 1300 },
+      ]);
+      assert.equal(
+        await stores.sos.receipt("nope", { userId: "v", username: "v", state: "seen", at: 1 }),
+        null,
+      );
+      const resolved = await stores.sos.resolve("s1", { userId: "v", at: 1500, keep: 10 });
+      assert.equal(resolved?.changed, true);
+      assert.equal((await receipt("x", "delivered", 1600))?.changed, false, "resolved: no more receipts");
+      assert.equal((await stores.sos.find("s1"))?.receipts.length, 2);
+    });
+
+    it("sos: resolved once; then out of active, its clientSosId still answers it, a new one raises anew", async () => {
+      await stores.sos.raise(sosDraft("s1", "g", "u", 1000), 61_000);
+      const resolved = await stores.sos.resolve("s1", { userId: "u", at: 2000, keep: 10 });
+      assert.deepEqual(resolved, {
+        sos: { ...fresh(sosDraft("s1", "g", "u", 1000)), resolvedAt: 2000, resolvedBy: "u" },
+        changed: true,
+      });
+      const again = await stores.sos.resolve("s1", { userId: "v", at: 3000, keep: 10 });
+      assert.deepEqual(again, { sos: resolved.sos, changed: false }, "the first resolution stays");
+      assert.equal(await stores.sos.resolve("nope", { userId: "u", at: 1, keep: 10 }), null);
+      assert.deepEqual(await stores.sos.active(["g"]), []);
+      assert.deepEqual(await stores.sos.raise(sosDraft("s2", "g", "u", 4000, "s1"), null), {
+        sos: resolved.sos,
+        isNew: false,
+      });
+      assert.equal((await stores.sos.raise(sosDraft("s3", "g", "u", 4000), null)).isNew, true);
+      assert.deepEqual(
+        (await stores.sos.active(["g"])).map((sos) => sos.id),
+        ["s3"],
+      );
+    });
+
+    it("sos: at most `keep` resolved per group are kept; the forgotten ones' clientSosIds are free", async () => {
+      for (let i = 1; i <= 4; i++) {
+        await stores.sos.raise(sosDraft(`s${i}`, "g", "u", i * 1000), null);
+        await stores.sos.resolve(`s${i}`, { userId: "u", at: i * 1000 + 500, keep: 2 });
+      }
+      await stores.sos.raise(sosDraft("other", "h", "u", 1), null);
+      await stores.sos.resolve("other", { userId: "u", at: 2, keep: 2 });
+      assert.equal(await stores.sos.find("s1"), null);
+      assert.equal(await stores.sos.find("s2"), null);
+      assert.ok(await stores.sos.find("s3"));
+      assert.ok(await stores.sos.find("s4"));
+      assert.ok(await stores.sos.find("other"), "another group's history is its own");
+      assert.equal((await stores.sos.raise(sosDraft("s5", "g", "u", 9000, "s1"), null)).isNew, true);
+    });
+
+    it("sos: a due re-send is claimed once, even by callers at once, until acknowledged or sent the most times", async () => {
+      await stores.sos.raise(sosDraft("a", "g", "u", 0), 60_000);
+      await stores.sos.raise(sosDraft("b", "g", "v", 0), 60_000);
+      await stores.sos.raise(sosDraft("c", "g", "w", 0), 90_000);
+      assert.deepEqual(await stores.sos.claimResends(59_999, 60_000, 3), []);
+      const claims = await Promise.all([1, 2, 3, 4].map(() => stores.sos.claimResends(60_000, 60_000, 3)));
+      const claimed = claims.flat();
+      assert.deepEqual(claimed.map((sos) => sos.id).sort(), ["a", "b"], "each once");
+      assert.ok(claimed.every((sos) => sos.sentCount === 2));
+      await stores.sos.receipt("b", { userId: "x", username: "x", state: "acknowledged", at: 61_000 });
+      assert.deepEqual(await stores.sos.claimResends(100_000, 60_000, 3), [
+        { ...fresh(sosDraft("c", "g", "w", 0)), sentCount: 2 },
+      ]);
+      assert.deepEqual(
+        (await stores.sos.claimResends(120_000, 60_000, 3)).map((sos) => [sos.id, sos.sentCount]),
+        [["a", 3]],
+      );
+      await stores.sos.resolve("c", { userId: "w", at: 130_000, keep: 10 });
+      assert.deepEqual(
+        await stores.sos.claimResends(10_000_000, 60_000, 3),
+        [],
+        "at the most, acknowledged or resolved",
+      );
+      assert.equal((await stores.sos.find("a"))?.sentCount, 3);
+    });
+
+    it("sos: the webhook of an unacknowledged open SOS is claimed once", async () => {
+      await stores.sos.raise(sosDraft("a", "g", "u", 1000), null);
+      await stores.sos.raise(sosDraft("b", "g", "v", 1000), null);
+      await stores.sos.raise(sosDraft("c", "g", "w", 1000), null);
+      await stores.sos.raise(sosDraft("d", "g", "x", 5000), null);
+      await stores.sos.receipt("b", { userId: "u", username: "u", state: "acknowledged", at: 1100 });
+      await stores.sos.resolve("c", { userId: "w", at: 1200, keep: 10 });
+      assert.deepEqual(await stores.sos.claimWebhooks(999), []);
+      const claims = await Promise.all([1, 2, 3].map(() => stores.sos.claimWebhooks(2000)));
+      assert.deepEqual(claims.flat(), [fresh(sosDraft("a", "g", "u", 1000))]);
+      assert.deepEqual(await stores.sos.claimWebhooks(2000), []);
+      assert.deepEqual(
+        (await stores.sos.claimWebhooks(5000)).map((sos) => sos.id),
+        ["d"],
+      );
+    });
+
+    it("sos: results are copies", async () => {
+      const { sos } = await stores.sos.raise(sosDraft("a", "g", "u", 1), null);
+      await stores.sos.receipt("a", { userId: "v", username: "v", state: "seen", at: 2 });
+      const found = (await stores.sos.find("a"))!;
+      sos.note = "changed";
+      found.receipts[0]!.state = "acknowledged";
+      found.receipts.push({ userId: "w", username: "w", state: "seen", at: 3 });
+      const again = (await stores.sos.find("a"))!;
+      assert.equal(again.note, null);
+      assert.deepEqual(again.receipts, [{ userId: "v", username: "v", state: "seen", at: 2 }]);
     });
 
     it("hands out copies: mutating a result changes nothing stored", async () => {

@@ -11,6 +11,8 @@ import type {
   RideAlert,
   RideEndReason,
   RiderStopped,
+  Sos,
+  SosReceipt,
   User,
 } from "@convoy/shared";
 
@@ -171,6 +173,48 @@ export interface ConversationStore {
   partnersOf(userId: string, limit: number): Promise<string[]>;
 }
 
+/** What `sos:raise` stores; the rest of an SOS starts empty (open, alerted once, no receipts). */
+export type SosDraft = Omit<Sos, "resolvedAt" | "resolvedBy" | "sentCount" | "receipts">;
+
+/**
+ * SOS alerts (issue #14). Every step that more than one node may take at once
+ * (a receipt, resolving, claiming a re-send or the webhook) is decided
+ * atomically here, so that exactly one caller wins it.
+ */
+export interface SosStore {
+  /**
+   * Stores a new open SOS, due to be alerted again at `resendAt` (null: never),
+   * unless the sender already raised one with this clientSosId in the group, or
+   * has one open there: then that one comes back with isNew false.
+   */
+  raise(draft: SosDraft, resendAt: number | null): Promise<{ sos: Sos; isNew: boolean }>;
+  find(id: string): Promise<Sos | null>;
+  /** The open SOSes of these groups, oldest first. */
+  active(groupIds: readonly string[]): Promise<Sos[]>;
+  /**
+   * Moves the user's receipt forward to `receipt.state` (an acknowledgement also
+   * ends re-sends and the webhook); `changed` is false when that is not ahead of
+   * the user's receipt, or the SOS is resolved. null when there is no such SOS.
+   */
+  receipt(sosId: string, receipt: SosReceipt): Promise<{ sos: Sos; changed: boolean } | null>;
+  /**
+   * Resolves an open SOS, then forgets the oldest resolved ones of its group past
+   * `keep`; `changed` is false when it was resolved already. null when there is no such SOS.
+   */
+  resolve(
+    sosId: string,
+    by: { userId: string; at: number; keep: number },
+  ): Promise<{ sos: Sos; changed: boolean } | null>;
+  /**
+   * Open, unacknowledged SOSes whose next alert is due by `now`, each claimed by
+   * one caller only: its sentCount goes up by one and its next alert is at
+   * `now + everyMs`, none once it reaches `maxSends`.
+   */
+  claimResends(now: number, everyMs: number, maxSends: number): Promise<Sos[]>;
+  /** Open, unacknowledged SOSes raised at or before `raisedBy` whose webhook nobody claimed yet: each claimed once. */
+  claimWebhooks(raisedBy: number): Promise<Sos[]>;
+}
+
 export interface Stores {
   users: UserStore;
   sessions: SessionStore;
@@ -180,6 +224,7 @@ export interface Stores {
   locations: LocationStore;
   rides: RideStore;
   conversations: ConversationStore;
+  sos: SosStore;
   /** Resolves when the backing storage answers (for /readyz). */
   ping(): Promise<void>;
   close(): Promise<void>;

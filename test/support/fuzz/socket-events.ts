@@ -19,10 +19,12 @@ import {
   type PresenceClientEvents,
   type StartRide,
   type SessionClientEvents,
+  type Sos,
+  type SosClientEvents,
 } from "@convoy/shared";
 import fc from "fast-check";
 import { oddString, typedText } from "./hostile-values.ts";
-import { positionKey, type World } from "./world.ts";
+import { positionKey, WORLD_SOS_CLIENT_ID, type World } from "./world.ts";
 
 export type Outcome = "ok" | ErrorCode;
 /** A contract schema, as parseInput takes it. */
@@ -305,8 +307,134 @@ const rideEvents: Pick<
   },
 };
 
+/** Who raised an SOS the payload names: the world's three, or none (an id that does not exist). */
+function sosOf(sosId: string, world: World): "actor" | "peer" | "stranger" | null {
+  if (sosId === world.sos.actor) return "actor";
+  if (sosId === world.sos.peer) return "peer";
+  return sosId === world.sos.stranger ? "stranger" : null;
+}
+
+/** The actor's raise in `own` answers the SOS its clientSosId raised, else its open one, else a new one. */
+function raisedBefore(clientSosId: string, world: World): string | null {
+  return world.model.sos.byClientId.get(clientSosId) ?? world.model.sos.actorOpen;
+}
+
+/** SOS rules (docs/protocol.md, SOS): NOT_FOUND, then FORBIDDEN (not a member; the raiser's own receipt; resolving without acknowledging), then CONFLICT once resolved. */
+export const sosEvents: Specs<SosClientEvents> = {
+  "sos:raise": {
+    // All fields: mutations drop the optional ones.
+    valid: (world) =>
+      fc.record({
+        groupId: world.groupIds,
+        clientSosId: fc.oneof(
+          fc.uuid(),
+          fc.constantFrom(WORLD_SOS_CLIENT_ID, "retry-1", "c".repeat(LIMITS.clientMsgId)),
+          typedText(1, 20),
+        ),
+        note: fc.option(
+          fc.oneof(typedText(0, 40), fc.constant(" ".repeat(5)), fc.constant("n".repeat(LIMITS.sosNote))),
+          { nil: null },
+        ),
+        fix: fc.option(
+          fc.record({
+            lat: fc.double({ min: -90, max: 90, noNaN: true }),
+            lng: fc.double({ min: -180, max: 180, noNaN: true }),
+            accuracy: nullable(fc.double({ min: 0, max: 1e5, noNaN: true })),
+            ts: fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
+          }),
+          { nil: null },
+        ),
+      }),
+    onOk: ({ groupId, clientSosId }, data, world) => {
+      if (groupId !== world.own.id) return;
+      const { sos: model } = world.model;
+      const before = raisedBefore(clientSosId, world);
+      if (!data) {
+        // Sent without an ack: a new SOS whose id the next answer tells.
+        if (before === null) {
+          model.byClientId.set(clientSosId, "unknown");
+          model.actorOpen = "unknown";
+        }
+        return;
+      }
+      const { sos } = data;
+      assert.equal(sos.userId, world.actor.user.id);
+      assert.equal(sos.groupId, world.own.id);
+      if (before === null || before === "unknown") {
+        // New (or the one raised without an ack): now it is known.
+        for (const [key, id] of model.byClientId) if (id === "unknown") model.byClientId.set(key, sos.id);
+        if (!model.byClientId.has(clientSosId) && before === null) model.byClientId.set(clientSosId, sos.id);
+        if (model.actorOpen === "unknown" || before === null) model.actorOpen = sos.id;
+        assert.equal(sos.resolvedAt, null);
+      } else assert.equal(sos.id, before, "a raise answered another SOS than the open one or its retry");
+    },
+  },
+  "sos:receipt": {
+    valid: (world) =>
+      fc.record({ sosId: world.sosIds, state: fc.constantFrom("delivered", "seen", "acknowledged") }),
+    expect: ({ sosId }, world) => {
+      const raiser = sosOf(sosId, world);
+      if (raiser === null) return "NOT_FOUND";
+      if (raiser !== "peer") return "FORBIDDEN";
+      return world.model.sos.resolved.has(sosId) ? "CONFLICT" : "ok";
+    },
+    onOk: ({ state }, data, world) => {
+      if (state === "acknowledged") world.model.sos.acknowledgedPeer = true;
+      if (data) {
+        const { sos } = data;
+        assert.equal(sos.id, world.sos.peer);
+        assert.ok(sos.receipts.some((receipt) => receipt.userId === world.actor.user.id));
+      }
+    },
+  },
+  "sos:resolve": {
+    valid: (world) => fc.record({ sosId: world.sosIds }),
+    expect: ({ sosId }, world) => {
+      const raiser = sosOf(sosId, world);
+      if (raiser === null) return "NOT_FOUND";
+      if (raiser === "stranger" || (raiser === "peer" && !world.model.sos.acknowledgedPeer))
+        return "FORBIDDEN";
+      return world.model.sos.resolved.has(sosId) ? "CONFLICT" : "ok";
+    },
+    onOk: ({ sosId }, data, world) => {
+      world.model.sos.resolved.add(sosId);
+      if (world.model.sos.actorOpen === sosId) world.model.sos.actorOpen = null;
+      if (data) assert.equal(data.sos.resolvedBy, world.actor.user.id);
+    },
+  },
+  "sos:active": {
+    valid: () => fc.constant({}),
+    expect: () => "ok",
+    onOk: (_payload, data, world) => {
+      if (!data) return;
+      const { alerts } = data;
+      assertKnownSos(alerts, world);
+    },
+  },
+};
+
+/** Open SOSes the actor may see: peer's unless resolved, and the actor's open one, nothing else. */
+export function assertKnownSos(alerts: Sos[], world: World): void {
+  const { sos: model } = world.model;
+  const expected = new Set<string>();
+  if (!model.resolved.has(world.sos.peer)) expected.add(world.sos.peer);
+  if (model.actorOpen !== null && model.actorOpen !== "unknown") expected.add(model.actorOpen);
+  for (const alert of alerts) {
+    assert.equal(alert.resolvedAt, null, "a resolved SOS among the open ones");
+    assert.equal(alert.groupId, world.own.id, "an SOS of another group");
+    if (model.actorOpen === "unknown" && alert.userId === world.actor.user.id) continue;
+    assert.ok(expected.has(alert.id), `an SOS the model does not hold open: ${alert.id}`);
+  }
+  for (const id of expected)
+    assert.ok(
+      alerts.some((alert) => alert.id === id),
+      `open SOS ${id} missing`,
+    );
+}
+
 export const locationEvents: Specs<LocationClientEvents> = {
   ...sessionEvents,
+  ...sosEvents,
   "location:subscribe": {
     valid: groupRef,
     onOk: ({ groupId }, data, world) => {

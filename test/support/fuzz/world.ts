@@ -1,7 +1,7 @@
 // The users and groups the fuzz suite plays with, and its model of what the
 // server holds, updated from each answer and checked against the server's.
 import { randomUUID } from "node:crypto";
-import type { ChatMessage, Group } from "@convoy/shared";
+import type { AckResult, ChatMessage, Group, Sos } from "@convoy/shared";
 import fc from "fast-check";
 import { uniqueName, type Member, type TestApp } from "../app.ts";
 
@@ -25,7 +25,23 @@ export interface World {
   rideUnderWay(): Promise<string | null>;
   /** The group ids payloads pick from: mostly `own`, then the others and ones that do not exist. */
   groupIds: fc.Arbitrary<string>;
+  /** SOSes raised before the fuzz starts: by the actor and by peer in `own`, by stranger in `foreign`. */
+  sos: { actor: string; peer: string; stranger: string };
+  /** The SOS ids payloads pick from: those three, and ones that do not exist. */
+  sosIds: fc.Arbitrary<string>;
   model: Model;
+}
+
+/** What the fuzz knows of the SOSes in `own`. */
+export interface SosModel {
+  /** The actor's raises in `own` by clientSosId; "unknown" when sent without an ack. */
+  byClientId: Map<string, string>;
+  /** The actor's open SOS in `own` ("unknown": raised without an ack), or null. */
+  actorOpen: string | null;
+  /** Resolved SOS ids. */
+  resolved: Set<string>;
+  /** The actor acknowledged peer's SOS (so it may resolve it). */
+  acknowledgedPeer: boolean;
 }
 
 export interface Model {
@@ -51,7 +67,11 @@ export interface Model {
   rides: Map<string, string>;
   /** Accounts: lower-cased username → password. */
   accounts: Map<string, string>;
+  sos: SosModel;
 }
+
+/** The clientSosId of the actor's SOS made with the world. */
+export const WORLD_SOS_CLIENT_ID = "world-sos";
 
 export const positionKey = (position: { lat: number; lng: number; ts: number }) =>
   `${position.lat},${position.lng},${position.ts}`;
@@ -74,6 +94,20 @@ export async function makeWorld(app: TestApp): Promise<World> {
   await app.http("POST", "/api/groups/join", { inviteCode: own.inviteCode }, peer.token);
   const foreign = await createGroup(stranger, "Foreign ride");
   const open = await createGroup(stranger, "Open ride");
+  const raiseSos = async (raiser: Member, groupId: string, clientSosId: string) => {
+    const socket = await app.connect("/location", raiser.token);
+    const answer = (await socket
+      .timeout(5000)
+      .emitWithAck("sos:raise", { groupId, clientSosId, note: null, fix: null })) as AckResult<{ sos: Sos }>;
+    socket.disconnect();
+    if (!answer.ok) throw new Error(`the world's SOS was refused: ${answer.error.code}`);
+    return answer.data.sos.id;
+  };
+  const sos = {
+    actor: await raiseSos(actor, own.id, WORLD_SOS_CLIENT_ID),
+    peer: await raiseSos(peer, own.id, "peer-sos"),
+    stranger: await raiseSos(stranger, foreign.id, "stranger-sos"),
+  };
   return {
     actor,
     peer,
@@ -93,6 +127,12 @@ export async function makeWorld(app: TestApp): Promise<World> {
       { weight: 1, arbitrary: fc.constant(randomUUID()) },
       { weight: 1, arbitrary: fc.uuid() },
     ),
+    sos,
+    sosIds: fc.oneof(
+      { weight: 3, arbitrary: fc.constantFrom(sos.actor, sos.peer) },
+      { weight: 1, arbitrary: fc.constant(sos.stranger) },
+      { weight: 1, arbitrary: fc.uuid() },
+    ),
     model: {
       sharing: false,
       sent: new Map(),
@@ -105,6 +145,12 @@ export async function makeWorld(app: TestApp): Promise<World> {
       rides: new Map(),
       inviteCodes: new Map([own, foreign, open].map((group) => [group.inviteCode, group.id])),
       accounts,
+      sos: {
+        byClientId: new Map([[WORLD_SOS_CLIENT_ID, sos.actor]]),
+        actorOpen: sos.actor,
+        resolved: new Set(),
+        acknowledgedPeer: false,
+      },
     },
   };
 }

@@ -7,6 +7,7 @@ import { createRedisLocationStore } from "./locations.ts";
 import { createRedisMessageStore } from "./messages.ts";
 import { createRedisPresenceStore } from "./presence.ts";
 import { createRedisRideStore } from "./rides.ts";
+import { createRedisSosStore } from "./sos.ts";
 import { createRedisUserStore } from "./users.ts";
 
 /** Clustered mode: state in Redis, shared by every node. The caller owns the client's lifetime. */
@@ -24,6 +25,7 @@ export function createRedisStores(
     locations: createRedisLocationStore(redis, prefix),
     rides: createRedisRideStore(redis, prefix, options.nodeId),
     conversations: createRedisConversationStore(redis, prefix),
+    sos: createRedisSosStore(redis, prefix),
     async ping() {
       await redis.ping();
     },

@@ -110,4 +110,44 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX conversations_by_recency ON conversations (user_id, last_ts);
   `,
+  // 6: SOS alerts (issue #14) and their receipts, one per member. next_alert_at is
+  // when an open, unacknowledged SOS is alerted again (NULL: never again);
+  // webhook_due is its raise time while its webhook may still be called (NULL:
+  // claimed, or no longer needed).
+  `
+  CREATE TABLE sos (
+    id            TEXT PRIMARY KEY,
+    group_id      TEXT NOT NULL,
+    user_id       TEXT NOT NULL,
+    username      TEXT NOT NULL,
+    client_sos_id TEXT NOT NULL,
+    note          TEXT,
+    fix_lat       REAL,
+    fix_lng       REAL,
+    fix_accuracy  REAL,
+    fix_ts        INTEGER,
+    raised_at     INTEGER NOT NULL,
+    resolved_at   INTEGER,
+    resolved_by   TEXT,
+    sent_count    INTEGER NOT NULL,
+    acknowledged  INTEGER NOT NULL DEFAULT 0,
+    next_alert_at INTEGER,
+    webhook_due   INTEGER
+  );
+  CREATE UNIQUE INDEX sos_by_client_id ON sos (group_id, user_id, client_sos_id);
+  -- At most one open SOS per rider and group.
+  CREATE UNIQUE INDEX sos_open ON sos (group_id, user_id) WHERE resolved_at IS NULL;
+  CREATE INDEX sos_resolved ON sos (group_id, resolved_at) WHERE resolved_at IS NOT NULL;
+  CREATE INDEX sos_next_alert ON sos (next_alert_at) WHERE next_alert_at IS NOT NULL;
+  CREATE INDEX sos_webhook_due ON sos (webhook_due) WHERE webhook_due IS NOT NULL;
+  CREATE TABLE sos_receipts (
+    sos_id   TEXT NOT NULL,
+    user_id  TEXT NOT NULL,
+    username TEXT NOT NULL,
+    -- 1 delivered, 2 seen, 3 acknowledged
+    state    INTEGER NOT NULL,
+    at       INTEGER NOT NULL,
+    PRIMARY KEY (sos_id, user_id)
+  ) WITHOUT ROWID;
+  `,
 ];
