@@ -53,7 +53,7 @@ export function createOutbox({
     storage.loadJson<OutgoingMessage[]>(key, []).map((m): OutgoingMessage => ({ ...m, state: "pending" })),
   );
   let running = false;
-  let flushing: Promise<void> | null = null;
+  let flushing = false;
 
   function set(next: OutgoingMessage[]): void {
     messages.value = next;
@@ -87,14 +87,21 @@ export function createOutbox({
 
   /** Sends in creation order, one at a time, so the group sees them in the order typed. */
   function flush(): void {
-    flushing ??= (async () => {
-      for (;;) {
-        const next = messages.value.find((m) => m.state === "pending");
-        if (!running || !next || !socket.connected) break;
-        // Still pending: the connection dropped mid-send; the next connect sends it again.
-        if (!(await deliver(next))) break;
+    if (flushing) return; // the loop under way picks up what was added meanwhile
+    flushing = true;
+    void (async () => {
+      try {
+        for (;;) {
+          const next = messages.value.find((m) => m.state === "pending");
+          if (!running || !next || !socket.connected) break;
+          // Still pending: the connection dropped mid-send; the next connect sends it again.
+          if (!(await deliver(next))) break;
+        }
+      } finally {
+        // Cleared as soon as the loop ends (even at once), so a flush right after is not lost.
+        flushing = false;
       }
-    })().finally(() => (flushing = null));
+    })();
   }
 
   return {
