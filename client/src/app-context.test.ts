@@ -145,4 +145,17 @@ describe("app context", () => {
     assert.equal(network.listenerCount, 0);
     assert.equal(clock.pending, 0);
   });
+
+  it("stopped while signed in, it leaves nothing running and keeps what the user chose", async () => {
+    const { app, clock, storage, sockets, geolocation, network, page } = setup();
+    app.start();
+    await settle();
+    for (const socket of sockets) socket.accept();
+    app.stop();
+    assert.equal(app.user.value, null);
+    assert.ok(sockets.every((s) => s.listenerCount === 0 && !s.active));
+    assert.equal(network.listenerCount + page.listenerCount + geolocation.watching + clock.pending, 0);
+    assert.deepEqual(storage.loadJson("convoy.u1.sharing", null), { g1: "gps" });
+    assert.notEqual(storage.loadJson("convoy.session", null), null);
+  });
 });

@@ -62,9 +62,11 @@ export function createAppContext(deps: AppDeps): AppContext {
     user.value = features;
     return () => {
       user.value = null;
-      // First: sharing ends on the server while the socket is still open.
-      features.location.endSharing();
-      connection.disconnectAll();
+      // Signed out (not the app stopping): sharing ends on the server first, while the socket is open.
+      if (session.currentUserId.peek() !== userId) {
+        features.location.endSharing();
+        connection.disconnectAll();
+      }
       features.stop();
     };
   };
