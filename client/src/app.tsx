@@ -1,118 +1,55 @@
-// The app shell: login, or the group's chat, members and map. A session
-// starts the three feature controllers; an expired one shows the login form
-// over the app, so nothing typed is lost.
-import { signal, useSignalEffect } from "@preact/signals";
+// The app shell: login, or the group's chat, members and map. An expired
+// session shows the login form over the app, so nothing typed is lost.
 import { useState } from "preact/hooks";
 import { LoginForm } from "./features/account/login-form.tsx";
-import { followGroup, startChat, stopChat, unreadCount } from "./features/chat/chat.ts";
 import { ChatView } from "./features/chat/chat-view.tsx";
 import { GroupBar } from "./features/groups/group-bar.tsx";
-import { currentGroupId, groups, loadGroups, resetGroups } from "./features/groups/groups.ts";
-import { startLocation, stopLocation, watchGroup } from "./features/map/location.ts";
 import { RideMap } from "./features/map/ride-map.tsx";
 import { MemberList } from "./features/presence/member-list.tsx";
-import { followPresence, stopPresence } from "./features/presence/presence.ts";
-import { clientConfig } from "./net/client-config.ts";
-import { connectAll, disconnectAll } from "./net/connection.ts";
-import { currentUserId, logout, logoutEverywhere, needsLogin, session } from "./net/session.ts";
 import { ConnectionBanner } from "./ui/connection-banner.tsx";
+import { useApp } from "./ui/use-app.ts";
 
 type Tab = "chat" | "map" | "members";
 const TAB_LABELS: Record<Tab, string> = { chat: "Chat", map: "Map", members: "Members" };
-const loadError = signal<string | null>(null);
-/** The signed-in user's groups were loaded (chat and presence follow them). */
-const loaded = signal(false);
-
-/** Starts everything for the logged-in user; stops it on logout. */
-function useSessionLifecycle() {
-  useSignalEffect(() => {
-    const userId = currentUserId.value;
-    if (!userId) return;
-    startLocation(userId);
-    return () => {
-      loaded.value = false;
-      stopLocation(); // first: it tells the server that sharing ends
-      disconnectAll();
-      stopChat();
-      stopPresence();
-      resetGroups();
-    };
-  });
-  // Groups load once the session is usable: at once, or after the password when the saved token had expired.
-  useSignalEffect(() => {
-    const userId = currentUserId.value;
-    if (!userId || needsLogin.value || loaded.value) return;
-    let current = true;
-    loadError.value = null;
-    loadGroups(userId).then(
-      (mine) => {
-        if (!current) return;
-        loaded.value = true;
-        startChat(
-          userId,
-          mine.map((g) => g.id),
-        );
-        for (const g of mine) followPresence(g.id);
-        connectAll();
-      },
-      () => {
-        if (current && !needsLogin.value)
-          loadError.value = "Your groups could not be loaded. Reload the page to try again.";
-      },
-    );
-    return () => {
-      current = false;
-    };
-  });
-  // A group created or joined later is followed too.
-  useSignalEffect(() => {
-    for (const g of groups.value) {
-      followGroup(g.id);
-      followPresence(g.id);
-    }
-  });
-  useSignalEffect(() => watchGroup(currentGroupId.value));
-  // After a re-login the sockets that were refused connect again.
-  useSignalEffect(() => {
-    if (!needsLogin.value && currentUserId.value) connectAll();
-  });
-}
 
 export function App() {
-  useSessionLifecycle();
+  const { session, user, clientConfig } = useApp();
   const [tab, setTab] = useState<Tab>("chat");
-  const current = session.value;
-  if (!current) {
+  const current = session.current.value;
+  const features = user.value;
+  if (!current || !features) {
     return (
       <main class="center">
         <LoginForm />
       </main>
     );
   }
-  const groupId = currentGroupId.value;
+  const { chat, groups } = features;
+  const needsLogin = session.needsLogin.value;
+  const groupId = groups.currentGroupId.value;
   // Narrow screens show one pane: the Chat tab says when messages wait there.
-  const unread = groupId ? unreadCount(groupId) : 0;
+  const unread = groupId ? chat.unreadCount(groupId) : 0;
   return (
     <div class="app" data-tab={tab}>
       {/* While the session dialog is up, the app behind it is out of reach of Tab and screen readers. */}
-      <div class="app-body" inert={needsLogin.value}>
+      <div class="app-body" inert={needsLogin}>
         <header class="top">
           <span class="brand">Convoy</span>
           <ConnectionBanner />
           <span class="me">
             {current.user.username}{" "}
-            <button type="button" class="link" onClick={logout}>
+            <button type="button" class="link" onClick={() => session.logout()}>
               Log out
             </button>{" "}
-            <button type="button" class="link" onClick={logoutEverywhere}>
+            <button type="button" class="link" onClick={() => session.logoutEverywhere()}>
               Log out everywhere
             </button>
           </span>
         </header>
-        <GroupBar noGroupsYet={loaded.value && groups.value.length === 0} />
-        {loadError.value && (
+        <GroupBar noGroupsYet={features.loaded.value && groups.list.value.length === 0} />
+        {features.loadError.value && (
           <p class="error" role="alert">
-            {loadError.value}
+            {features.loadError.value}
           </p>
         )}
         {groupId ? (
@@ -143,7 +80,7 @@ export function App() {
           </main>
         )}
       </div>
-      {needsLogin.value && (
+      {needsLogin && (
         <div class="overlay" role="dialog" aria-modal="true" aria-labelledby="login-title">
           <LoginForm expiredFor={current.user.username} />
         </div>

@@ -1,9 +1,42 @@
-// Entry point: styles, deployment config, then the app.
+// Entry point: styles, then the app made from the browser's own objects. The
+// only module that touches them; everything else is given what it needs.
 import "leaflet/dist/leaflet.css";
 import "./styles.css";
 import { render } from "preact";
 import { App } from "./app.tsx";
-import { loadClientConfig } from "./net/client-config.ts";
+import { createAppContext } from "./app-context.ts";
+import { AppProvider } from "./ui/use-app.ts";
 
-void loadClientConfig();
-render(<App />, document.getElementById("app")!);
+const app = createAppContext({
+  // Looked up at each call: a test's fake clock (Playwright) replaces these globals.
+  clock: {
+    now: () => Date.now(),
+    setTimeout: (fn, ms) => window.setTimeout(fn, ms),
+    clearTimeout: (id) => window.clearTimeout(id),
+    setInterval: (fn, ms) => window.setInterval(fn, ms),
+    clearInterval: (id) => window.clearInterval(id),
+  },
+  // Reached on each use: where storage is disabled, even reading `localStorage` throws.
+  store: {
+    getItem: (key) => localStorage.getItem(key),
+    setItem: (key, value) => localStorage.setItem(key, value),
+    removeItem: (key) => localStorage.removeItem(key),
+  },
+  fetch: (input, init) => fetch(input, init),
+  network: {
+    get onLine() {
+      return navigator.onLine;
+    },
+    addEventListener: (type, listener) => window.addEventListener(type, listener),
+    removeEventListener: (type, listener) => window.removeEventListener(type, listener),
+  },
+  page: document,
+  geolocation: "geolocation" in navigator ? navigator.geolocation : undefined,
+});
+app.start();
+render(
+  <AppProvider.Provider value={app}>
+    <App />
+  </AppProvider.Provider>,
+  document.getElementById("app")!,
+);

@@ -1,14 +1,14 @@
 // Deployment settings for the app (GET /api/config): where map tiles come from.
 import type { ClientConfig } from "@convoy/shared";
-import { signal } from "@preact/signals";
-import { api } from "./http.ts";
+import type { Http } from "./http.ts";
 
-export const clientConfig = signal<ClientConfig>({ mapTileUrl: null, mapAttribution: null });
+export const DEFAULT_CLIENT_CONFIG: ClientConfig = { mapTileUrl: null, mapAttribution: null };
 
-export async function loadClientConfig(): Promise<void> {
+/** The server's settings, or the defaults when it cannot be reached (the grid map works without them). */
+export async function loadClientConfig(http: Http): Promise<ClientConfig> {
   try {
-    clientConfig.value = await api<ClientConfig>("GET", "/api/config");
+    return await http.request<ClientConfig>("GET", "/api/config");
   } catch {
-    // Unreachable for now: the grid map works without it.
+    return DEFAULT_CLIENT_CONFIG;
   }
 }

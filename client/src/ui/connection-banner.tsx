@@ -1,6 +1,6 @@
 // Connection status: quiet while online, never in the way of typing (messages
 // wait in the outbox), and tells offline, reconnecting and failed apart.
-import { connectAll, connectionStatus } from "../net/connection.ts";
+import { useApp } from "./use-app.ts";
 
 const TEXT = {
   connecting: "Connecting…",
@@ -10,7 +10,8 @@ const TEXT = {
 } as const;
 
 export function ConnectionBanner() {
-  const status = connectionStatus.value;
+  const { connection } = useApp();
+  const status = connection.status.value;
   return (
     <div class={`connection connection-${status}`} role="status" aria-live="polite" data-status={status}>
       {status === "online" ? (
@@ -19,7 +20,7 @@ export function ConnectionBanner() {
         <>
           <span>{TEXT[status]}</span>
           {status === "failed" && (
-            <button type="button" onClick={connectAll}>
+            <button type="button" onClick={() => connection.connectAll()}>
               Try again
             </button>
           )}

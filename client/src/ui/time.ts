@@ -1,10 +1,6 @@
-// A clock for "2 min ago" labels and stale markers: one signal, ticking every few seconds.
-import { signal } from "@preact/signals";
+// How times read on screen.
 
-export const now = signal(Date.now());
-setInterval(() => (now.value = Date.now()), 5000);
-
-export function ago(ms: number, at = now.value): string {
+export function ago(ms: number, at: number): string {
   const seconds = Math.max(0, Math.round((at - ms) / 1000));
   if (seconds < 10) return "just now";
   if (seconds < 60) return `${seconds} s ago`;

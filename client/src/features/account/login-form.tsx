@@ -3,9 +3,10 @@
 import { LIMITS } from "@convoy/shared";
 import { useState } from "preact/hooks";
 import { ApiError } from "../../net/http.ts";
-import { login, register } from "../../net/session.ts";
+import { useApp } from "../../ui/use-app.ts";
 
 export function LoginForm({ expiredFor }: { expiredFor?: string }) {
+  const { session } = useApp();
   const [mode, setMode] = useState<"login" | "register">("login");
   const [username, setUsername] = useState(expiredFor ?? "");
   const [password, setPassword] = useState("");
@@ -17,7 +18,8 @@ export function LoginForm({ expiredFor }: { expiredFor?: string }) {
     setBusy(true);
     setError(null);
     try {
-      await (mode === "login" ? login : register)({ username: username.trim(), password });
+      const credentials = { username: username.trim(), password };
+      await (mode === "login" ? session.login(credentials) : session.register(credentials));
     } catch (err) {
       setError(
         err instanceof ApiError

@@ -4,22 +4,9 @@
 import { LIMITS, type ChatMessage } from "@convoy/shared";
 import { Fragment } from "preact";
 import { useRef, useState } from "preact/hooks";
-import { session } from "../../net/session.ts";
 import { clockTime } from "../../ui/time.ts";
+import { useApp, useUser } from "../../ui/use-app.ts";
 import { useSeen } from "../../ui/use-seen.ts";
-import {
-  discardMessage,
-  hasEarlier,
-  lastRead,
-  loadEarlier,
-  messagesByGroup,
-  outbox,
-  retryMessage,
-  sendMessage,
-  sendTyping,
-  typingByGroup,
-  unreadCount,
-} from "./chat.ts";
 import { firstUnreadIndex } from "./merge.ts";
 import { useReadingPlace } from "./reading-place.ts";
 
@@ -28,19 +15,21 @@ const drafts = new Map<string, string>();
 
 /** Rendered once per group (keyed by it), so every piece of state below belongs to one conversation. */
 export function ChatView({ groupId }: { groupId: string }) {
-  const me = session.value?.user.id ?? "";
+  const { chat } = useUser();
+  const me = useApp().session.current.value?.user.id ?? "";
   const draftKey = `${me}:${groupId}`;
-  const messages = messagesByGroup.value[groupId] ?? [];
-  const pending = outbox.value.filter((m) => m.groupId === groupId);
-  const typing = Object.values(typingByGroup.value[groupId] ?? {}).map((t) => t.username);
+  const messages = chat.messagesByGroup.value[groupId] ?? [];
+  const pending = chat.outbox.value.filter((m) => m.groupId === groupId);
+  const typing = Object.values(chat.typingByGroup.value[groupId] ?? {}).map((t) => t.username);
   const [draft, setDraft] = useState(drafts.get(draftKey) ?? "");
   // Where "new" starts: fixed while the user reads, moved when they come back to unread messages.
-  const [readMark, setReadMark] = useState<string | null>(lastRead.value[groupId] ?? null);
+  const [readMark, setReadMark] = useState<string | null>(chat.lastRead.value[groupId] ?? null);
   const [earlierError, setEarlierError] = useState<string | null>(null);
   const section = useRef<HTMLElement>(null);
   const list = useRef<HTMLOListElement>(null);
   const seen = useSeen(section);
   const reading = useReadingPlace({
+    chat,
     list,
     section,
     groupId,
@@ -52,13 +41,13 @@ export function ChatView({ groupId }: { groupId: string }) {
     setReadMark,
   });
   const divider = firstUnreadIndex(messages, readMark, me);
-  const newBelow = !reading.atBottom && unreadCount(groupId) > 0;
+  const newBelow = !reading.atBottom && chat.unreadCount(groupId) > 0;
 
   const submit = (event: Event) => {
     event.preventDefault();
     const text = draft.trim();
     if (!text) return;
-    sendMessage(groupId, text);
+    chat.sendMessage(groupId, text);
     drafts.set(draftKey, "");
     setDraft("");
   };
@@ -70,14 +59,14 @@ export function ChatView({ groupId }: { groupId: string }) {
       </h2>
       {/* Focusable, so that the keyboard can scroll it too. */}
       <ol class="messages" ref={list} aria-label="Conversation" tabIndex={-1} onScroll={reading.onScroll}>
-        {hasEarlier.value[groupId] && (
+        {chat.hasEarlier.value[groupId] && (
           <li class="earlier">
             <button
               type="button"
               onClick={() => {
-                loadEarlier(groupId).catch(() =>
-                  setEarlierError("Earlier messages could not be loaded. Try again."),
-                );
+                chat
+                  .loadEarlier(groupId)
+                  .catch(() => setEarlierError("Earlier messages could not be loaded. Try again."));
               }}
             >
               Load earlier messages
@@ -113,10 +102,10 @@ export function ChatView({ groupId }: { groupId: string }) {
               ) : (
                 <>
                   <span role="alert">Not sent{m.error ? `: ${m.error}` : ""}</span>{" "}
-                  <button type="button" onClick={() => retryMessage(m.clientMsgId)}>
+                  <button type="button" onClick={() => chat.retryMessage(m.clientMsgId)}>
                     Retry
                   </button>{" "}
-                  <button type="button" onClick={() => discardMessage(m.clientMsgId)}>
+                  <button type="button" onClick={() => chat.discardMessage(m.clientMsgId)}>
                     Discard
                   </button>
                 </>
@@ -156,13 +145,13 @@ export function ChatView({ groupId }: { groupId: string }) {
             const value = e.currentTarget.value;
             setDraft(value);
             drafts.set(draftKey, value);
-            sendTyping(groupId, value.trim().length > 0);
+            chat.sendTyping(groupId, value.trim().length > 0);
           }}
           onKeyDown={(e) => {
             // Not while an input method is composing a word (Chinese, Japanese, Korean…).
             if (e.key === "Enter" && !e.shiftKey && !e.isComposing) submit(e);
           }}
-          onBlur={() => sendTyping(groupId, false)}
+          onBlur={() => chat.sendTyping(groupId, false)}
         />
         <button type="submit" class="primary" disabled={draft.trim().length === 0}>
           Send

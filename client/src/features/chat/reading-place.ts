@@ -7,7 +7,7 @@
 import type { ChatMessage } from "@convoy/shared";
 import { useLayoutEffect, useRef, useState, type MutableRef } from "preact/hooks";
 import { seenNow } from "../../ui/use-seen.ts";
-import { lastRead, markRead } from "./chat.ts";
+import type { Chat } from "./chat.ts";
 
 /** Within this many pixels of the end, the reader counts as reading the newest messages. */
 const AT_BOTTOM_PX = 48;
@@ -36,6 +36,7 @@ export interface ReadingPlace {
 }
 
 export function useReadingPlace(options: {
+  chat: Pick<Chat, "lastRead" | "markRead">;
   list: MutableRef<HTMLOListElement | null>;
   section: MutableRef<HTMLElement | null>;
   groupId: string;
@@ -46,7 +47,7 @@ export function useReadingPlace(options: {
   readMark: string | null;
   setReadMark: (id: string | null) => void;
 }): ReadingPlace {
-  const { list, section, groupId, me, messages, pendingCount, seen, readMark, setReadMark } = options;
+  const { chat, list, section, groupId, me, messages, pendingCount, seen, readMark, setReadMark } = options;
   const lastId = messages.at(-1)?.id ?? "";
   const place = useRef<Place>({
     initialized: false,
@@ -63,7 +64,7 @@ export function useReadingPlace(options: {
   const [announcement, setAnnouncement] = useState({ n: 0, text: "" });
 
   const markIfSeen = () => {
-    if (place.current.atBottom && seenNow(section.current)) markRead(groupId);
+    if (place.current.atBottom && seenNow(section.current)) chat.markRead(groupId);
   };
 
   /** Reads the list's geometry; a hidden list (display: none) has none, and what was known stays. */
@@ -115,7 +116,7 @@ export function useReadingPlace(options: {
     if (newest && before.initialized)
       setAnnouncement((a) => ({ n: a.n + 1, text: `${newest.username}: ${newest.text}` }));
     const markMoved = readMark !== before.readMark;
-    const read = lastRead.value[groupId] ?? null;
+    const read = chat.lastRead.value[groupId] ?? null;
 
     if (pendingCount > before.pending)
       el.scrollTop = el.scrollHeight; // the reader just sent

@@ -3,11 +3,11 @@ import { LIMITS } from "@convoy/shared";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError } from "../../net/http.ts";
 import { copyText, type CopyResult } from "../../ui/copy-text.ts";
-import { unreadCount } from "../chat/chat.ts";
-import { createGroup, currentGroup, groups, joinGroup, openGroup } from "./groups.ts";
+import { useUser } from "../../ui/use-app.ts";
 
 /** `noGroupsYet`: the user's groups are loaded and there are none, so the create form opens by itself. */
 export function GroupBar({ noGroupsYet }: { noGroupsYet: boolean }) {
+  const { chat, groups } = useUser();
   const [chosen, setPanel] = useState<"none" | "create" | "join">("none");
   const panel = chosen === "none" && noGroupsYet ? "create" : chosen;
   const [value, setValue] = useState("");
@@ -15,13 +15,14 @@ export function GroupBar({ noGroupsYet }: { noGroupsYet: boolean }) {
   const [copyResult, setCopyResult] = useState<CopyResult | null>(null);
   const copyResultTimer = useRef<ReturnType<typeof setTimeout>>();
   const codeElement = useRef<HTMLElement>(null);
-  const group = currentGroup.value;
+  const group = groups.currentGroup.value;
+  const list = groups.list.value;
 
   const submit = async (event: Event) => {
     event.preventDefault();
     setError(null);
     try {
-      await (panel === "create" ? createGroup(value) : joinGroup(value));
+      await (panel === "create" ? groups.createGroup(value) : groups.joinGroup(value));
       setValue("");
       setPanel("none");
     } catch (err) {
@@ -57,12 +58,12 @@ export function GroupBar({ noGroupsYet }: { noGroupsYet: boolean }) {
           <select
             name="group"
             value={group?.id ?? ""}
-            onChange={(e) => openGroup(e.currentTarget.value)}
-            disabled={groups.value.length === 0}
+            onChange={(e) => groups.openGroup(e.currentTarget.value)}
+            disabled={list.length === 0}
           >
-            {groups.value.length === 0 && <option value="">No group yet</option>}
-            {groups.value.map((g) => {
-              const unread = g.id === group?.id ? 0 : unreadCount(g.id);
+            {list.length === 0 && <option value="">No group yet</option>}
+            {list.map((g) => {
+              const unread = g.id === group?.id ? 0 : chat.unreadCount(g.id);
               return (
                 <option key={g.id} value={g.id}>
                   {g.name}

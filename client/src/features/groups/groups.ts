@@ -1,53 +1,60 @@
 // The user's groups and which one is open. Groups come from the HTTP API;
-// creating or joining one adds it and opens it.
+// creating or joining one adds it and opens it. No socket, no timer: nothing
+// to start or stop.
 import type { Group } from "@convoy/shared";
-import { computed, signal } from "@preact/signals";
-import { api } from "../../net/http.ts";
-import { freshToken } from "../../net/session.ts";
-import { loadJson, saveJson } from "../../net/storage.ts";
+import { computed, signal, type ReadonlySignal } from "@preact/signals";
+import type { Api } from "../../net/http.ts";
+import type { JsonStorage } from "../../net/storage.ts";
 
-export const groups = signal<Group[]>([]);
-export const currentGroupId = signal<string | null>(null);
-export const currentGroup = computed(() => groups.value.find((g) => g.id === currentGroupId.value) ?? null);
-
-let storageKey = "";
-
-async function authed<T>(method: "GET" | "POST", path: string, body?: unknown): Promise<T> {
-  return api<T>(method, path, body, (await freshToken()) ?? undefined);
+export interface Groups {
+  list: ReadonlySignal<Group[]>;
+  currentGroupId: ReadonlySignal<string | null>;
+  currentGroup: ReadonlySignal<Group | null>;
+  /** Loads the user's groups and reopens the last one they had open. */
+  load(): Promise<Group[]>;
+  openGroup(groupId: string): void;
+  createGroup(name: string): Promise<Group>;
+  joinGroup(inviteCode: string): Promise<Group>;
 }
 
-/** Loads the user's groups and reopens the last one they had open. */
-export async function loadGroups(userId: string): Promise<Group[]> {
-  storageKey = `convoy.${userId}.group`;
-  const { groups: mine } = await authed<{ groups: Group[] }>("GET", "/api/groups");
-  groups.value = mine;
-  const last = loadJson<string | null>(storageKey, null);
-  currentGroupId.value = mine.some((g) => g.id === last) ? last : (mine[0]?.id ?? null);
-  return mine;
-}
+export function createGroups({
+  api,
+  storage,
+  userId,
+}: {
+  api: Api;
+  storage: JsonStorage;
+  userId: string;
+}): Groups {
+  const storageKey = `convoy.${userId}.group`;
+  const list = signal<Group[]>([]);
+  const currentGroupId = signal<string | null>(null);
 
-export function openGroup(groupId: string): void {
-  currentGroupId.value = groupId;
-  saveJson(storageKey, groupId);
-}
+  function openGroup(groupId: string): void {
+    currentGroupId.value = groupId;
+    storage.saveJson(storageKey, groupId);
+  }
 
-function add(group: Group): Group {
-  if (!groups.value.some((g) => g.id === group.id)) groups.value = [...groups.value, group];
-  openGroup(group.id);
-  return group;
-}
+  function add(group: Group): Group {
+    if (!list.value.some((g) => g.id === group.id)) list.value = [...list.value, group];
+    openGroup(group.id);
+    return group;
+  }
 
-export async function createGroup(name: string): Promise<Group> {
-  return add((await authed<{ group: Group }>("POST", "/api/groups", { name })).group);
-}
-
-export async function joinGroup(inviteCode: string): Promise<Group> {
-  return add(
-    (await authed<{ group: Group }>("POST", "/api/groups/join", { inviteCode: inviteCode.trim() })).group,
-  );
-}
-
-export function resetGroups(): void {
-  groups.value = [];
-  currentGroupId.value = null;
+  return {
+    list,
+    currentGroupId,
+    currentGroup: computed(() => list.value.find((g) => g.id === currentGroupId.value) ?? null),
+    async load() {
+      const { groups: mine } = await api<{ groups: Group[] }>("GET", "/api/groups");
+      list.value = mine;
+      const last = storage.loadJson<string | null>(storageKey, null);
+      currentGroupId.value = mine.some((g) => g.id === last) ? last : (mine[0]?.id ?? null);
+      return mine;
+    },
+    openGroup,
+    createGroup: async (name) => add((await api<{ group: Group }>("POST", "/api/groups", { name })).group),
+    joinGroup: async (inviteCode) =>
+      add((await api<{ group: Group }>("POST", "/api/groups/join", { inviteCode: inviteCode.trim() })).group),
+  };
 }

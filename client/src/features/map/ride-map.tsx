@@ -4,10 +4,9 @@
 import type { ClientConfig, Position } from "@convoy/shared";
 import L from "leaflet";
 import { useEffect, useRef } from "preact/hooks";
-import { session } from "../../net/session.ts";
-import { ago, now } from "../../ui/time.ts";
+import { ago } from "../../ui/time.ts";
+import { useApp, useUser } from "../../ui/use-app.ts";
 import { createGridLayer } from "./grid-layer.ts";
-import { ridersByGroup, sharing, sharingProblem, startSharing, stopSharing } from "./location.ts";
 
 /** A position older than this is shown greyed out (the rider may be out of coverage). */
 export const STALE_AFTER_MS = 30_000;
@@ -44,10 +43,12 @@ export function RideMap({ groupId, config }: { groupId: string; config: ClientCo
   const map = useRef<L.Map | null>(null);
   const markers = useRef(new Map<string, L.Marker>());
   const fitted = useRef(false);
-  const riders = ridersByGroup.value[groupId] ?? {};
-  const me = session.value?.user.id;
-  const at = now.value;
-  const mode = sharing.value[groupId];
+  const app = useApp();
+  const { location } = useUser();
+  const riders = location.ridersByGroup.value[groupId] ?? {};
+  const me = app.session.current.value?.user.id;
+  const at = app.ticker.now.value;
+  const mode = location.sharing.value[groupId];
 
   useEffect(() => {
     if (!container.current) return;
@@ -132,7 +133,9 @@ export function RideMap({ groupId, config }: { groupId: string; config: ClientCo
           <button
             type="button"
             aria-pressed={mode === "gps"}
-            onClick={() => void (mode === "gps" ? stopSharing(groupId) : startSharing(groupId, "gps"))}
+            onClick={() =>
+              void (mode === "gps" ? location.stopSharing(groupId) : location.startSharing(groupId, "gps"))
+            }
           >
             {mode === "gps" ? "Stop sharing" : "Share my location"}
           </button>
@@ -140,7 +143,9 @@ export function RideMap({ groupId, config }: { groupId: string; config: ClientCo
             type="button"
             aria-pressed={mode === "simulated"}
             onClick={() =>
-              void (mode === "simulated" ? stopSharing(groupId) : startSharing(groupId, "simulated"))
+              void (mode === "simulated"
+                ? location.stopSharing(groupId)
+                : location.startSharing(groupId, "simulated"))
             }
           >
             {mode === "simulated" ? "Stop simulated ride" : "Simulate ride"}
@@ -151,9 +156,9 @@ export function RideMap({ groupId, config }: { groupId: string; config: ClientCo
           Browsers stop sending your location when the screen locks or the tab is in the background; keep
           Convoy open and the screen on during the ride.
         </p>
-        {sharingProblem.value && (
+        {location.sharingProblem.value && (
           <p class="error" role="alert">
-            {sharingProblem.value}
+            {location.sharingProblem.value}
           </p>
         )}
       </div>

@@ -1,15 +1,16 @@
 // The open group's members with a presence dot and "last seen".
 import type { PresenceStatus } from "@convoy/shared";
-import { ago, now } from "../../ui/time.ts";
-import { presenceByGroup } from "./presence.ts";
+import { ago } from "../../ui/time.ts";
+import { useApp, useUser } from "../../ui/use-app.ts";
 
 const ORDER: Record<PresenceStatus, number> = { online: 0, away: 1, offline: 2 };
 
 export function MemberList({ groupId }: { groupId: string }) {
-  const members = Object.values(presenceByGroup.value[groupId] ?? {}).sort(
+  const { presence } = useUser();
+  const at = useApp().ticker.now.value; // re-render as "last seen" ages
+  const members = Object.values(presence.byGroup.value[groupId] ?? {}).sort(
     (a, b) => ORDER[a.status] - ORDER[b.status] || a.username.localeCompare(b.username),
   );
-  void now.value; // re-render as "last seen" ages
   return (
     <section class="members" aria-labelledby="members-title">
       <h2 id="members-title">Members</h2>
@@ -19,7 +20,11 @@ export function MemberList({ groupId }: { groupId: string }) {
             <span class={`dot dot-${m.status}`} aria-hidden="true" />
             <span class="name">{m.username}</span>
             <span class="status">
-              {m.status === "offline" ? (m.lastSeen ? `last seen ${ago(m.lastSeen)}` : "offline") : m.status}
+              {m.status === "offline"
+                ? m.lastSeen
+                  ? `last seen ${ago(m.lastSeen, at)}`
+                  : "offline"
+                : m.status}
             </span>
           </li>
         ))}

@@ -1,60 +1,91 @@
 // Who in each group is online, away or offline, and since when. Subscribes to
 // every group the user follows (again after each reconnect), and turns the
 // user away while the page is hidden.
-import type { PresenceMember } from "@convoy/shared";
-import { signal } from "@preact/signals";
-import { presenceSocket, request } from "../../net/connection.ts";
-import { withEntry } from "../by-group.ts";
+import type { PresenceMember, PresenceUpdate } from "@convoy/shared";
+import { signal, type ReadonlySignal } from "@preact/signals";
+import type { Clock } from "../../net/clock.ts";
+import { request } from "../../net/request.ts";
+import type { PresenceSocket } from "../../net/socket-port.ts";
+import { createTimers } from "../../net/timers.ts";
+import { withEntry, type ByGroup } from "../by-group.ts";
+import type { Feature } from "../feature.ts";
 
-/** groupId → userId → member. */
-export const presenceByGroup = signal<Record<string, Record<string, PresenceMember>>>({});
-
-const followed = new Set<string>();
-
-function setMember(groupId: string, member: PresenceMember): void {
-  presenceByGroup.value = withEntry(presenceByGroup.value, groupId, member.userId, member);
+/** Whether the page is hidden, and when that changes (`document` is one). */
+export interface PageVisibility {
+  readonly hidden: boolean;
+  addEventListener(type: "visibilitychange", listener: () => void): void;
+  removeEventListener(type: "visibilitychange", listener: () => void): void;
 }
 
-async function subscribe(groupId: string): Promise<void> {
-  const reply = await request(presenceSocket, "presence:subscribe", { groupId });
-  if (!reply.ok) {
-    // Subscribing to many groups at once can meet the server's event limit: try again when it says.
-    const wait = "retryAfterMs" in reply.error ? reply.error.retryAfterMs : undefined;
-    if (reply.error.code === "RATE_LIMITED") {
-      setTimeout(() => {
-        if (presenceSocket.connected && followed.has(groupId)) void subscribe(groupId);
-      }, wait ?? 1000);
+export interface Presence extends Feature {
+  /** groupId → userId → member. */
+  byGroup: ReadonlySignal<ByGroup<PresenceMember>>;
+  follow(groupId: string): void;
+}
+
+const RETRY_SUBSCRIBE_MS = 1000;
+
+export function createPresence({
+  socket,
+  page,
+  clock,
+}: {
+  socket: PresenceSocket;
+  page: PageVisibility;
+  clock: Clock;
+}): Presence {
+  const timers = createTimers(clock);
+  const byGroup = signal<ByGroup<PresenceMember>>({});
+  const followed = new Set<string>();
+
+  async function subscribe(groupId: string): Promise<void> {
+    const reply = await request(socket, "presence:subscribe", { groupId });
+    if (!reply.ok) {
+      // Subscribing to many groups at once can meet the server's event limit: try again when it says.
+      const wait = "retryAfterMs" in reply.error ? reply.error.retryAfterMs : undefined;
+      if (reply.error.code === "RATE_LIMITED") {
+        timers.after(wait ?? RETRY_SUBSCRIBE_MS, () => {
+          if (socket.connected && followed.has(groupId)) void subscribe(groupId);
+        });
+      }
+      return;
     }
-    return;
+    byGroup.value = {
+      ...byGroup.value,
+      [groupId]: Object.fromEntries(reply.data.members.map((m) => [m.userId, m])),
+    };
   }
-  presenceByGroup.value = {
-    ...presenceByGroup.value,
-    [groupId]: Object.fromEntries(reply.data.members.map((m) => [m.userId, m])),
+
+  const reportVisibility = () => {
+    if (!socket.connected) return;
+    socket.emit("presence:set", { status: page.hidden ? "away" : "online" }, () => {});
+  };
+  const onUpdate = ({ groupId, ...member }: PresenceUpdate) => {
+    byGroup.value = withEntry(byGroup.value, groupId, member.userId, member);
+  };
+  const onConnect = () => {
+    if (page.hidden) reportVisibility();
+    for (const groupId of followed) void subscribe(groupId);
+  };
+
+  return {
+    byGroup,
+    follow(groupId) {
+      if (followed.has(groupId)) return;
+      followed.add(groupId);
+      if (socket.connected) void subscribe(groupId);
+    },
+    start() {
+      timers.start();
+      socket.on("presence:update", onUpdate);
+      socket.on("connect", onConnect);
+      page.addEventListener("visibilitychange", reportVisibility);
+    },
+    stop() {
+      socket.off("presence:update", onUpdate);
+      socket.off("connect", onConnect);
+      page.removeEventListener("visibilitychange", reportVisibility);
+      timers.stop();
+    },
   };
 }
-
-export function followPresence(groupId: string): void {
-  if (followed.has(groupId)) return;
-  followed.add(groupId);
-  if (presenceSocket.connected) void subscribe(groupId);
-}
-
-export function stopPresence(): void {
-  followed.clear();
-  presenceByGroup.value = {};
-}
-
-function reportVisibility(): void {
-  if (!presenceSocket.connected) return;
-  presenceSocket.emit("presence:set", { status: document.hidden ? "away" : "online" }, () => {});
-}
-
-presenceSocket.on("presence:update", (update) => {
-  const { groupId, ...member } = update;
-  setMember(groupId, member);
-});
-presenceSocket.on("connect", () => {
-  if (document.hidden) reportVisibility();
-  for (const groupId of followed) void subscribe(groupId);
-});
-document.addEventListener("visibilitychange", reportVisibility);

@@ -1,0 +1,118 @@
+// Everything that belongs to one signed-in user: their chat, presence, map
+// and groups, made for that user and wired together. Started when they sign
+// in; stopped when they sign out (a new user gets new ones).
+import { effect, signal, untracked, type ReadonlySignal } from "@preact/signals";
+import { createChat, type Chat } from "./features/chat/chat.ts";
+import type { Feature } from "./features/feature.ts";
+import { createGroups, type Groups } from "./features/groups/groups.ts";
+import { createLocation, type LiveLocation } from "./features/map/location.ts";
+import type { GeolocationLike } from "./features/map/position-source.ts";
+import { createPresence, type PageVisibility, type Presence } from "./features/presence/presence.ts";
+import type { Clock } from "./net/clock.ts";
+import type { Connection } from "./net/connection.ts";
+import type { Session } from "./net/session.ts";
+import type { JsonStorage } from "./net/storage.ts";
+
+export interface UserFeatures extends Feature {
+  userId: string;
+  chat: Chat;
+  presence: Presence;
+  location: LiveLocation;
+  groups: Groups;
+  /** The user's groups were loaded (chat and presence follow them). */
+  loaded: ReadonlySignal<boolean>;
+  loadError: ReadonlySignal<string | null>;
+}
+
+export function createUserFeatures({
+  userId,
+  session,
+  connection,
+  storage,
+  clock,
+  page,
+  geolocation,
+}: {
+  userId: string;
+  session: Pick<Session, "api" | "needsLogin">;
+  connection: Pick<Connection, "sockets" | "connectAll">;
+  storage: JsonStorage;
+  clock: Clock;
+  page: PageVisibility;
+  geolocation: GeolocationLike | undefined;
+}): UserFeatures {
+  const { sockets } = connection;
+  const { api, needsLogin } = session;
+  const chat = createChat({ socket: sockets.chat, storage, clock, api, userId });
+  const presence = createPresence({ socket: sockets.presence, page, clock });
+  const location = createLocation({ socket: sockets.location, storage, clock, geolocation, userId });
+  const groups = createGroups({ api, storage, userId });
+  const loaded = signal(false);
+  const loadError = signal<string | null>(null);
+  const disposers: Array<() => void> = [];
+
+  // Each effect depends only on the signals it reads itself; what it calls runs untracked.
+  /** Groups load once the session is usable: at once, or after the password when the saved token had expired. */
+  const loadGroups = () => {
+    if (needsLogin.value || loaded.value) return;
+    let current = true;
+    loadError.value = null;
+    untracked(() => groups.load()).then(
+      (mine) => {
+        if (!current) return;
+        loaded.value = true;
+        for (const g of mine) chat.followGroup(g.id);
+        for (const g of mine) presence.follow(g.id);
+        connection.connectAll();
+      },
+      () => {
+        if (current && !needsLogin.peek())
+          loadError.value = "Your groups could not be loaded. Reload the page to try again.";
+      },
+    );
+    return () => {
+      current = false;
+    };
+  };
+  /** A group created or joined later is followed too. */
+  const followGroups = () => {
+    const ids = groups.list.value.map((g) => g.id);
+    untracked(() => {
+      for (const id of ids) {
+        chat.followGroup(id);
+        presence.follow(id);
+      }
+    });
+  };
+  const watchOpenGroup = () => {
+    const groupId = groups.currentGroupId.value;
+    untracked(() => location.watchGroup(groupId));
+  };
+  /** After a re-login the sockets that were refused connect again. */
+  const reconnectAfterLogin = () => {
+    if (!needsLogin.value) untracked(() => connection.connectAll());
+  };
+
+  return {
+    userId,
+    chat,
+    presence,
+    location,
+    groups,
+    loaded,
+    loadError,
+    start() {
+      location.start();
+      chat.start();
+      presence.start();
+      for (const run of [loadGroups, followGroups, watchOpenGroup, reconnectAfterLogin])
+        disposers.push(effect(run));
+    },
+    stop() {
+      for (const dispose of disposers.splice(0)) dispose();
+      chat.stop();
+      presence.stop();
+      location.stop();
+    },
+  };
+}
