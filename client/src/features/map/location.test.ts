@@ -102,7 +102,7 @@ describe("live location", () => {
     assert.deepEqual(socket.asked("location:subscribe"), [{ groupId: "g1" }]);
     socket.answer("location:subscribe", {
       ok: true,
-      data: { groupId: "g1", riders: [position("ann", 46.5)] },
+      data: { groupId: "g1", riders: [position("ann", 46.5)], ride: null },
     });
     await settle();
     socket.fire("location:update", position("bob", 46.6));
