@@ -2,7 +2,7 @@
 // parallel road and a stop. Tracks are metres east/north of a point in the Alps.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { createGapWatch, measureGaps, type GapOptions } from "./gaps.ts";
+import { alongTrail, createGapWatch, measureGaps, type GapOptions } from "./gaps.ts";
 import { distanceM, localXY, offset, type Fix } from "./geo.ts";
 import { Trail } from "./trail.ts";
 
@@ -140,5 +140,40 @@ describe("gap alerts", () => {
     assert.ok(gapOf(trails, "back", wide).stoppedMs >= 7 * 60_000 - 10_000);
     trails.set("back", ride(straight, 2100, NOW));
     assert.deepEqual(watch.check(trails, NOW), [{ type: "cleared", userId: "back" }]);
+  });
+
+  it("long trails: a rider is placed the same wherever on 2,000 points, also on the part added since the last look", () => {
+    // A zig-zag 50 km road: the chunks skipped by their bounding boxes must never hide the rider.
+    const corners: XY[] = Array.from({ length: 101 }, (_, i) => [i % 2 === 0 ? 0 : 400, i * 500]);
+    const path = road(corners);
+    const trail = ride(path, 40_000, 1_000_000);
+    assert.ok(trail.points.length > 1000, `${trail.points.length} points`);
+    /** Where the rider 20 m beside the road at `metres` is placed, and the trail point nearest the road there. */
+    const probe = (metres: number) => {
+      const [x, y] = path[metres]!;
+      const onRoad = offset(ORIGIN, x, y);
+      const nearest = trail.points.reduce((a, b) => (distanceM(a, onRoad) <= distanceM(b, onRoad) ? a : b));
+      return {
+        along: alongTrail(trail.points, offset(ORIGIN, x + 20, y), null, 300),
+        expected: distanceM(nearest, onRoad) < 30 ? nearest.along : null,
+      };
+    };
+    for (const metres of [10, 5_000, 17_321, 33_000, 39_900]) {
+      const { along, expected } = probe(metres);
+      assert.ok(
+        along !== null && expected !== null && Math.abs(along - expected) < 40,
+        `at ${metres} m: ${along}`,
+      );
+    }
+    // Asked once, then the trail grows in place: the new part is found too.
+    assert.equal(probe(45_000).along, null, "not ridden yet");
+    let travelled = 40_000;
+    for (let i = 40_001; i <= 46_000; i += 10) {
+      travelled += 10;
+      const [x, y] = path[i]!;
+      trail.add({ ...offset(ORIGIN, x, y), ts: 1_000_000 + travelled });
+    }
+    const { along, expected } = probe(45_000);
+    assert.ok(along !== null && expected !== null && Math.abs(along - expected) < 40, `${along}`);
   });
 });

@@ -31,6 +31,40 @@ export type GapAlert =
   | { type: "gap" | "stopped"; userId: string; behindM: number | null; regroupAt: Fix | null }
   | { type: "cleared"; userId: string };
 
+/** Degrees of latitude that are surely more than `metres` (with a margin for the earth's shape). */
+const corridorDegrees = (metres: number) => ((metres * 1.01) / 6_371_000) * (180 / Math.PI);
+
+const CHUNK = 32;
+interface Box {
+  minLat: number;
+  maxLat: number;
+  minLng: number;
+  maxLng: number;
+}
+/** Per points array, for the length it had (a live trail grows and thins in place). */
+const chunkBoxes = new WeakMap<readonly TrailPoint[], { length: number; boxes: Box[] }>();
+
+/** The bounding box of each run of CHUNK segments (a trail is measured against many riders). */
+function chunkBoxesOf(points: readonly TrailPoint[]): Box[] {
+  const known = chunkBoxes.get(points);
+  if (known?.length === points.length) return known.boxes;
+  const boxes: Box[] = [];
+  for (let first = 0; first < points.length; first += CHUNK) {
+    const box = { minLat: Infinity, maxLat: -Infinity, minLng: Infinity, maxLng: -Infinity };
+    // Up to the end point of the chunk's last segment.
+    for (let i = first; i <= Math.min(first + CHUNK, points.length - 1); i++) {
+      const { lat, lng } = points[i]!;
+      box.minLat = Math.min(box.minLat, lat);
+      box.maxLat = Math.max(box.maxLat, lat);
+      box.minLng = Math.min(box.minLng, lng);
+      box.maxLng = Math.max(box.maxLng, lng);
+    }
+    boxes.push(box);
+  }
+  chunkBoxes.set(points, { length: points.length, boxes });
+  return boxes;
+}
+
 /** Where `fix` lies along `points` (within the corridor), skipping legs that run against `heading`. */
 export function alongTrail(
   points: readonly TrailPoint[],
@@ -39,9 +73,34 @@ export function alongTrail(
   corridorM: number,
 ): number | null {
   let best: { along: number; off: number } | null = null;
+  // A segment whose latitude or longitude span is further than the corridor from
+  // the fix cannot hold it: skipped before any projection (most of a long trail).
+  const latMargin = corridorDegrees(corridorM);
+  const lngMargin = latMargin / Math.max(Math.cos((fix.lat * Math.PI) / 180), 0.01);
+  const boxes = chunkBoxesOf(points);
   for (let i = 0; i + 1 < points.length; i++) {
+    // A whole chunk of segments at a time first.
+    if (i % CHUNK === 0) {
+      const box = boxes[i / CHUNK]!;
+      if (
+        fix.lat < box.minLat - latMargin ||
+        fix.lat > box.maxLat + latMargin ||
+        fix.lng < box.minLng - lngMargin ||
+        fix.lng > box.maxLng + lngMargin
+      ) {
+        i += CHUNK - 1;
+        continue;
+      }
+    }
     const start = points[i]!;
     const end = points[i + 1]!;
+    if (
+      fix.lat < Math.min(start.lat, end.lat) - latMargin ||
+      fix.lat > Math.max(start.lat, end.lat) + latMargin ||
+      fix.lng < Math.min(start.lng, end.lng) - lngMargin ||
+      fix.lng > Math.max(start.lng, end.lng) + lngMargin
+    )
+      continue;
     const b = localXY(start, end);
     const p = localXY(start, fix);
     const lengthSquared = b.x * b.x + b.y * b.y;
