@@ -96,7 +96,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     direct: createDirectMessages(stores.messages, stores.conversations, stores.groups, stores.users, clock),
     presence: createPresence(stores.presence, stores.users, groups, clock),
     locations,
-    rides: createRides(stores.rides, stores.groups, groups, locations, clock, limits),
+    rides: createRides(stores.rides, stores.groups, groups, locations, clock, limits, redis !== null),
     sos: createSosService(stores.sos, groups, clock, limits),
     sosWebhook:
       config.sosWebhook &&

@@ -40,7 +40,7 @@ type RideLimits = Pick<Limits, "ridesKept" | "trailPoints" | "rideIdleMs" | "rid
 const ACTIVE_CACHE_MS = 2000;
 /** A rider standing still still counts as activity, written at most this often. */
 const TOUCH_EVERY_MS = 30_000;
-/** A trail this node has not fed for this long is dropped from its memory (read again when needed). */
+/** With other nodes: a trail this node has not fed for this long is dropped from its memory (read again when needed). */
 const TRAIL_IDLE_MS = 60_000;
 
 interface FedTrail {
@@ -63,10 +63,14 @@ export function createRides(
   locations: Locations,
   clock: Clock,
   limits: RideLimits,
+  /** Other nodes feed trails too (Redis): this node's memory holds only some. */
+  crossNode: boolean,
 ) {
   const activeCache = new Map<string, { ride: Ride | null; readAt: number }>();
   const fed = new Map<string, FedTrail>();
   const fedKey = (rideId: string, userId: string) => `${rideId}\u0000${userId}`;
+  /** Rides whose stored trails this node (alone, embedded) has read into `fed`. */
+  const measuredHere = new Set<string>();
   /** group and rider → the tail of their positions being added to a trail. */
   const observing = new Map<string, Promise<void>>();
 
@@ -98,6 +102,7 @@ export function createRides(
     if (!ended) return null;
     remember(ended);
     for (const key of fed.keys()) if (key.startsWith(`${ride.id}\u0000`)) fed.delete(key);
+    measuredHere.delete(ride.id);
     // Sharing stops at once for every rider still in it (those who left earlier chose for themselves).
     const riding = ended.riders.filter((rider) => rider.leftAt === ended.endedAt);
     const stopped = (
@@ -106,23 +111,50 @@ export function createRides(
     return { type: "ended", ride: ended, memberIds: await groupStore.memberIds(ended.groupId), stopped };
   }
 
-  /** Gap and stopped alerts of one ride, raised and cleared once each (the store decides "once"). */
-  async function checkGaps(ride: Ride, now: number): Promise<RideNotice[]> {
-    const riding = new Set(ride.riders.filter((r) => r.leftAt === null).map((r) => r.userId));
-    const [stored, positions, alerts] = await Promise.all([
-      store.trails(ride.id),
-      locations.latest(ride.groupId),
-      store.alerts(ride.id),
-    ]);
+  /**
+   * Every rider's trail, to the newest fix. One node (embedded mode) feeds
+   * every trail itself: after reading the stored ones once, it measures what it
+   * holds, never reading thousands of points again every few seconds (a
+   * synchronous SQLite read). Several nodes each feed some: read from the store.
+   */
+  async function trailsToMeasure(ride: Ride): Promise<Map<string, Trail>> {
+    const ofRide = () =>
+      new Map(
+        [...fed]
+          .filter(([key]) => key.startsWith(`${ride.id}\u0000`))
+          .map(([key, entry]) => [key.slice(ride.id.length + 1), entry.trail]),
+      );
+    if (!crossNode && measuredHere.has(ride.id)) return ofRide();
+    const [stored, positions] = await Promise.all([store.trails(ride.id), locations.latest(ride.groupId)]);
+    if (!crossNode) {
+      measuredHere.add(ride.id);
+      for (const [userId, points] of stored) {
+        const key = fedKey(ride.id, userId);
+        if (!fed.has(key))
+          fed.set(key, {
+            trail: Trail.from(points, { maxPoints: limits.trailPoints }),
+            fedAt: 0,
+            touchedAt: 0,
+          });
+      }
+      return ofRide();
+    }
     const trails = new Map<string, Trail>();
     for (const [userId, points] of stored) {
-      if (!riding.has(userId) || points.length === 0) continue;
       const trail = Trail.from(points);
       const position = positions.get(userId);
       if (position && trail.latest)
         trail.latest = { lat: position.lat, lng: position.lng, ts: trail.latest.ts };
       trails.set(userId, trail);
     }
+    return trails;
+  }
+
+  /** Gap and stopped alerts of one ride, raised and cleared once each (the store decides "once"). */
+  async function checkGaps(ride: Ride, now: number): Promise<RideNotice[]> {
+    const riding = new Set(ride.riders.filter((r) => r.leftAt === null).map((r) => r.userId));
+    const [measured, alerts] = await Promise.all([trailsToMeasure(ride), store.alerts(ride.id)]);
+    const trails = new Map([...measured].filter(([userId, trail]) => riding.has(userId) && trail.latest));
     const watch = createGapWatch(
       { thresholdM: ride.gapM, stoppedMs: ride.stoppedMs, corridorM: 300 },
       new Map(alerts.map((alert) => [alert.userId, alert.kind])),
@@ -314,7 +346,9 @@ export function createRides(
     /** Ends rides at their planned end or when idle, and raises or clears gap alerts (one node at a time). */
     async check(): Promise<RideNotice[]> {
       const now = clock.now();
-      for (const [key, entry] of fed) if (now - entry.fedAt > TRAIL_IDLE_MS) fed.delete(key);
+      // With other nodes, a rider may move to another one: forget what may go stale.
+      // Alone, this node holds the truth (and measures from it).
+      if (crossNode) for (const [key, entry] of fed) if (now - entry.fedAt > TRAIL_IDLE_MS) fed.delete(key);
       if (!(await store.claimWatch(limits.rideCheckMs * 3))) return [];
       const notices: RideNotice[] = [];
       for (const { ride, lastActivityAt } of await store.allActive()) {
