@@ -5,7 +5,7 @@ import { LIMITS, type ChatMessage, type MessagePage, type TypingNotice } from "@
 import { signal, type ReadonlySignal } from "@preact/signals";
 import type { Clock } from "../../net/clock.ts";
 import type { Api } from "../../net/http.ts";
-import { request } from "../../net/request.ts";
+import { request, retryDelay } from "../../net/request.ts";
 import type { ChatSocket } from "../../net/socket-port.ts";
 import type { JsonStorage } from "../../net/storage.ts";
 import { createTimers } from "../../net/timers.ts";
@@ -89,14 +89,12 @@ export function createChat({
     const joined = await request(socket, "room:join", { groupId });
     if (!joined.ok) {
       // Without the room this group gets no live messages: try again while connected.
-      // A rider in many groups may join faster than the server's event limit: wait as long as it says.
-      const { code } = joined.error;
-      if (code === "TIMEOUT" || code === "INTERNAL" || code === "RATE_LIMITED") {
-        const wait = "retryAfterMs" in joined.error ? joined.error.retryAfterMs : undefined;
-        timers.after(wait ?? RETRY_JOIN_MS, () => {
+      // A rider in many groups may join faster than the server's event limit.
+      const wait = retryDelay(joined.error, RETRY_JOIN_MS);
+      if (wait !== undefined)
+        timers.after(wait, () => {
           if (socket.connected && joinedGroups.has(groupId)) void joinAndCatchUp(groupId);
         });
-      }
       return;
     }
     add(groupId, joined.data.messages);
