@@ -12,7 +12,7 @@ import { createTimers } from "../../net/timers.ts";
 import type { ByGroup } from "../by-group.ts";
 import type { Feature } from "../feature.ts";
 import { catchUp } from "./catch-up.ts";
-import { countUnread, mergeMessages } from "./merge.ts";
+import { countUnread, withMessages } from "./merge.ts";
 import { createOutbox, type OutgoingMessage } from "./outbox.ts";
 import { createReadMarks } from "./read-marks.ts";
 import { createTyping } from "./typing.ts";
@@ -80,9 +80,7 @@ export function createChat({
   });
 
   function add(groupId: string, incoming: readonly ChatMessage[]): void {
-    const current = messagesByGroup.value[groupId] ?? [];
-    const merged = mergeMessages(current, incoming);
-    if (merged !== current) messagesByGroup.value = { ...messagesByGroup.value, [groupId]: merged };
+    messagesByGroup.value = withMessages(messagesByGroup.value, groupId, incoming);
   }
 
   async function joinAndCatchUp(groupId: string): Promise<void> {

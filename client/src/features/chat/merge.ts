@@ -26,6 +26,17 @@ export function mergeMessages<T extends { id: string }>(existing: readonly T[], 
   return [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
+/** `byConversation` with `incoming` merged into one conversation's messages; the same object when nothing is new. */
+export function withMessages<T extends { id: string }>(
+  byConversation: Readonly<Record<string, T[]>>,
+  conversation: string,
+  incoming: readonly T[],
+): Record<string, T[]> {
+  const current = byConversation[conversation] ?? [];
+  const merged = mergeMessages(current, incoming);
+  return merged === current ? byConversation : { ...byConversation, [conversation]: merged };
+}
+
 type Authored = Pick<Said, "id" | "userId">;
 
 /** Index of the first message newer than `lastReadId` that someone else wrote, or -1. */

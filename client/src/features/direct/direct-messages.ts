@@ -11,7 +11,7 @@ import type { ChatSocket } from "../../net/socket-port.ts";
 import type { JsonStorage } from "../../net/storage.ts";
 import { createTimers } from "../../net/timers.ts";
 import { catchUp } from "../chat/catch-up.ts";
-import { countUnread, mergeMessages } from "../chat/merge.ts";
+import { countUnread, withMessages } from "../chat/merge.ts";
 import { createOutbox, type OutgoingTo } from "../chat/outbox.ts";
 import { createReadMarks } from "../chat/read-marks.ts";
 import type { Feature } from "../feature.ts";
@@ -101,9 +101,7 @@ export function createDirectMessages({
   }
 
   function add(other: string, incoming: readonly DirectMessage[]): void {
-    const current = messagesByUser.value[other] ?? [];
-    const merged = mergeMessages(current, incoming);
-    if (merged !== current) messagesByUser.value = { ...messagesByUser.value, [other]: merged };
+    messagesByUser.value = withMessages(messagesByUser.value, other, incoming);
   }
 
   /** A message of either side, however it came (dm:new, an ack): shown, and its conversation goes first. */
