@@ -3,24 +3,13 @@
 // can be copied even where the browser refuses the clipboard.
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { AxeBuilder } from "@axe-core/playwright";
-import type { Page } from "playwright-core";
 import { uniqueName } from "./support/app.ts";
+import { axeViolations as violations } from "./support/axe.ts";
 import { createGroupInUi, joinGroupInUi, registerInUi, useAppAndBrowser } from "./support/browser.ts";
 import { ask } from "./support/sockets.ts";
 
 const BOUND = { timeout: 10_000 };
 const PHONE = { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true };
-
-/** Every WCAG 2.1 A/AA violation axe finds on the page as it is now, one line each. */
-async function violations(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page })
-    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
-    .analyze();
-  return results.violations.flatMap((v) =>
-    v.nodes.map((node) => `${v.id} (${v.impact}): ${node.target.join(" ")} — ${node.failureSummary ?? ""}`),
-  );
-}
 
 describe("[app] accessibility, measured by axe-core", () => {
   const env = useAppAndBrowser({ limits: { chatPerSecond: 1, chatBurst: 1 } });

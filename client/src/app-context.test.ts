@@ -101,6 +101,7 @@ describe("app context", () => {
     for (const socket of sockets) socket.accept();
     assert.equal(app.connection.status.value, "online");
     assert.deepEqual(transport.chat.asked("room:join"), [{ groupId: "g1" }]);
+    assert.deepEqual(transport.chat.asked("dm:conversations"), [{}]);
     assert.deepEqual(transport.presence.asked("presence:subscribe"), [{ groupId: "g1" }]);
     assert.deepEqual(transport.location.asked("location:subscribe"), [{ groupId: "g1" }]);
     assert.deepEqual(transport.location.asked("location:share"), [{ groupId: "g1", sharing: true }]);

@@ -3,18 +3,27 @@
 import { useState } from "preact/hooks";
 import { LoginForm } from "./features/account/login-form.tsx";
 import { ChatView } from "./features/chat/chat-view.tsx";
+import { MessagesPane } from "./features/direct/messages-pane.tsx";
 import { GroupBar } from "./features/groups/group-bar.tsx";
 import { RideMap } from "./features/map/ride-map.tsx";
 import { MemberList } from "./features/presence/member-list.tsx";
 import { ConnectionBanner } from "./ui/connection-banner.tsx";
 import { useApp } from "./ui/use-app.ts";
 
-type Tab = "chat" | "map" | "members";
-const TAB_LABELS: Record<Tab, string> = { chat: "Chat", map: "Map", members: "Members" };
+type Tab = "chat" | "map" | "members" | "messages";
+const TAB_LABELS: Record<Tab, string> = {
+  chat: "Chat",
+  map: "Map",
+  members: "Members",
+  messages: "Messages",
+};
+/** On a wide screen these two share the first column, and their tabs switch it. */
+const WIDE_TABS: ReadonlySet<Tab> = new Set(["chat", "messages"]);
 
 export function App() {
   const { session, user, clientConfig } = useApp();
   const [tab, setTab] = useState<Tab>("chat");
+  const [directFocus, setDirectFocus] = useState(0);
   const current = session.current.value;
   const features = user.value;
   if (!current || !features) {
@@ -29,6 +38,12 @@ export function App() {
   const groupId = groups.currentGroupId.value;
   // Narrow screens show one pane: the Chat tab says when messages wait there.
   const unread = groupId ? chat.unreadCount(groupId) : 0;
+  const directUnread = features.direct.unreadTotal.value;
+  const messageMember = (userId: string, username: string) => {
+    features.direct.open(userId, username);
+    setTab("messages");
+    setDirectFocus((n) => n + 1);
+  };
   return (
     <div class="app" data-tab={tab}>
       {/* While the session dialog is up, the app behind it is out of reach of Tab and screen readers. */}
@@ -55,10 +70,17 @@ export function App() {
         {groupId ? (
           <>
             <nav class="tabs" aria-label="Views">
-              {(["chat", "map", "members"] as const).map((name) => (
-                <button key={name} type="button" aria-pressed={tab === name} onClick={() => setTab(name)}>
+              {(["chat", "map", "members", "messages"] as const).map((name) => (
+                <button
+                  key={name}
+                  type="button"
+                  class={WIDE_TABS.has(name) ? "tab-wide" : undefined}
+                  aria-pressed={tab === name}
+                  onClick={() => setTab(name)}
+                >
                   {TAB_LABELS[name]}
                   {name === "chat" && tab !== "chat" && unread > 0 ? ` (${unread} new)` : ""}
+                  {name === "messages" && directUnread > 0 ? ` (${directUnread} new)` : ""}
                 </button>
               ))}
             </nav>
@@ -67,10 +89,13 @@ export function App() {
                 <ChatView key={groupId} groupId={groupId} />
               </div>
               <div class="pane pane-members">
-                <MemberList groupId={groupId} />
+                <MemberList groupId={groupId} onMessage={messageMember} />
               </div>
               <div class="pane pane-map">
                 <RideMap groupId={groupId} config={clientConfig.value} />
+              </div>
+              <div class="pane pane-messages">
+                <MessagesPane focusRequest={directFocus} />
               </div>
             </main>
           </>

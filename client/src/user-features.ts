@@ -3,6 +3,7 @@
 // in; stopped when they sign out (a new user gets new ones).
 import { effect, signal, untracked, type ReadonlySignal } from "@preact/signals";
 import { createChat, type Chat } from "./features/chat/chat.ts";
+import { createDirectMessages, type DirectMessages } from "./features/direct/direct-messages.ts";
 import type { Feature } from "./features/feature.ts";
 import { createGroups, type Groups } from "./features/groups/groups.ts";
 import { createLocation, type LiveLocation } from "./features/map/location.ts";
@@ -16,6 +17,7 @@ import type { JsonStorage } from "./net/storage.ts";
 export interface UserFeatures extends Feature {
   userId: string;
   chat: Chat;
+  direct: DirectMessages;
   presence: Presence;
   location: LiveLocation;
   groups: Groups;
@@ -44,6 +46,7 @@ export function createUserFeatures({
   const { sockets } = connection;
   const { api, needsLogin } = session;
   const chat = createChat({ socket: sockets.chat, storage, clock, api, userId });
+  const direct = createDirectMessages({ socket: sockets.chat, storage, clock, userId });
   const presence = createPresence({ socket: sockets.presence, page, clock });
   const location = createLocation({ socket: sockets.location, storage, clock, geolocation, userId });
   const groups = createGroups({ api, storage, userId });
@@ -96,6 +99,7 @@ export function createUserFeatures({
   return {
     userId,
     chat,
+    direct,
     presence,
     location,
     groups,
@@ -104,6 +108,7 @@ export function createUserFeatures({
     start() {
       location.start();
       chat.start();
+      direct.start();
       presence.start();
       for (const run of [loadGroups, followGroups, watchOpenGroup, reconnectAfterLogin])
         disposers.push(effect(run));
@@ -111,6 +116,7 @@ export function createUserFeatures({
     stop() {
       for (const dispose of disposers.splice(0)) dispose();
       chat.stop();
+      direct.stop();
       presence.stop();
       location.stop();
     },

@@ -24,3 +24,14 @@ export async function request<S extends EventMap<S>, C extends EventMap<C>, K ex
     return { ok: false, error: { code: "TIMEOUT", message: "No answer from the server." } };
   }
 }
+
+/**
+ * How long to wait before asking again after a refusal that time may cure (no
+ * answer, a server fault, the server's event limit: as long as it says), or
+ * undefined when asking again cannot help.
+ */
+export function retryDelay(error: Extract<Reply<unknown>, { ok: false }>["error"], fallbackMs: number) {
+  if (error.code !== "TIMEOUT" && error.code !== "INTERNAL" && error.code !== "RATE_LIMITED")
+    return undefined;
+  return ("retryAfterMs" in error ? error.retryAfterMs : undefined) ?? fallbackMs;
+}

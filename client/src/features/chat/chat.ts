@@ -5,18 +5,18 @@ import { LIMITS, type ChatMessage, type MessagePage, type TypingNotice } from "@
 import { signal, type ReadonlySignal } from "@preact/signals";
 import type { Clock } from "../../net/clock.ts";
 import type { Api } from "../../net/http.ts";
-import { request } from "../../net/request.ts";
+import { request, retryDelay } from "../../net/request.ts";
 import type { ChatSocket } from "../../net/socket-port.ts";
 import type { JsonStorage } from "../../net/storage.ts";
 import { createTimers } from "../../net/timers.ts";
 import type { ByGroup } from "../by-group.ts";
 import type { Feature } from "../feature.ts";
-import { mergeMessages } from "./merge.ts";
+import { catchUp } from "./catch-up.ts";
+import { countUnread, withMessages } from "./merge.ts";
 import { createOutbox, type OutgoingMessage } from "./outbox.ts";
+import { createReadMarks } from "./read-marks.ts";
 import { createTyping } from "./typing.ts";
 
-/** Bound on catch-up pages per group after a reconnect (100 messages each). */
-const CATCH_UP_PAGES = 50;
 const RETRY_JOIN_MS = 3000;
 
 export interface Chat extends Feature {
@@ -59,7 +59,7 @@ export function createChat({
   const timers = createTimers(clock);
   const messagesByGroup = signal<Record<string, ChatMessage[]>>({});
   const hasEarlier = signal<Record<string, boolean>>({});
-  const lastRead = signal(storage.loadJson<Record<string, string>>(`${userKey}.lastRead`, {}));
+  const marks = createReadMarks(storage, `${userKey}.lastRead`);
   const joinedGroups = new Set<string>();
   /**
    * groupId → the newest id up to which this client surely has every message. It
@@ -73,28 +73,26 @@ export function createChat({
     storage,
     clock,
     key: `${userKey}.outbox`,
+    conversationOf: (to: { groupId: string }) => to.groupId,
+    send: ({ groupId, text, clientMsgId }) => request(socket, "message:send", { groupId, text, clientMsgId }),
     onSent: (message) => add(message.groupId, [message]),
     ...(newId ? { newId } : {}),
   });
 
   function add(groupId: string, incoming: readonly ChatMessage[]): void {
-    const current = messagesByGroup.value[groupId] ?? [];
-    const merged = mergeMessages(current, incoming);
-    if (merged !== current) messagesByGroup.value = { ...messagesByGroup.value, [groupId]: merged };
+    messagesByGroup.value = withMessages(messagesByGroup.value, groupId, incoming);
   }
 
   async function joinAndCatchUp(groupId: string): Promise<void> {
     const joined = await request(socket, "room:join", { groupId });
     if (!joined.ok) {
       // Without the room this group gets no live messages: try again while connected.
-      // A rider in many groups may join faster than the server's event limit: wait as long as it says.
-      const { code } = joined.error;
-      if (code === "TIMEOUT" || code === "INTERNAL" || code === "RATE_LIMITED") {
-        const wait = "retryAfterMs" in joined.error ? joined.error.retryAfterMs : undefined;
-        timers.after(wait ?? RETRY_JOIN_MS, () => {
+      // A rider in many groups may join faster than the server's event limit.
+      const wait = retryDelay(joined.error, RETRY_JOIN_MS);
+      if (wait !== undefined)
+        timers.after(wait, () => {
           if (socket.connected && joinedGroups.has(groupId)) void joinAndCatchUp(groupId);
         });
-      }
       return;
     }
     add(groupId, joined.data.messages);
@@ -112,15 +110,14 @@ export function createChat({
     }
     // Everything after the last point known complete, page by page; a catch-up cut
     // short resumes from where it stopped, never from the join's newer messages.
-    let afterId = syncedThrough;
-    for (let page = 0; page < CATCH_UP_PAGES; page++) {
-      const since = await request(socket, "messages:since", { groupId, afterId });
-      if (!since.ok) return;
-      add(groupId, since.data.messages);
-      const last = since.data.messages.at(-1);
-      if (last) completeThrough.set(groupId, (afterId = last.id));
-      if (!since.data.hasMore || !last) return;
-    }
+    await catchUp(
+      syncedThrough,
+      (afterId) => request(socket, "messages:since", { groupId, afterId }),
+      (messages, last) => {
+        add(groupId, messages);
+        completeThrough.set(groupId, last.id);
+      },
+    );
   }
 
   const onMessage = (message: ChatMessage) => {
@@ -145,14 +142,14 @@ export function createChat({
     hasEarlier,
     outbox: outbox.messages,
     typingByGroup: typing.byGroup,
-    lastRead,
+    lastRead: marks.lastRead,
     followGroup(groupId) {
       if (joinedGroups.has(groupId)) return;
       joinedGroups.add(groupId);
       if (socket.connected) void joinAndCatchUp(groupId);
     },
     sendMessage(groupId, text) {
-      outbox.add(groupId, text);
+      outbox.add({ groupId }, text);
       typing.send(groupId, false);
       outbox.flush();
     },
@@ -168,16 +165,9 @@ export function createChat({
       add(groupId, page.messages);
       hasEarlier.value = { ...hasEarlier.value, [groupId]: page.hasMore };
     },
-    unreadCount(groupId) {
-      const read = lastRead.value[groupId] ?? "";
-      return (messagesByGroup.value[groupId] ?? []).filter((m) => m.id > read && m.userId !== userId).length;
-    },
-    markRead(groupId) {
-      const newest = messagesByGroup.value[groupId]?.at(-1)?.id;
-      if (!newest || lastRead.value[groupId] === newest) return;
-      lastRead.value = { ...lastRead.value, [groupId]: newest };
-      storage.saveJson(`${userKey}.lastRead`, lastRead.value);
-    },
+    unreadCount: (groupId) =>
+      countUnread(messagesByGroup.value[groupId] ?? [], marks.lastRead.value[groupId] ?? "", userId),
+    markRead: (groupId) => marks.markRead(groupId, messagesByGroup.value[groupId]?.at(-1)?.id),
     sendTyping: (groupId, isTyping) => typing.send(groupId, isTyping),
     start() {
       timers.start();

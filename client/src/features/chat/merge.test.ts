@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { ChatMessage } from "@convoy/shared";
-import { firstUnreadIndex, mergeMessages } from "./merge.ts";
+import { countUnread, firstUnreadIndex, mergeMessages } from "./merge.ts";
 
 const message = (id: string, userId = "u1"): ChatMessage => ({
   id,
@@ -40,5 +40,14 @@ describe("firstUnreadIndex", () => {
   it("is -1 when all is read or nothing was ever read", () => {
     assert.equal(firstUnreadIndex(list, "000000000003", "me"), -1);
     assert.equal(firstUnreadIndex(list, null, "me"), -1);
+  });
+});
+
+describe("countUnread", () => {
+  const list = [message("000000000001"), message("000000000002", "me"), message("000000000003")];
+  it("counts what others wrote after the read mark, everything of theirs when nothing was read", () => {
+    assert.equal(countUnread(list, "000000000001", "me"), 1);
+    assert.equal(countUnread(list, "", "me"), 2);
+    assert.equal(countUnread(list, "000000000003", "me"), 0);
   });
 });

@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { ChatClientEvents, ChatMessage, ChatServerEvents } from "@convoy/shared";
+import type { ChatSocket } from "../../net/socket-port.ts";
 import type { JsonStorage } from "../../net/storage.ts";
 import { chatMessage } from "../../testing/chat-message.ts";
 import { FakeClock } from "../../testing/fake-clock.ts";
 import { FakeSocket } from "../../testing/fake-socket.ts";
+import { request } from "../../net/request.ts";
 import { memoryStorage } from "../../testing/memory-storage.ts";
 import { settle } from "../../testing/settle.ts";
 import { createOutbox } from "./outbox.ts";
@@ -14,6 +16,7 @@ const KEY = "convoy.me.outbox";
 function setup(storage: JsonStorage = memoryStorage()) {
   const clock = new FakeClock();
   const socket = new FakeSocket<ChatServerEvents, ChatClientEvents>(clock);
+  const port: ChatSocket = socket;
   const sent: ChatMessage[] = [];
   let n = 0;
   const outbox = createOutbox({
@@ -21,12 +24,14 @@ function setup(storage: JsonStorage = memoryStorage()) {
     storage,
     clock,
     key: KEY,
+    conversationOf: (to: { groupId: string }) => to.groupId,
+    send: ({ groupId, text, clientMsgId }) => request(port, "message:send", { groupId, text, clientMsgId }),
     onSent: (message) => sent.push(message),
     newId: () => `c${++n}`,
   });
   outbox.start();
   const queue = (text: string) => {
-    outbox.add("g1", text);
+    outbox.add({ groupId: "g1" }, text);
     outbox.flush();
   };
   return { clock, socket, storage, sent, outbox, queue };
@@ -108,8 +113,8 @@ describe("outbox", () => {
 
   it("a message the server echoed (another tab, a late ack) is no longer outgoing; discard drops one", () => {
     const { outbox } = setup();
-    outbox.add("g1", "a");
-    outbox.add("g1", "b");
+    outbox.add({ groupId: "g1" }, "a");
+    outbox.add({ groupId: "g1" }, "b");
     outbox.delivered("g2", "c1"); // another group's message with that id: not this one
     outbox.delivered("g1", "c1");
     outbox.discard("c2");

@@ -1,17 +1,15 @@
-// Messages typed but not yet stored by the server. They survive reconnects
-// and reloads (kept on the device), go out in the order typed, one at a time,
-// and a retry reuses the clientMsgId, so the server stores each once.
-import type { ChatMessage } from "@convoy/shared";
+// Messages typed but not yet stored by the server, for the group chat and for
+// direct messages alike. They survive reconnects and reloads (kept on the
+// device), go out in the order typed, one at a time, and a retry reuses the
+// clientMsgId, so the server stores each once.
 import { signal, type ReadonlySignal } from "@preact/signals";
 import type { Clock } from "../../net/clock.ts";
-import { request } from "../../net/request.ts";
-import type { ChatSocket } from "../../net/socket-port.ts";
+import type { Reply } from "../../net/request.ts";
 import type { JsonStorage } from "../../net/storage.ts";
 import type { Feature } from "../feature.ts";
 
-export interface OutgoingMessage {
+export interface Outgoing {
   clientMsgId: string;
-  groupId: string;
   text: string;
   /** pending: waiting for the server's ack (or for the connection). failed: the user may retry. */
   state: "pending" | "failed";
@@ -19,48 +17,58 @@ export interface OutgoingMessage {
   createdAt: number;
 }
 
-export interface Outbox extends Feature {
-  messages: ReadonlySignal<OutgoingMessage[]>;
+/** An outgoing message and where it goes (`{groupId}`, or `{toUserId}` for a direct message). */
+export type OutgoingTo<A> = A & Outgoing;
+export type OutgoingMessage = OutgoingTo<{ groupId: string }>;
+
+export interface Outbox<A> extends Feature {
+  messages: ReadonlySignal<Array<OutgoingTo<A>>>;
   /** Queues a message; flush() sends it. */
-  add(groupId: string, text: string): void;
+  add(to: A, text: string): void;
   retry(clientMsgId: string): void;
   discard(clientMsgId: string): void;
-  /** The server has it (echoed by `message:new`, maybe sent by another tab): no longer outgoing. */
-  delivered(groupId: string, clientMsgId: string): void;
+  /** The server has it (echoed live, maybe sent by another tab): no longer outgoing. */
+  delivered(conversation: string, clientMsgId: string): void;
   /** Sends what is pending, if connected. */
   flush(): void;
 }
 
-export function createOutbox({
+export function createOutbox<A extends object, M>({
   socket,
   storage,
   clock,
   key,
+  conversationOf,
+  send,
   onSent,
   newId = () => crypto.randomUUID(),
 }: {
-  socket: ChatSocket;
+  socket: { readonly connected: boolean };
   storage: JsonStorage;
   clock: Clock;
   /** Storage key, one per user. */
   key: string;
+  /** The conversation a message belongs to (a group id, the other user's id). */
+  conversationOf: (to: A) => string;
+  /** Asks the server to store it. */
+  send: (message: OutgoingTo<A>) => Promise<Reply<{ message: M }>>;
   /** The server stored a message (its ack). */
-  onSent: (message: ChatMessage) => void;
+  onSent: (message: M) => void;
   newId?: () => string;
-}): Outbox {
+}): Outbox<A> {
   // What waited when the page closed is sent again: pending, whatever it was.
   const messages = signal(
-    storage.loadJson<OutgoingMessage[]>(key, []).map((m): OutgoingMessage => ({ ...m, state: "pending" })),
+    storage.loadJson<Array<OutgoingTo<A>>>(key, []).map((m): OutgoingTo<A> => ({ ...m, state: "pending" })),
   );
   let running = false;
   let flushing = false;
 
-  function set(next: OutgoingMessage[]): void {
+  function set(next: Array<OutgoingTo<A>>): void {
     messages.value = next;
     storage.saveJson(key, next);
   }
 
-  function update(clientMsgId: string, change: Partial<OutgoingMessage> | null): void {
+  function update(clientMsgId: string, change: Partial<Outgoing> | null): void {
     set(
       change === null
         ? messages.value.filter((m) => m.clientMsgId !== clientMsgId)
@@ -69,12 +77,8 @@ export function createOutbox({
   }
 
   /** Resolves false when the message is still pending (no answer, connection lost). */
-  async function deliver(message: OutgoingMessage): Promise<boolean> {
-    const reply = await request(socket, "message:send", {
-      groupId: message.groupId,
-      text: message.text,
-      clientMsgId: message.clientMsgId,
-    });
+  async function deliver(message: OutgoingTo<A>): Promise<boolean> {
+    const reply = await send(message);
     if (reply.ok) {
       onSent(reply.data.message);
       update(message.clientMsgId, null);
@@ -85,7 +89,7 @@ export function createOutbox({
     return true;
   }
 
-  /** Sends in creation order, one at a time, so the group sees them in the order typed. */
+  /** Sends in creation order, one at a time, so the other side sees them in the order typed. */
   function flush(): void {
     if (flushing) return; // the loop under way picks up what was added meanwhile
     flushing = true;
@@ -106,10 +110,10 @@ export function createOutbox({
 
   return {
     messages,
-    add(groupId, text) {
-      const outgoing: OutgoingMessage = {
+    add(to, text) {
+      const outgoing: OutgoingTo<A> = {
+        ...to,
         clientMsgId: newId(),
-        groupId,
         text: text.trim(),
         state: "pending",
         createdAt: clock.now(),
@@ -121,9 +125,9 @@ export function createOutbox({
       flush();
     },
     discard: (clientMsgId) => update(clientMsgId, null),
-    delivered(groupId, clientMsgId) {
-      if (messages.value.some((m) => m.clientMsgId === clientMsgId && m.groupId === groupId))
-        update(clientMsgId, null);
+    delivered(conversation, clientMsgId) {
+      const match = (m: OutgoingTo<A>) => m.clientMsgId === clientMsgId && conversationOf(m) === conversation;
+      if (messages.value.some(match)) set(messages.value.filter((m) => !match(m)));
     },
     flush,
     start() {

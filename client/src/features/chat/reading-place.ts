@@ -3,11 +3,11 @@
 // what the reader is looking at, unless the reader was at the newest, in
 // which case the view follows, stopping at the "New messages" divider when
 // more arrived than fits. Messages count as read only once scrolled to while
-// the chat is on screen.
-import type { ChatMessage } from "@convoy/shared";
+// the conversation is on screen.
+import type { ReadonlySignal } from "@preact/signals";
 import { useLayoutEffect, useRef, useState, type MutableRef } from "preact/hooks";
 import { seenNow } from "../../ui/use-seen.ts";
-import type { Chat } from "./chat.ts";
+import type { Said } from "./merge.ts";
 
 /** Within this many pixels of the end, the reader counts as reading the newest messages. */
 const AT_BOTTOM_PX = 48;
@@ -35,19 +35,28 @@ export interface ReadingPlace {
   announcement: { n: number; text: string };
 }
 
+/** A conversation's read marks, as the group chat and direct messages both keep them. */
+export interface ReadState {
+  /** Conversation → id of the newest message seen. */
+  lastRead: ReadonlySignal<Record<string, string>>;
+  markRead(conversation: string): void;
+}
+
 export function useReadingPlace(options: {
-  chat: Pick<Chat, "lastRead" | "markRead">;
+  marks: ReadState;
   list: MutableRef<HTMLOListElement | null>;
   section: MutableRef<HTMLElement | null>;
-  groupId: string;
+  /** A group id, or the other user's id. */
+  conversation: string;
   me: string;
-  messages: readonly ChatMessage[];
+  messages: readonly Said[];
   pendingCount: number;
   seen: boolean;
   readMark: string | null;
   setReadMark: (id: string | null) => void;
 }): ReadingPlace {
-  const { chat, list, section, groupId, me, messages, pendingCount, seen, readMark, setReadMark } = options;
+  const { marks, list, section, conversation, me, messages, pendingCount, seen, readMark, setReadMark } =
+    options;
   const lastId = messages.at(-1)?.id ?? "";
   const place = useRef<Place>({
     initialized: false,
@@ -64,7 +73,7 @@ export function useReadingPlace(options: {
   const [announcement, setAnnouncement] = useState({ n: 0, text: "" });
 
   const markIfSeen = () => {
-    if (place.current.atBottom && seenNow(section.current)) chat.markRead(groupId);
+    if (place.current.atBottom && seenNow(section.current)) marks.markRead(conversation);
   };
 
   /** Reads the list's geometry; a hidden list (display: none) has none, and what was known stays. */
@@ -116,7 +125,7 @@ export function useReadingPlace(options: {
     if (newest && before.initialized)
       setAnnouncement((a) => ({ n: a.n + 1, text: `${newest.username}: ${newest.text}` }));
     const markMoved = readMark !== before.readMark;
-    const read = chat.lastRead.value[groupId] ?? null;
+    const read = marks.lastRead.value[conversation] ?? null;
 
     if (pendingCount > before.pending)
       el.scrollTop = el.scrollHeight; // the reader just sent

@@ -1,12 +1,19 @@
-// The open group's members with a presence dot and "last seen".
+// The open group's members with a presence dot and "last seen", and a way to write to each.
 import type { PresenceStatus } from "@convoy/shared";
 import { ago } from "../../ui/time.ts";
 import { useApp, useUser } from "../../ui/use-app.ts";
 
 const ORDER: Record<PresenceStatus, number> = { online: 0, away: 1, offline: 2 };
 
-export function MemberList({ groupId }: { groupId: string }) {
-  const { presence } = useUser();
+/** `onMessage`: opens the direct conversation with a member. */
+export function MemberList({
+  groupId,
+  onMessage,
+}: {
+  groupId: string;
+  onMessage?: (userId: string, username: string) => void;
+}) {
+  const { presence, userId: me } = useUser();
   const at = useApp().ticker.now.value; // re-render as "last seen" ages
   const members = Object.values(presence.byGroup.value[groupId] ?? {}).sort(
     (a, b) => ORDER[a.status] - ORDER[b.status] || a.username.localeCompare(b.username),
@@ -26,6 +33,11 @@ export function MemberList({ groupId }: { groupId: string }) {
                   : "offline"
                 : m.status}
             </span>
+            {onMessage && m.userId !== me && (
+              <button type="button" class="message-member" onClick={() => onMessage(m.userId, m.username)}>
+                Message<span class="visually-hidden"> {m.username}</span>
+              </button>
+            )}
           </li>
         ))}
       </ul>
