@@ -8,6 +8,8 @@ import { createGroups, type Groups } from "./features/groups/groups.ts";
 import { createLocation, type LiveLocation } from "./features/map/location.ts";
 import type { GeolocationLike } from "./features/map/position-source.ts";
 import { createPresence, type PageVisibility, type Presence } from "./features/presence/presence.ts";
+import type { Alarm } from "./features/sos/alarm.ts";
+import { createSos, type SosAlerts } from "./features/sos/sos.ts";
 import type { Clock } from "./net/clock.ts";
 import type { Connection } from "./net/connection.ts";
 import type { Session } from "./net/session.ts";
@@ -19,6 +21,7 @@ export interface UserFeatures extends Feature {
   presence: Presence;
   location: LiveLocation;
   groups: Groups;
+  sos: SosAlerts;
   /** The user's groups were loaded (chat and presence follow them). */
   loaded: ReadonlySignal<boolean>;
   loadError: ReadonlySignal<string | null>;
@@ -32,6 +35,7 @@ export function createUserFeatures({
   clock,
   page,
   geolocation,
+  alarm,
 }: {
   userId: string;
   session: Pick<Session, "api" | "needsLogin">;
@@ -40,6 +44,7 @@ export function createUserFeatures({
   clock: Clock;
   page: PageVisibility;
   geolocation: GeolocationLike | undefined;
+  alarm: Alarm;
 }): UserFeatures {
   const { sockets } = connection;
   const { api, needsLogin } = session;
@@ -47,6 +52,15 @@ export function createUserFeatures({
   const presence = createPresence({ socket: sockets.presence, page, clock });
   const location = createLocation({ socket: sockets.location, storage, clock, geolocation, userId });
   const groups = createGroups({ api, storage, userId });
+  const sos = createSos({
+    socket: sockets.location,
+    storage,
+    clock,
+    page,
+    alarm,
+    userId,
+    lastFix: () => location.lastFix.peek(),
+  });
   const loaded = signal(false);
   const loadError = signal<string | null>(null);
   const disposers: Array<() => void> = [];
@@ -99,12 +113,14 @@ export function createUserFeatures({
     presence,
     location,
     groups,
+    sos,
     loaded,
     loadError,
     start() {
       location.start();
       chat.start();
       presence.start();
+      sos.start();
       for (const run of [loadGroups, followGroups, watchOpenGroup, reconnectAfterLogin])
         disposers.push(effect(run));
     },
@@ -112,6 +128,7 @@ export function createUserFeatures({
       for (const dispose of disposers.splice(0)) dispose();
       chat.stop();
       presence.stop();
+      sos.stop();
       location.stop();
     },
   };
