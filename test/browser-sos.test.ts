@@ -189,9 +189,10 @@ describe("[app] SOS between two riders", () => {
 });
 
 describe("[app] SOS where the browser blocks sound until a tap", () => {
-  const env = useAppAndBrowser();
+  // Re-sent every 3 s rather than every minute.
+  const env = useAppAndBrowser({ limits: { sosResendMs: 3000, sosSweepMs: 50 } });
 
-  it("shows 'Tap to sound the alarm'; the tap sounds it and the control goes", async () => {
+  it("shows 'Tap to sound the alarm'; the tap sounds it; closed, the alert comes back and sounds again when re-sent", async () => {
     const alice = await env.app.member();
     const created = await env.app.http("POST", "/api/groups", { name: "Quiet ride" }, alice.token);
     const context = await env.browser.newContext();
@@ -219,6 +220,13 @@ describe("[app] SOS where the browser blocks sound until a tap", () => {
     assert.deepEqual(await violations(bob), [], "the alert dialog with the tap control");
     await tap.click();
     await tap.waitFor({ state: "detached", ...BOUND });
-    assert.ok((await bob.evaluate<number>("window.beeps")) > 0, "the beeps started");
+    const beeps = await bob.evaluate<number>("window.beeps");
+    assert.ok(beeps > 0, "the beeps started");
+
+    await bob.keyboard.press("Escape");
+    await alert.waitFor({ state: "detached", ...BOUND });
+    await alert.waitFor(BOUND); // re-sent: in front of him again
+    assert.match((await alert.textContent()) ?? "", /Sent \d+ times: nobody has answered yet/);
+    await waitUntilInPage(bob, `window.beeps > ${beeps}`);
   });
 });

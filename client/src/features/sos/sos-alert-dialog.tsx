@@ -21,7 +21,7 @@ export function SosAlertDialog({
   /** "I'm coming" was pressed: the dialog stays, now offering Resolve. */
   onAnswered: () => void;
 }) {
-  const { sos, groups } = useUser();
+  const { sos, groups, userId } = useUser();
   const at = useApp().ticker.now.value;
   const dialog = useRef<HTMLDialogElement>(null);
   useModalDialog(dialog, onClose);
@@ -32,7 +32,9 @@ export function SosAlertDialog({
 
   const group = groups.list.value.find((g) => g.id === alert.groupId)?.name ?? "your group";
   const coming = !sos.needsAttention(alert);
-  const others = alert.receipts.filter((r) => r.state === "acknowledged").map((r) => r.username);
+  const others = alert.receipts
+    .filter((r) => r.state === "acknowledged" && r.userId !== userId)
+    .map((r) => r.username);
   const showOnMap = () => {
     groups.openGroup(alert.groupId);
     sos.focusOnMap(alert.id);
@@ -56,7 +58,7 @@ export function SosAlertDialog({
         <p>
           In {group}, raised at {clockTime(alert.raisedAt)} ({ago(alert.raisedAt, at)}).
           {alert.sentCount > 1 &&
-            others.length === 0 &&
+            !alert.receipts.some((r) => r.state === "acknowledged") &&
             ` Sent ${alert.sentCount} times: nobody has answered yet.`}
         </p>
         {alert.note && <p class="sos-note">“{alert.note}”</p>}
