@@ -167,7 +167,7 @@ describe("[app] SOS between two riders", () => {
     await alert.waitFor({ state: "detached", ...BOUND });
   });
 
-  it("after a reload Bob's page shows the open SOS again", async () => {
+  it("after a reload Bob's page shows the open SOS again, and its marker on the map", async () => {
     await bob.reload();
     const entry = bob.locator(".sos-list li", { hasText: `SOS from ${names.alice}` });
     await entry.waitFor(BOUND);
@@ -175,15 +175,17 @@ describe("[app] SOS between two riders", () => {
     // Answered already: back in the list, not in front of him again.
     assert.equal(await bob.getByRole("alertdialog").count(), 0);
     await entry.getByRole("button", { name: `Open the SOS from ${names.alice}` }).click();
-    await bob.getByRole("alertdialog", { name: `SOS from ${names.alice}` }).waitFor(BOUND);
-    await bob.keyboard.press("Escape");
-    await bob.getByRole("alertdialog").waitFor({ state: "detached", ...BOUND });
+    const alert = bob.getByRole("alertdialog", { name: `SOS from ${names.alice}` });
+    await alert.getByRole("button", { name: "Show on the map" }).click();
+    await alert.waitFor({ state: "detached", ...BOUND });
+    await bob.locator(".leaflet-marker-icon[data-sos]", { hasText: names.alice }).waitFor(BOUND);
   });
 
   it("Alice resolves: both pages drop it", async () => {
     await alice.getByRole("button", { name: "Resolve: I am safe" }).click();
     await alice.locator(".sos-panel").waitFor({ state: "detached", ...BOUND });
     await bob.locator(".sos-panel").waitFor({ state: "detached", ...BOUND });
+    await bob.locator(".leaflet-marker-icon[data-sos]").waitFor({ state: "detached", ...BOUND });
     assert.deepEqual(cspViolations.flat(), []);
   });
 });
