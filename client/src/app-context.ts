@@ -7,6 +7,7 @@ import { effect, signal, untracked, type ReadonlySignal } from "@preact/signals"
 import type { Feature } from "./features/feature.ts";
 import type { GeolocationLike } from "./features/map/position-source.ts";
 import type { PageVisibility } from "./features/presence/presence.ts";
+import { silentAlarm, type Alarm } from "./features/sos/alarm.ts";
 import { DEFAULT_CLIENT_CONFIG, loadClientConfig } from "./net/client-config.ts";
 import type { Clock } from "./net/clock.ts";
 import { createConnection, type Connection, type Network } from "./net/connection.ts";
@@ -25,6 +26,8 @@ export interface AppDeps {
   network: Network;
   page: PageVisibility;
   geolocation: GeolocationLike | undefined;
+  /** Sounds an incoming SOS; silent when not given. */
+  alarm?: Alarm;
   /** The sockets, given a way to get a fresh token for each handshake. */
   openTransport?: (token: () => Promise<string | null>) => Transport;
 }
@@ -39,7 +42,14 @@ export interface AppContext extends Feature {
 }
 
 export function createAppContext(deps: AppDeps): AppContext {
-  const { clock, network, page, geolocation, openTransport = createSocketTransport } = deps;
+  const {
+    clock,
+    network,
+    page,
+    geolocation,
+    alarm = silentAlarm,
+    openTransport = createSocketTransport,
+  } = deps;
   const storage = createStorage(deps.store);
   const http = createHttp({ fetch: deps.fetch, clock });
   const session = createSession({ http, storage, clock });
@@ -55,7 +65,16 @@ export function createAppContext(deps: AppDeps): AppContext {
     const userId = session.currentUserId.value;
     if (!userId) return;
     const features = untracked(() => {
-      const made = createUserFeatures({ userId, session, connection, storage, clock, page, geolocation });
+      const made = createUserFeatures({
+        userId,
+        session,
+        connection,
+        storage,
+        clock,
+        page,
+        geolocation,
+        alarm,
+      });
       made.start();
       return made;
     });

@@ -7,6 +7,8 @@ import { MessagesPane } from "./features/direct/messages-pane.tsx";
 import { GroupBar } from "./features/groups/group-bar.tsx";
 import { RideMap } from "./features/map/ride-map.tsx";
 import { MemberList } from "./features/presence/member-list.tsx";
+import { SosButton } from "./features/sos/sos-button.tsx";
+import { SosPanel } from "./features/sos/sos-panel.tsx";
 import { ConnectionBanner } from "./ui/connection-banner.tsx";
 import { useApp } from "./ui/use-app.ts";
 
@@ -51,6 +53,7 @@ export function App() {
         <header class="top">
           <span class="brand">Convoy</span>
           <ConnectionBanner />
+          <SosButton />
           <span class="me">
             {current.user.username}{" "}
             <button type="button" class="link" onClick={() => session.logout()}>
@@ -62,6 +65,7 @@ export function App() {
           </span>
         </header>
         <GroupBar noGroupsYet={features.loaded.value && groups.list.value.length === 0} />
+        <SosPanel onShowMap={() => setTab("map")} />
         {features.loadError.value && (
           <p class="error" role="alert">
             {features.loadError.value}

@@ -5,17 +5,21 @@ import "./styles.css";
 import { render } from "preact";
 import { App } from "./app.tsx";
 import { createAppContext } from "./app-context.ts";
+import { createWebAlarm } from "./features/sos/web-alarm.ts";
+import type { Clock } from "./net/clock.ts";
 import { AppProvider } from "./ui/use-app.ts";
 
+// Looked up at each call: a test's fake clock (Playwright) replaces these globals.
+const clock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => window.setTimeout(fn, ms),
+  clearTimeout: (id) => window.clearTimeout(id),
+  setInterval: (fn, ms) => window.setInterval(fn, ms),
+  clearInterval: (id) => window.clearInterval(id),
+};
+
 const app = createAppContext({
-  // Looked up at each call: a test's fake clock (Playwright) replaces these globals.
-  clock: {
-    now: () => Date.now(),
-    setTimeout: (fn, ms) => window.setTimeout(fn, ms),
-    clearTimeout: (id) => window.clearTimeout(id),
-    setInterval: (fn, ms) => window.setInterval(fn, ms),
-    clearInterval: (id) => window.clearInterval(id),
-  },
+  clock,
   // Reached on each use: where storage is disabled, even reading `localStorage` throws.
   store: {
     getItem: (key) => localStorage.getItem(key),
@@ -32,6 +36,11 @@ const app = createAppContext({
   },
   page: document,
   geolocation: "geolocation" in navigator ? navigator.geolocation : undefined,
+  alarm: createWebAlarm({
+    AudioContextClass: "AudioContext" in window ? window.AudioContext : undefined,
+    vibrate: "vibrate" in navigator ? (pattern) => navigator.vibrate(pattern) : undefined,
+    clock,
+  }),
 });
 app.start();
 render(

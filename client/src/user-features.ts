@@ -9,6 +9,8 @@ import { createGroups, type Groups } from "./features/groups/groups.ts";
 import { createLocation, type LiveLocation } from "./features/map/location.ts";
 import type { GeolocationLike } from "./features/map/position-source.ts";
 import { createPresence, type PageVisibility, type Presence } from "./features/presence/presence.ts";
+import type { Alarm } from "./features/sos/alarm.ts";
+import { createSos, type SosAlerts } from "./features/sos/sos.ts";
 import type { Clock } from "./net/clock.ts";
 import type { Connection } from "./net/connection.ts";
 import type { Session } from "./net/session.ts";
@@ -21,6 +23,7 @@ export interface UserFeatures extends Feature {
   presence: Presence;
   location: LiveLocation;
   groups: Groups;
+  sos: SosAlerts;
   /** The user's groups were loaded (chat and presence follow them). */
   loaded: ReadonlySignal<boolean>;
   loadError: ReadonlySignal<string | null>;
@@ -34,6 +37,7 @@ export function createUserFeatures({
   clock,
   page,
   geolocation,
+  alarm,
 }: {
   userId: string;
   session: Pick<Session, "api" | "needsLogin">;
@@ -42,6 +46,7 @@ export function createUserFeatures({
   clock: Clock;
   page: PageVisibility;
   geolocation: GeolocationLike | undefined;
+  alarm: Alarm;
 }): UserFeatures {
   const { sockets } = connection;
   const { api, needsLogin } = session;
@@ -50,6 +55,15 @@ export function createUserFeatures({
   const presence = createPresence({ socket: sockets.presence, page, clock });
   const location = createLocation({ socket: sockets.location, storage, clock, geolocation, userId });
   const groups = createGroups({ api, storage, userId });
+  const sos = createSos({
+    socket: sockets.location,
+    storage,
+    clock,
+    page,
+    alarm,
+    userId,
+    lastFix: () => location.lastFix.peek(),
+  });
   const loaded = signal(false);
   const loadError = signal<string | null>(null);
   const disposers: Array<() => void> = [];
@@ -103,6 +117,7 @@ export function createUserFeatures({
     presence,
     location,
     groups,
+    sos,
     loaded,
     loadError,
     start() {
@@ -110,6 +125,7 @@ export function createUserFeatures({
       chat.start();
       direct.start();
       presence.start();
+      sos.start();
       for (const run of [loadGroups, followGroups, watchOpenGroup, reconnectAfterLogin])
         disposers.push(effect(run));
     },
@@ -118,6 +134,7 @@ export function createUserFeatures({
       chat.stop();
       direct.stop();
       presence.stop();
+      sos.stop();
       location.stop();
     },
   };

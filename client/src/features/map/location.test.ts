@@ -172,4 +172,14 @@ describe("live location", () => {
     assert.equal(clock.pending, 0);
     assert.deepEqual(socket.sent("location:update"), []);
   });
+
+  it("keeps this device's last own fix with its time, offline too (what an SOS sends); signing out forgets it", async () => {
+    const { clock, geolocation, location } = setup();
+    assert.equal(location.lastFix.value, null);
+    await location.startSharing("g1", "gps"); // offline: told to the server later
+    geolocation!.fix(46.6, 8.6);
+    assert.deepEqual(location.lastFix.value, { lat: 46.6, lng: 8.6, accuracy: 8, ts: clock.now() });
+    location.endSharing();
+    assert.equal(location.lastFix.value, null);
+  });
 });

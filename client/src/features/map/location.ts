@@ -19,12 +19,22 @@ export interface LiveLocation extends Feature {
   sharing: ReadonlySignal<Record<string, ShareMode>>;
   /** Why sharing stopped or cannot start (permission refused, no GPS…). */
   sharingProblem: ReadonlySignal<string | null>;
+  /** This device's latest own fix while sharing (sent or not): where an SOS says the rider is. */
+  lastFix: ReadonlySignal<OwnFix | null>;
   /** Shows the riders of `groupId` (the open group) from now on. */
   watchGroup(groupId: string | null): void;
   startSharing(groupId: string, mode: ShareMode): Promise<void>;
   stopSharing(groupId: string): Promise<void>;
   /** Logging out ends sharing for real: the server forgets the position, and this device the consent. */
   endSharing(): void;
+}
+
+/** A fix of this rider; `ts` is the device time it was taken. */
+export interface OwnFix {
+  lat: number;
+  lng: number;
+  accuracy: number | null;
+  ts: number;
 }
 
 const DEFAULT_CENTER = { lat: 46.56, lng: 8.56 };
@@ -50,6 +60,7 @@ export function createLocation({
   const ridersByGroup = signal<ByGroup<Position>>({});
   const sharing = signal<Record<string, ShareMode>>({});
   const sharingProblem = signal<string | null>(null);
+  const lastFix = signal<OwnFix | null>(null);
   let watchedGroup: string | null = null;
   let running = false;
   /** groupId → stops the position source. */
@@ -76,15 +87,15 @@ export function createLocation({
 
   /** Without an ack: the next fix supersedes this one, and an answer would cost a packet per fix on mobile data. */
   function send(groupId: string, fix: Fix & { accuracy?: number | null }): void {
+    const own = { lat: fix.lat, lng: fix.lng, accuracy: fix.accuracy ?? null, ts: clock.now() };
+    // Kept while offline too: an SOS raised without a connection still says where the rider was.
+    lastFix.value = own;
     if (!socket.connected) return;
     socket.emit("location:update", {
       groupId,
-      lat: fix.lat,
-      lng: fix.lng,
-      accuracy: fix.accuracy ?? null,
+      ...own,
       heading: Number.isFinite(fix.heading) ? fix.heading % 360 : null,
       speed: Number.isFinite(fix.speed) ? Math.max(fix.speed, 0) : null,
-      ts: clock.now(),
     });
   }
 
@@ -136,6 +147,7 @@ export function createLocation({
     ridersByGroup,
     sharing,
     sharingProblem,
+    lastFix,
     watchGroup(groupId) {
       if (watchedGroup === groupId) return;
       const previous = watchedGroup;
@@ -164,6 +176,7 @@ export function createLocation({
       pendingStops.clear();
       sharing.value = {};
       sharingProblem.value = null;
+      lastFix.value = null;
       ridersByGroup.value = {};
       watchedGroup = null;
     },

@@ -6,6 +6,7 @@ import L from "leaflet";
 import { useEffect, useRef } from "preact/hooks";
 import { ago } from "../../ui/time.ts";
 import { useApp, useUser } from "../../ui/use-app.ts";
+import { useSosMarkers } from "../sos/sos-markers.ts";
 import { createGridLayer } from "./grid-layer.ts";
 
 /** A position older than this is shown greyed out (the rider may be out of coverage). */
@@ -71,6 +72,7 @@ export function RideMap({ groupId, config }: { groupId: string; config: ClientCo
   useEffect(() => {
     fitted.current = false;
   }, [groupId]);
+  useSosMarkers(map, groupId);
 
   // Markers follow the riders; one marker per rider, moved rather than re-created.
   useEffect(() => {
