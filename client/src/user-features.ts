@@ -8,6 +8,7 @@ import { createGroups, type Groups } from "./features/groups/groups.ts";
 import { createLocation, type LiveLocation } from "./features/map/location.ts";
 import type { GeolocationLike } from "./features/map/position-source.ts";
 import { createPresence, type PageVisibility, type Presence } from "./features/presence/presence.ts";
+import { createRides, type Rides } from "./features/ride/rides.ts";
 import type { Clock } from "./net/clock.ts";
 import type { Connection } from "./net/connection.ts";
 import type { Session } from "./net/session.ts";
@@ -19,6 +20,7 @@ export interface UserFeatures extends Feature {
   presence: Presence;
   location: LiveLocation;
   groups: Groups;
+  rides: Rides;
   /** The user's groups were loaded (chat and presence follow them). */
   loaded: ReadonlySignal<boolean>;
   loadError: ReadonlySignal<string | null>;
@@ -47,6 +49,7 @@ export function createUserFeatures({
   const presence = createPresence({ socket: sockets.presence, page, clock });
   const location = createLocation({ socket: sockets.location, storage, clock, geolocation, userId });
   const groups = createGroups({ api, storage, userId });
+  const rides = createRides({ socket: sockets.location, location, api, userId });
   const loaded = signal(false);
   const loadError = signal<string | null>(null);
   const disposers: Array<() => void> = [];
@@ -99,10 +102,12 @@ export function createUserFeatures({
     presence,
     location,
     groups,
+    rides,
     loaded,
     loadError,
     start() {
       location.start();
+      rides.start();
       chat.start();
       presence.start();
       for (const run of [loadGroups, followGroups, watchOpenGroup, reconnectAfterLogin])
@@ -112,6 +117,7 @@ export function createUserFeatures({
       for (const dispose of disposers.splice(0)) dispose();
       chat.stop();
       presence.stop();
+      rides.stop();
       location.stop();
     },
   };
