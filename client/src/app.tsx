@@ -6,6 +6,7 @@ import { ChatView } from "./features/chat/chat-view.tsx";
 import { GroupBar } from "./features/groups/group-bar.tsx";
 import { RideMap } from "./features/map/ride-map.tsx";
 import { MemberList } from "./features/presence/member-list.tsx";
+import { RideAlerts } from "./features/ride/ride-alerts.tsx";
 import { ConnectionBanner } from "./ui/connection-banner.tsx";
 import { useApp } from "./ui/use-app.ts";
 
@@ -62,6 +63,7 @@ export function App() {
                 </button>
               ))}
             </nav>
+            <RideAlerts groupId={groupId} />
             <main class="panes">
               <div class="pane pane-chat">
                 <ChatView key={groupId} groupId={groupId} />
