@@ -98,7 +98,11 @@ const state = (r: Ride, extra: Partial<RideState> = {}): RideState => ({
 
 describe("rides", () => {
   it("knows the rides under way from ride:active on every connect, and applies updates and ends", async () => {
-    const { socket, rides, connect } = setup();
+    const api = (async (_method: string, path: string) => {
+      assert.equal(path, "/api/groups/g1/rides/r1");
+      return state(ended(ride()));
+    }) as Api;
+    const { socket, rides, connect } = setup({ api });
     await connect([ride(), ride({ id: "r2", groupId: "g2" })]);
     assert.deepEqual(Object.keys(rides.active.value).sort(), ["g1", "g2"]);
 
@@ -117,6 +121,7 @@ describe("rides", () => {
     socket.drop();
     await connect([]);
     assert.deepEqual(rides.active.value, {}, "ended while offline");
+    assert.equal(rides.lastEnded.value.g1?.endedAt, T0 + 60_000, "its end is learnt from the server");
     socket.fire("ride:update", ride({ id: "r3", groupId: "g2" }));
     assert.equal(rides.lastEnded.value.g2, undefined, "a new ride replaces the ended one");
   });

@@ -73,6 +73,8 @@ export const ridesIn = (ride: Ride, userId: string) =>
   ride.riders.some((r) => r.userId === userId && r.leftAt === null);
 
 const OFFLINE = "You are offline. Try again once connected";
+const ridePath = (groupId: string, rideId: string) =>
+  `/api/groups/${encodeURIComponent(groupId)}/rides/${encodeURIComponent(rideId)}`;
 
 export function createRides({
   socket,
@@ -187,8 +189,11 @@ export function createRides({
     const changed = new Set([...versions.keys()].filter((g) => version(g) !== (asked.get(g) ?? 0)));
     const answered = new Map(reply.data.rides.map((ride) => [ride.groupId, ride]));
     for (const ride of answered.values()) if (!changed.has(ride.groupId)) applyRide(ride);
-    for (const groupId of Object.keys(active.value))
-      if (!answered.has(groupId) && !changed.has(groupId)) applyNone(groupId);
+    for (const [groupId, gone] of Object.entries(active.value)) {
+      if (answered.has(groupId) || changed.has(groupId)) continue;
+      applyNone(groupId);
+      void learnEnd(gone);
+    }
     for (const [groupId, rideId] of Object.entries(location.rideSharing.value)) {
       if (changed.has(groupId)) continue;
       const ride = active.value[groupId];
@@ -197,6 +202,13 @@ export function createRides({
       // and unlike location:share it cannot turn sharing on once the ride is over.
       else if (rejoin) void joinRide(ride, location.sharing.value[groupId] ?? "gps");
     }
+  }
+
+  /** A ride that ended while this device was away: how and when, for the panel and its summary. */
+  async function learnEnd(ride: Ride): Promise<void> {
+    const asked = version(ride.groupId);
+    const state = await api<RideState>("GET", ridePath(ride.groupId, ride.id)).catch(() => null);
+    if (state?.ride.endedAt && version(ride.groupId) === asked) applyEnded(state.ride);
   }
 
   async function joinRide(ride: Ride, mode: ShareMode): Promise<Problem> {
@@ -306,10 +318,7 @@ export function createRides({
     },
     async openSummary(groupId, rideId) {
       try {
-        const state = await api<RideState>(
-          "GET",
-          `/api/groups/${encodeURIComponent(groupId)}/rides/${encodeURIComponent(rideId)}`,
-        );
+        const state = await api<RideState>("GET", ridePath(groupId, rideId));
         summary.value = { groupId, ride: state.ride, trails: state.trails };
         return null;
       } catch (err) {
