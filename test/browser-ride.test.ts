@@ -247,6 +247,8 @@ describe("[app] a ride in two browsers", () => {
       new RegExp(`^${cara.user.username} is \\d+ m behind — regroup point on the map$`),
     );
     await alice.locator(`.leaflet-marker-icon[data-regroup="${cara.user.username}"]`).waitFor(BOUND);
+    // Alice watches this ride without riding in it: its trails are drawn for her too.
+    await alice.locator(`path[data-rider="${dan.user.username}"]`).waitFor({ state: "attached", ...BOUND });
     assert.deepEqual(await violations(alice), [], "with the alert showing");
     await screenshot(alice, "ride-alice-alert");
     // On the phone the banner shows over whichever tab is open; the ride panel is on the Map tab.

@@ -167,6 +167,13 @@ describe("rides", () => {
       "the newest points, within the bound",
     );
 
+    // The ride ends; the next one, started by someone else, is drawn from its first position on.
+    socket.fire("ride:ended", ended(ride()));
+    assert.equal(rides.trails.value.g1, undefined);
+    socket.fire("ride:update", ride({ id: "r2", startedBy: "bob" }, [["bob", null]]));
+    socket.fire("location:update", position("bob", 46.6));
+    assert.deepEqual(rides.trails.value.g1, { rideId: "r2", byRider: { bob: [[46.6, 8.6, T0]] } });
+
     // Another group opened: its ride comes with its answer, the old group's trails are dropped.
     location.watchGroup("g2");
     socket.answer("location:subscribe", { ok: true, data: { groupId: "g2", riders: [], ride: null } });

@@ -103,6 +103,8 @@ export function createRides({
   const version = (groupId: string) => versions.get(groupId) ?? 0;
   const touch = (groupId: string) => versions.set(groupId, version(groupId) + 1);
   let stopSubscribeWatch: (() => void) | null = null;
+  /** The group whose positions come (the location feature subscribed to it last). */
+  let watched: string | null = null;
 
   function put<T>(record: Record<string, T>, groupId: string, value: T | undefined): Record<string, T> {
     const next = { ...record };
@@ -133,7 +135,8 @@ export function createRides({
     if (ride.endedAt !== null) return applyEnded(ride);
     active.value = put(active.value, groupId, ride);
     if (lastEnded.value[groupId]) lastEnded.value = put(lastEnded.value, groupId, undefined);
-    if (trails.value[groupId] && trails.value[groupId].rideId !== ride.id)
+    // A ride that starts in the open group is drawn from its first position on.
+    if (groupId === watched && trails.value[groupId]?.rideId !== ride.id)
       trails.value = put(trails.value, groupId, { rideId: ride.id, byRider: {} });
     dropAlerts(groupId, (alert) => alert.rideId !== ride.id);
     reconcile(groupId);
@@ -256,6 +259,7 @@ export function createRides({
   /** The location feature's subscribe answer carries the group's ride. */
   const onSubscribe = (groupId: string) => {
     // Only the open group's trails are kept up to date: the others' are dropped.
+    watched = groupId;
     trails.value = trails.value[groupId] ? { [groupId]: trails.value[groupId] } : {};
     const asked = version(groupId);
     return (state: RideState | null) => {
