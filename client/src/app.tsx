@@ -9,6 +9,7 @@ import { RideMap } from "./features/map/ride-map.tsx";
 import { MemberList } from "./features/presence/member-list.tsx";
 import { SosButton } from "./features/sos/sos-button.tsx";
 import { SosPanel } from "./features/sos/sos-panel.tsx";
+import { RideAlerts } from "./features/ride/ride-alerts.tsx";
 import { ConnectionBanner } from "./ui/connection-banner.tsx";
 import { useApp } from "./ui/use-app.ts";
 
@@ -88,6 +89,7 @@ export function App() {
                 </button>
               ))}
             </nav>
+            <RideAlerts groupId={groupId} />
             <main class="panes">
               <div class="pane pane-chat">
                 <ChatView key={groupId} groupId={groupId} />

@@ -11,6 +11,7 @@ import type { GeolocationLike } from "./features/map/position-source.ts";
 import { createPresence, type PageVisibility, type Presence } from "./features/presence/presence.ts";
 import type { Alarm } from "./features/sos/alarm.ts";
 import { createSos, type SosAlerts } from "./features/sos/sos.ts";
+import { createRides, type Rides } from "./features/ride/rides.ts";
 import type { Clock } from "./net/clock.ts";
 import type { Connection } from "./net/connection.ts";
 import type { Session } from "./net/session.ts";
@@ -24,6 +25,7 @@ export interface UserFeatures extends Feature {
   location: LiveLocation;
   groups: Groups;
   sos: SosAlerts;
+  rides: Rides;
   /** The user's groups were loaded (chat and presence follow them). */
   loaded: ReadonlySignal<boolean>;
   loadError: ReadonlySignal<string | null>;
@@ -64,6 +66,7 @@ export function createUserFeatures({
     userId,
     lastFix: () => location.lastFix.peek(),
   });
+  const rides = createRides({ socket: sockets.location, location, api, userId });
   const loaded = signal(false);
   const loadError = signal<string | null>(null);
   const disposers: Array<() => void> = [];
@@ -118,10 +121,12 @@ export function createUserFeatures({
     location,
     groups,
     sos,
+    rides,
     loaded,
     loadError,
     start() {
       location.start();
+      rides.start();
       chat.start();
       direct.start();
       presence.start();
@@ -135,6 +140,7 @@ export function createUserFeatures({
       direct.stop();
       presence.stop();
       sos.stop();
+      rides.stop();
       location.stop();
     },
   };

@@ -7,7 +7,7 @@ import { useUser } from "../../ui/use-app.ts";
 
 /** `noGroupsYet`: the user's groups are loaded and there are none, so the create form opens by itself. */
 export function GroupBar({ noGroupsYet }: { noGroupsYet: boolean }) {
-  const { chat, groups } = useUser();
+  const { chat, groups, rides } = useUser();
   const [chosen, setPanel] = useState<"none" | "create" | "join">("none");
   const panel = chosen === "none" && noGroupsYet ? "create" : chosen;
   const [value, setValue] = useState("");
@@ -68,11 +68,17 @@ export function GroupBar({ noGroupsYet }: { noGroupsYet: boolean }) {
                 <option key={g.id} value={g.id}>
                   {g.name}
                   {unread > 0 ? ` (${unread} new)` : ""}
+                  {rides.active.value[g.id] ? " — ride on" : ""}
                 </option>
               );
             })}
           </select>
         </label>
+        {group && rides.active.value[group.id] && (
+          <span class="ride-on" data-testid="ride-on">
+            Ride on
+          </span>
+        )}
         <button type="button" onClick={() => setPanel(panel === "create" ? "none" : "create")}>
           New group
         </button>

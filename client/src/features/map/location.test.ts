@@ -150,6 +150,24 @@ describe("live location", () => {
     assert.deepEqual(location.sharing.value, {});
   });
 
+  it("sharing for a ride sends no location:share, now or on reconnect; switching its source neither", async () => {
+    const { clock, socket, geolocation, location } = setup();
+    socket.accept();
+    location.shareForRide("g1", "r1", "simulated");
+    assert.equal(clock.pending, 1, "the simulated ride runs");
+    await location.startSharing("g1", "gps");
+    assert.equal(clock.pending, 0);
+    assert.equal(geolocation!.watching, 1);
+    assert.deepEqual(location.rideSharing.value, { g1: "r1" });
+    socket.drop();
+    socket.accept();
+    assert.deepEqual(socket.sent("location:share"), []);
+    location.forgetSharing("g1");
+    assert.equal(geolocation!.watching, 0);
+    assert.deepEqual(location.sharing.value, {});
+    assert.deepEqual(socket.sent("location:share"), [], "the server stopped it already");
+  });
+
   it("stopped, it leaves no listener, no timer and no GPS watch", async () => {
     const { clock, socket, geolocation, location } = setup();
     await location.startSharing("g1", "simulated");

@@ -1,7 +1,10 @@
 // Live positions of the open group's riders, and this user's own sharing.
 // Sharing is an explicit choice per group (consent); its source is the
-// browser's Geolocation API, or a simulated ride for demos and tests.
-import type { Position, RiderStopped } from "@convoy/shared";
+// browser's Geolocation API, or a simulated ride for demos and tests. Sharing
+// held by a ride (joined or started) belongs to the ride: the server turned it
+// on with the ride and turns it off when the rider leaves or the ride ends, so
+// it is never re-sent with location:share (the rides feature checks it instead).
+import type { Position, RideState, RiderStopped } from "@convoy/shared";
 import { signal, type ReadonlySignal } from "@preact/signals";
 import type { Clock } from "../../net/clock.ts";
 import { request } from "../../net/request.ts";
@@ -17,6 +20,8 @@ export interface LiveLocation extends Feature {
   ridersByGroup: ReadonlySignal<ByGroup<Position>>;
   /** groupId → how this user shares there (absent: not sharing). */
   sharing: ReadonlySignal<Record<string, ShareMode>>;
+  /** groupId → the ride whose sharing this is (absent: the rider's own choice, or none). */
+  rideSharing: ReadonlySignal<Record<string, string>>;
   /** Why sharing stopped or cannot start (permission refused, no GPS…). */
   sharingProblem: ReadonlySignal<string | null>;
   /** This device's latest own fix while sharing (sent or not): where an SOS says the rider is. */
@@ -25,6 +30,15 @@ export interface LiveLocation extends Feature {
   watchGroup(groupId: string | null): void;
   startSharing(groupId: string, mode: ShareMode): Promise<void>;
   stopSharing(groupId: string): Promise<void>;
+  /** The server shares for the ride `rideId` (joined or started): the source starts, nothing is sent. */
+  shareForRide(groupId: string, rideId: string, mode: ShareMode): void;
+  /** The server stopped sharing (the ride was left or ended): the source stops and the consent is forgotten. */
+  forgetSharing(groupId: string): void;
+  /**
+   * `asking(groupId)` is called as each location:subscribe is sent; the function
+   * it returns gets the answer's ride. Returns the function that stops it.
+   */
+  onSubscribe(asking: (groupId: string) => (ride: RideState | null) => void): () => void;
   /** Logging out ends sharing for real: the server forgets the position, and this device the consent. */
   endSharing(): void;
 }
@@ -57,8 +71,11 @@ export function createLocation({
   random?: () => number;
 }): LiveLocation {
   const consentKey = `convoy.${userId}.sharing`;
+  const rideKey = `convoy.${userId}.ride-sharing`;
   const ridersByGroup = signal<ByGroup<Position>>({});
   const sharing = signal<Record<string, ShareMode>>({});
+  const rideSharing = signal<Record<string, string>>({});
+  const subscribeWatchers = new Set<(groupId: string) => (ride: RideState | null) => void>();
   const sharingProblem = signal<string | null>(null);
   const lastFix = signal<OwnFix | null>(null);
   let watchedGroup: string | null = null;
@@ -70,15 +87,22 @@ export function createLocation({
 
   /** Only GPS consent outlives a reload; a simulated ride is a demo of the moment. */
   function saveConsent(): void {
-    storage.saveJson(
-      consentKey,
-      Object.fromEntries(Object.entries(sharing.value).filter(([, mode]) => mode === "gps")),
-    );
+    const gps = (groupId: string) => sharing.value[groupId] === "gps";
+    storage.saveJson(consentKey, Object.fromEntries(Object.entries(sharing.value).filter(([g]) => gps(g))));
+    storage.saveJson(rideKey, Object.fromEntries(Object.entries(rideSharing.value).filter(([g]) => gps(g))));
+  }
+
+  function without<T>(record: Record<string, T>, groupId: string): Record<string, T> {
+    const next = { ...record };
+    delete next[groupId];
+    return next;
   }
 
   async function subscribe(groupId: string): Promise<void> {
+    const answered = [...subscribeWatchers].map((asking) => asking(groupId));
     const reply = await request(socket, "location:subscribe", { groupId });
     if (!reply.ok) return;
+    for (const answer of answered) answer(reply.data.ride);
     ridersByGroup.value = {
       ...ridersByGroup.value,
       [groupId]: Object.fromEntries(reply.data.riders.map((p) => [p.userId, p])),
@@ -105,6 +129,9 @@ export function createLocation({
   }
 
   async function startSharing(groupId: string, mode: ShareMode): Promise<void> {
+    // A ride's sharing changes source only: a location:share could outlive the ride's end on the server.
+    const rideId = rideSharing.value[groupId];
+    if (rideId) return shareForRide(groupId, rideId, mode);
     stopSource(groupId);
     sharing.value = { ...sharing.value, [groupId]: mode };
     saveConsent();
@@ -112,7 +139,22 @@ export function createLocation({
     sharingProblem.value = null;
     if (socket.connected) await request(socket, "location:share", { groupId, sharing: true });
     // Stopped (or logged out) while the server answered: do not start the source after all.
-    if (!running || sharing.value[groupId] !== mode || stoppers.has(groupId)) return;
+    if (sharing.value[groupId] !== mode) return;
+    startSource(groupId, mode);
+  }
+
+  function shareForRide(groupId: string, rideId: string, mode: ShareMode): void {
+    stopSource(groupId);
+    sharing.value = { ...sharing.value, [groupId]: mode };
+    rideSharing.value = { ...rideSharing.value, [groupId]: rideId };
+    saveConsent();
+    pendingStops.delete(groupId);
+    sharingProblem.value = null;
+    startSource(groupId, mode);
+  }
+
+  function startSource(groupId: string, mode: ShareMode): void {
+    if (!running || stoppers.has(groupId)) return;
     const mine = Object.values(ridersByGroup.value[groupId] ?? {})[0];
     stoppers.set(
       groupId,
@@ -138,14 +180,16 @@ export function createLocation({
     for (const groupId of pendingStops) socket.emit("location:share", { groupId, sharing: false }, ignoreAck);
     pendingStops.clear();
     // The server remembers sharing across reconnects; saying it again covers a server that forgot (embedded restart).
+    // Not for a ride's: it may have ended meanwhile (the rides feature asks ride:active instead).
     for (const groupId of Object.keys(sharing.value))
-      void request(socket, "location:share", { groupId, sharing: true });
+      if (!rideSharing.value[groupId]) void request(socket, "location:share", { groupId, sharing: true });
     if (watchedGroup) void subscribe(watchedGroup);
   };
 
   return {
     ridersByGroup,
     sharing,
+    rideSharing,
     sharingProblem,
     lastFix,
     watchGroup(groupId) {
@@ -159,22 +203,40 @@ export function createLocation({
     startSharing,
     async stopSharing(groupId) {
       stopSource(groupId);
-      const next = { ...sharing.value };
-      delete next[groupId];
-      sharing.value = next;
+      sharing.value = without(sharing.value, groupId);
+      rideSharing.value = without(rideSharing.value, groupId);
       saveConsent();
       const told =
         socket.connected && (await request(socket, "location:share", { groupId, sharing: false })).ok;
       if (!told && !sharing.value[groupId]) pendingStops.add(groupId);
     },
+    shareForRide,
+    forgetSharing(groupId) {
+      stopSource(groupId);
+      sharing.value = without(sharing.value, groupId);
+      rideSharing.value = without(rideSharing.value, groupId);
+      saveConsent();
+      pendingStops.delete(groupId);
+      sharingProblem.value = null;
+    },
+    onSubscribe(asking) {
+      subscribeWatchers.add(asking);
+      return () => subscribeWatchers.delete(asking);
+    },
     endSharing() {
       for (const groupId of [...stoppers.keys()]) stopSource(groupId);
       for (const groupId of Object.keys(sharing.value)) {
-        if (socket.connected) socket.emit("location:share", { groupId, sharing: false }, ignoreAck);
+        if (!socket.connected) continue;
+        // Leaving is what ends a ride's sharing: the rider is no longer counted in it (no "stopped" alert).
+        const rideId = rideSharing.value[groupId];
+        if (rideId) socket.emit("ride:leave", { rideId }, ignoreAck);
+        else socket.emit("location:share", { groupId, sharing: false }, ignoreAck);
       }
       storage.saveJson(consentKey, {});
+      storage.saveJson(rideKey, {});
       pendingStops.clear();
       sharing.value = {};
+      rideSharing.value = {};
       sharingProblem.value = null;
       lastFix.value = null;
       ridersByGroup.value = {};
@@ -186,10 +248,14 @@ export function createLocation({
       socket.on("location:stopped", onStopped);
       socket.on("connect", onConnect);
       // Consent given earlier on this device is kept; the sources start again.
+      const rides = storage.loadJson<Record<string, string>>(rideKey, {});
       for (const [groupId, mode] of Object.entries(
         storage.loadJson<Record<string, ShareMode>>(consentKey, {}),
-      ))
-        void startSharing(groupId, mode);
+      )) {
+        const rideId = rides[groupId];
+        if (rideId) shareForRide(groupId, rideId, mode);
+        else void startSharing(groupId, mode);
+      }
     },
     stop() {
       running = false;

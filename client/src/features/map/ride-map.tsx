@@ -1,12 +1,15 @@
 // The live map: the open group's sharing riders as markers with name and
 // heading, greyed out with "n min ago" when their position is old; a
-// fit-to-group button; and the user's own sharing toggle.
+// fit-to-group button; the ride's trails and panel; and the user's own
+// sharing toggle.
 import type { ClientConfig, Position } from "@convoy/shared";
 import L from "leaflet";
-import { useEffect, useRef } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { ago } from "../../ui/time.ts";
 import { useApp, useUser } from "../../ui/use-app.ts";
 import { useSosMarkers } from "../sos/sos-markers.ts";
+import { RideLayers } from "../ride/ride-layers.tsx";
+import { RidePanel } from "../ride/ride-panel.tsx";
 import { createGridLayer } from "./grid-layer.ts";
 
 /** A position older than this is shown greyed out (the rider may be out of coverage). */
@@ -42,6 +45,8 @@ function textSpan(className: string, text: string): HTMLSpanElement {
 export function RideMap({ groupId, config }: { groupId: string; config: ClientConfig }) {
   const container = useRef<HTMLDivElement>(null);
   const map = useRef<L.Map | null>(null);
+  // Also as state: the ride's layers render once the map exists.
+  const [leaflet, setLeaflet] = useState<L.Map | null>(null);
   const markers = useRef(new Map<string, L.Marker>());
   const fitted = useRef(false);
   const app = useApp();
@@ -50,6 +55,7 @@ export function RideMap({ groupId, config }: { groupId: string; config: ClientCo
   const me = app.session.current.value?.user.id;
   const at = app.ticker.now.value;
   const mode = location.sharing.value[groupId];
+  const forRide = location.rideSharing.value[groupId] !== undefined;
 
   useEffect(() => {
     if (!container.current) return;
@@ -59,12 +65,14 @@ export function RideMap({ groupId, config }: { groupId: string; config: ClientCo
       : createGridLayer()
     ).addTo(created);
     map.current = created;
+    setLeaflet(created);
     const resize = new ResizeObserver(() => created.invalidateSize());
     resize.observe(container.current);
     return () => {
       resize.disconnect();
       created.remove();
       map.current = null;
+      setLeaflet(null);
       markers.current.clear();
     };
   }, [config.mapTileUrl, config.mapAttribution]);
@@ -129,40 +137,54 @@ export function RideMap({ groupId, config }: { groupId: string; config: ClientCo
         </button>
       </div>
       <div class="map" ref={container} role="region" aria-label={`Map with ${riderCount} riders`} />
-      <div class="sharing" role="group" aria-labelledby="sharing-title">
-        <h3 id="sharing-title">Share my position with this group</h3>
-        <div class="sharing-choices">
-          <button
-            type="button"
-            aria-pressed={mode === "gps"}
-            onClick={() =>
-              void (mode === "gps" ? location.stopSharing(groupId) : location.startSharing(groupId, "gps"))
-            }
-          >
-            {mode === "gps" ? "Stop sharing" : "Share my location"}
-          </button>
-          <button
-            type="button"
-            aria-pressed={mode === "simulated"}
-            onClick={() =>
-              void (mode === "simulated"
-                ? location.stopSharing(groupId)
-                : location.startSharing(groupId, "simulated"))
-            }
-          >
-            {mode === "simulated" ? "Stop simulated ride" : "Simulate ride"}
-          </button>
-        </div>
-        <p class="hint">
-          {mode ? "Your group sees you on the map. " : "Off: nobody sees where you are. "}
-          Browsers stop sending your location when the screen locks or the tab is in the background; keep
-          Convoy open and the screen on during the ride.
-        </p>
-        {location.sharingProblem.value && (
-          <p class="error" role="alert">
-            {location.sharingProblem.value}
+      <RideLayers map={leaflet} groupId={groupId} />
+      {/* Beside the map on a wide screen, under it on a phone. */}
+      <div class="ride-side">
+        <RidePanel groupId={groupId} />
+        <div class="sharing" role="group" aria-labelledby="sharing-title">
+          <h3 id="sharing-title">Share my position with this group</h3>
+          {/* A ride's sharing ends with the ride: leaving it (above) is how to stop. */}
+          {!forRide && (
+            <div class="sharing-choices">
+              <button
+                type="button"
+                aria-pressed={mode === "gps"}
+                onClick={() =>
+                  void (mode === "gps"
+                    ? location.stopSharing(groupId)
+                    : location.startSharing(groupId, "gps"))
+                }
+              >
+                {mode === "gps" ? "Stop sharing" : "Share my location"}
+              </button>
+              <button
+                type="button"
+                aria-pressed={mode === "simulated"}
+                onClick={() =>
+                  void (mode === "simulated"
+                    ? location.stopSharing(groupId)
+                    : location.startSharing(groupId, "simulated"))
+                }
+              >
+                {mode === "simulated" ? "Stop simulated ride" : "Simulate ride"}
+              </button>
+            </div>
+          )}
+          <p class="hint">
+            {forRide
+              ? "Shared for the ride: leave the ride to stop. "
+              : mode
+                ? "Your group sees you on the map. "
+                : "Off: nobody sees where you are. "}
+            Browsers stop sending your location when the screen locks or the tab is in the background; keep
+            Convoy open and the screen on during the ride.
           </p>
-        )}
+          {location.sharingProblem.value && (
+            <p class="error" role="alert">
+              {location.sharingProblem.value}
+            </p>
+          )}
+        </div>
       </div>
     </section>
   );

@@ -19,7 +19,8 @@ export function MemberList({
     (a, b) => ORDER[a.status] - ORDER[b.status] || a.username.localeCompare(b.username),
   );
   return (
-    <section class="members" aria-labelledby="members-title">
+    // Focusable: on a wide screen the list scrolls within its pane, and the keyboard must reach it too.
+    <section class="members" aria-labelledby="members-title" tabIndex={0}>
       <h2 id="members-title">Members</h2>
       <ul>
         {members.map((m) => (
