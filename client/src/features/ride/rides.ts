@@ -156,11 +156,14 @@ export function createRides({
 
   /** The group has no ride under way (an answer said so). */
   function applyNone(groupId: string): void {
+    const gone = active.value[groupId];
     touch(groupId);
     active.value = put(active.value, groupId, undefined);
     trails.value = put(trails.value, groupId, undefined);
     dropAlerts(groupId, () => true);
     reconcile(groupId);
+    // Whichever answer says so first (ride:active or the subscribe answer), the ride we knew is over.
+    if (gone) void learnEnd(gone);
   }
 
   function applyState(state: RideState): void {
@@ -192,10 +195,9 @@ export function createRides({
     const changed = new Set([...versions.keys()].filter((g) => version(g) !== (asked.get(g) ?? 0)));
     const answered = new Map(reply.data.rides.map((ride) => [ride.groupId, ride]));
     for (const ride of answered.values()) if (!changed.has(ride.groupId)) applyRide(ride);
-    for (const [groupId, gone] of Object.entries(active.value)) {
+    for (const groupId of Object.keys(active.value)) {
       if (answered.has(groupId) || changed.has(groupId)) continue;
       applyNone(groupId);
-      void learnEnd(gone);
     }
     for (const [groupId, rideId] of Object.entries(location.rideSharing.value)) {
       if (changed.has(groupId)) continue;
