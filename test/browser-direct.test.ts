@@ -13,10 +13,10 @@ import {
   registerInUi,
   screenshot,
   useAppAndBrowser,
+  PHONE,
 } from "./support/browser.ts";
 
 const BOUND = { timeout: 10_000 };
-const PHONE = { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true };
 
 /** The Messages pane, where the list and the open conversation are. */
 const pane = (page: Page) => page.locator(".pane-messages");

@@ -6,48 +6,23 @@
 // the ride panel, the alert and the summary.
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { AxeBuilder } from "@axe-core/playwright";
 import type { Page } from "playwright-core";
+import { axeViolations } from "./support/axe.ts";
 import { uniqueName, type Member } from "./support/app.ts";
 import {
   createGroupInUi,
   joinGroupInUi,
   registerInUi,
   screenshot,
+  trailGrowsPast,
+  trailPoints,
   useAppAndBrowser,
-  waitUntilInPage,
   watchCspViolations,
+  PHONE,
 } from "./support/browser.ts";
-import { ask, type LocationSocket } from "./support/sockets.ts";
+import { ask, dataOf, type LocationSocket } from "./support/sockets.ts";
 
 const BOUND = { timeout: 10_000 };
-const PHONE = { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true };
-
-/** Every WCAG 2.1 A/AA violation axe finds on the page as it is now, one line each. */
-async function violations(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page })
-    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
-    .analyze();
-  return results.violations.flatMap((v) =>
-    v.nodes.map((node) => `${v.id} (${v.impact}): ${node.target.join(" ")} — ${node.failureSummary ?? ""}`),
-  );
-}
-
-/** The number of points of `username`'s trail as drawn on `page` (0 when none is drawn). */
-const trailPoints = async (page: Page, username: string) =>
-  Number(
-    (await page
-      .locator(`path[data-rider="${username}"]`)
-      .getAttribute("data-points", BOUND)
-      .catch(() => "0")) ?? "0",
-  );
-
-/** Waits until `username`'s trail on `page` has more than `count` points. */
-const trailGrowsPast = (page: Page, username: string, count: number) =>
-  waitUntilInPage(
-    page,
-    `Number(document.querySelector('path[data-rider="${username}"]')?.getAttribute("data-points") ?? 0) > ${count}`,
-  );
 
 /** A point `northM` metres north of a start in the Alps, with an increasing device time. */
 let ts = Date.now();
@@ -60,11 +35,6 @@ const update = (groupId: string, northM: number) => ({
   speed: null,
   ts: ++ts,
 });
-
-function dataOf<T>(res: { ok: true; data: T } | { ok: false; error: { code: string } }): T {
-  if (!res.ok) throw new Error(`refused: ${res.error.code}`);
-  return res.data;
-}
 
 const SLOW = { timeout: 30_000 };
 
@@ -115,7 +85,7 @@ describe("[app] a ride in two browsers", () => {
       (await bob.getByRole("status").filter({ hasText: "started by" }).textContent()) ?? "",
       new RegExp(names.alice),
     );
-    assert.deepEqual(await violations(bob), [], "the ride panel before joining");
+    assert.deepEqual(await axeViolations(bob), [], "the ride panel before joining");
     await bob.getByRole("radio", { name: "Simulate ride" }).check();
     await bob.getByRole("button", { name: "Join the ride (shares your position)" }).click();
     await bob.getByRole("button", { name: "Leave the ride" }).waitFor(BOUND);
@@ -126,7 +96,7 @@ describe("[app] a ride in two browsers", () => {
       "the starter may end it",
     );
     assert.equal(await bob.getByRole("button", { name: "End the ride" }).count(), 0, "bob may not");
-    assert.deepEqual(await violations(alice), [], "the ride panel while riding");
+    assert.deepEqual(await axeViolations(alice), [], "the ride panel while riding");
   });
 
   it("each sees the other's trail drawn, and growing", async () => {
@@ -215,7 +185,7 @@ describe("[app] a ride in two browsers", () => {
       assert.notEqual(distance, "0 m", `${rider} rode some way`);
       await bob.locator(`path[data-rider="${rider}"]`).waitFor({ state: "attached", ...BOUND });
     }
-    assert.deepEqual(await violations(bob), [], "the summary");
+    assert.deepEqual(await axeViolations(bob), [], "the summary");
     await screenshot(bob, "ride-bob-summary");
     await bob.getByRole("button", { name: "Close the summary" }).click();
     await bob.locator(`path[data-rider="${names.alice}"]`).waitFor({ state: "detached", ...BOUND });
@@ -252,13 +222,13 @@ describe("[app] a ride in two browsers", () => {
     await alice.locator(`.leaflet-marker-icon[data-regroup="${cara.user.username}"]`).waitFor(BOUND);
     // Alice watches this ride without riding in it: its trails are drawn for her too.
     await alice.locator(`path[data-rider="${dan.user.username}"]`).waitFor({ state: "attached", ...BOUND });
-    assert.deepEqual(await violations(alice), [], "with the alert showing");
+    assert.deepEqual(await axeViolations(alice), [], "with the alert showing");
     await screenshot(alice, "ride-alice-alert");
     // On the phone the banner shows over whichever tab is open; the ride panel is on the Map tab.
     await phone.getByRole("alert").filter({ hasText: cara.user.username }).waitFor(BOUND);
     await phone.getByRole("navigation", { name: "Views" }).getByRole("button", { name: "Map" }).tap();
     await phone.getByRole("heading", { name: "Ride under way: Gaps" }).waitFor(BOUND);
-    assert.deepEqual(await violations(phone), [], "on a phone, Map tab, with the alert showing");
+    assert.deepEqual(await axeViolations(phone), [], "on a phone, Map tab, with the alert showing");
     await screenshot(phone, "ride-phone-alert");
 
     for (let m = 50; m <= 700; m += 25) dataOf(await ask(caraSocket, "location:update", update(groupId, m)));

@@ -5,8 +5,8 @@
 // axe-core checks the raise dialog, the alert dialog and the receipts panel.
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { AxeBuilder } from "@axe-core/playwright";
 import type { Page } from "playwright-core";
+import { axeViolations } from "./support/axe.ts";
 import { uniqueName } from "./support/app.ts";
 import {
   createGroupInUi,
@@ -20,16 +20,6 @@ import {
 import { ask } from "./support/sockets.ts";
 
 const BOUND = { timeout: 10_000 };
-
-/** Every WCAG 2.1 A/AA violation axe finds on the page as it is now, one line each. */
-async function violations(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page })
-    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
-    .analyze();
-  return results.violations.flatMap((v) =>
-    v.nodes.map((node) => `${v.id} (${v.impact}): ${node.target.join(" ")} — ${node.failureSummary ?? ""}`),
-  );
-}
 
 /** Counts the page's navigator.vibrate calls (each pattern, in order) in window.vibrations. */
 const COUNT_VIBRATIONS = `
@@ -111,7 +101,7 @@ describe("[app] SOS between two riders", () => {
     const dialog = alice.getByRole("dialog", { name: "Send an SOS?" });
     await dialog.waitFor(BOUND);
     await dialog.getByText("Your last position (just now) goes with it.").waitFor(BOUND);
-    assert.deepEqual(await violations(alice), [], "the raise dialog");
+    assert.deepEqual(await axeViolations(alice), [], "the raise dialog");
     await dialog.getByLabel("Note (optional)").fill("Crashed at the hairpin, leg hurts");
     await dialog.getByRole("button", { name: "Send SOS to Pass ride" }).click();
     await dialog.waitFor({ state: "detached", ...BOUND });
@@ -132,7 +122,7 @@ describe("[app] SOS between two riders", () => {
     // Where the browser held the sound back, the tap offers it.
     const tap = alert.getByRole("button", { name: "Tap to sound the alarm" });
     if (await tap.isVisible()) await tap.click();
-    assert.deepEqual(await violations(bob), [], "the alert dialog");
+    assert.deepEqual(await axeViolations(bob), [], "the alert dialog");
     await screenshot(bob, "sos-bob-alert");
   });
 
@@ -161,7 +151,7 @@ describe("[app] SOS between two riders", () => {
     ]);
     await alert.getByRole("button", { name: "Resolve" }).waitFor(BOUND);
     await waitUntilInPage(bob, "window.vibrations.at(-1) === 0"); // the alarm stopped
-    assert.deepEqual(await violations(alice), [], "the receipts panel");
+    assert.deepEqual(await axeViolations(alice), [], "the receipts panel");
     await screenshot(alice, "sos-alice-receipts");
     await alert.getByRole("button", { name: "Close" }).click();
     await alert.waitFor({ state: "detached", ...BOUND });
@@ -219,7 +209,7 @@ describe("[app] SOS where the browser blocks sound until a tap", () => {
     const tap = alert.getByRole("button", { name: "Tap to sound the alarm" });
     await tap.waitFor(BOUND);
     assert.equal(await bob.evaluate<number>("window.beeps"), 0);
-    assert.deepEqual(await violations(bob), [], "the alert dialog with the tap control");
+    assert.deepEqual(await axeViolations(bob), [], "the alert dialog with the tap control");
     await tap.click();
     await tap.waitFor({ state: "detached", ...BOUND });
     const beeps = await bob.evaluate<number>("window.beeps");

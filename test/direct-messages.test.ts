@@ -4,17 +4,10 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import type { AckResult } from "@convoy/shared";
 import { startApp, type TestApp } from "./support/app.ts";
-import { ask, askRaw } from "./support/sockets.ts";
+import { ask, askRaw, dataOf, codeOf } from "./support/sockets.ts";
 import { startRedis, type TestRedis } from "./support/redis-server.ts";
 import { expectSilence, waitFor } from "./support/wait.ts";
-
-const codeOf = (res: AckResult<unknown>) => (res.ok ? "ok" : res.error.code);
-function dataOf<T>(res: AckResult<T>): T {
-  if (!res.ok) throw new Error(`refused: ${res.error.code} ${res.error.message}`);
-  return res.data;
-}
 
 for (const backend of ["embedded", "redis"] as const) {
   describe(`[direct messages] (${backend})`, () => {

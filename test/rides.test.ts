@@ -8,7 +8,7 @@ import { after, before, describe, it } from "node:test";
 import type { Limits } from "@convoy/server";
 import { LIMITS, type AckResult, type Ride, type RideState } from "@convoy/shared";
 import { startApp, type TestApp } from "./support/app.ts";
-import { ask, askRaw, type LocationSocket } from "./support/sockets.ts";
+import { ask, askRaw, dataOf, type LocationSocket, codeOf } from "./support/sockets.ts";
 import { startRedis, type TestRedis } from "./support/redis-server.ts";
 import { expectSilence, waitFor } from "./support/wait.ts";
 
@@ -23,12 +23,6 @@ const update = (groupId: string, northM: number) => ({
   speed: null,
   ts: ++ts,
 });
-
-const codeOf = (res: AckResult<unknown>) => (res.ok ? "ok" : res.error.code);
-function dataOf<T>(res: AckResult<T>): T {
-  if (!res.ok) throw new Error(`refused: ${res.error.code} ${res.error.message}`);
-  return res.data;
-}
 
 type Client = LocationSocket;
 

@@ -13,16 +13,10 @@ import type { Clock, Limits } from "@convoy/server";
 import { LIMITS, type AckResult, type Sos } from "@convoy/shared";
 import { pino, type Logger } from "pino";
 import { startApp, type Member, type TestApp } from "./support/app.ts";
-import { ask, askRaw, type LocationSocket } from "./support/sockets.ts";
+import { ask, askRaw, type LocationSocket, codeOf, dataOf } from "./support/sockets.ts";
 import { startRedis, type TestRedis } from "./support/redis-server.ts";
 import { collect, expectSilence, waitFor, waitForEvent } from "./support/wait.ts";
 
-type Answer<T> = AckResult<T>;
-const codeOf = (answer: Answer<unknown>) => (answer.ok ? "ok" : answer.error.code);
-const okData = <T>(answer: Answer<T>): T => {
-  assert.ok(answer.ok, `expected ok, got ${JSON.stringify(answer)}`);
-  return answer.data;
-};
 
 /** Sweeps every few ms, so that waits are bounded by the test, not by the default 2 s. */
 const FAST: Partial<Limits> = { sosSweepMs: 10, sosWebhookBackoffMs: 10, sosWebhookTimeoutMs: 1000 };
@@ -137,7 +131,7 @@ for (const backend of ["embedded", "redis"] as const) {
     const receipt = (socket: LocationSocket, sosId: string, state: string) =>
       askRaw(socket, "sos:receipt", [{ sosId, state }]) as Promise<AckResult<{ sos: Sos }>>;
     const resolve = (socket: LocationSocket, sosId: string) => ask(socket, "sos:resolve", { sosId });
-    const active = async (socket: LocationSocket) => okData(await ask(socket, "sos:active", {})).alerts;
+    const active = async (socket: LocationSocket) => dataOf(await ask(socket, "sos:active", {})).alerts;
 
     it("raise: every device of every member gets sos:alert, whatever group it has open; a retry alerts nobody", async () => {
       const app = await node();
@@ -150,7 +144,7 @@ for (const backend of ["embedded", "redis"] as const) {
       // Carol has another group of hers open.
       const carolSocket = await app.connect("/location", carol.token);
       const other = await app.http("POST", "/api/groups", { name: "Other" }, carol.token);
-      okData(await ask(carolSocket, "location:subscribe", { groupId: other.body.group.id }));
+      dataOf(await ask(carolSocket, "location:subscribe", { groupId: other.body.group.id }));
       const outsider = await app.member();
       const outsiderSocket = await app.connect("/location", outsider.token);
       const outsiderAlerts = collect(outsiderSocket, "sos:alert");
@@ -163,7 +157,7 @@ for (const backend of ["embedded", "redis"] as const) {
         note: "  crashed in the hairpin, leg hurts  ",
         fix,
       });
-      const { sos } = okData(answer);
+      const { sos } = dataOf(answer);
       assert.deepEqual(sos, {
         id: sos.id,
         groupId: group.id,
@@ -184,22 +178,22 @@ for (const backend of ["embedded", "redis"] as const) {
 
       // A retry (the ack was lost), or a second press with another id, answers the open SOS.
       const again = collect(bobPhone, "sos:alert");
-      assert.deepEqual(okData(await raise(raiserSocket, { groupId: group.id, clientSosId: "sos-1" })), {
+      assert.deepEqual(dataOf(await raise(raiserSocket, { groupId: group.id, clientSosId: "sos-1" })), {
         sos,
       });
-      assert.deepEqual(okData(await raise(raiserSocket, { groupId: group.id, clientSosId: "sos-2" })), {
+      assert.deepEqual(dataOf(await raise(raiserSocket, { groupId: group.id, clientSosId: "sos-2" })), {
         sos,
       });
       // A receipt sent after them reaches Bob after anything they could have sent.
       const update = waitFor(bobPhone, "sos:update");
-      okData(await receipt(carolSocket, sos.id, "delivered"));
+      dataOf(await receipt(carolSocket, sos.id, "delivered"));
       await update;
       again.stop();
       assert.deepEqual(again.seen, [], "a retry alerts nobody");
       assert.deepEqual(outsiderAlerts.seen, [], "a non-member hears nothing");
 
       // Optional fields: no note (an empty one is none), no fix.
-      const plain = okData(
+      const plain = dataOf(
         await raise(carolSocket, { groupId: group.id, clientSosId: "p", note: "   " }),
       ).sos;
       assert.equal(plain.note, null);
@@ -215,12 +209,12 @@ for (const backend of ["embedded", "redis"] as const) {
       const bobPhone = await app.connect("/location", bob.token);
       const bobTablet = await app.connect("/location", bob.token);
       const carolSocket = await app.connect("/location", carol.token);
-      const { sos } = okData(await raise(raiserSocket, { groupId: group.id, clientSosId: "r1", fix }));
+      const { sos } = dataOf(await raise(raiserSocket, { groupId: group.id, clientSosId: "r1", fix }));
       const updates = collect(raiserSocket, "sos:update");
       const carolUpdates = collect(carolSocket, "sos:update");
 
       const first = waitFor(raiserSocket, "sos:update");
-      const delivered = okData(await receipt(bobPhone, sos.id, "delivered")).sos;
+      const delivered = dataOf(await receipt(bobPhone, sos.id, "delivered")).sos;
       assert.deepEqual(
         delivered.receipts.map(({ userId, state }) => ({ userId, state })),
         [{ userId: bob.user.id, state: "delivered" }],
@@ -228,22 +222,22 @@ for (const backend of ["embedded", "redis"] as const) {
       assert.equal(delivered.receipts[0]!.username, bob.user.username);
       assert.deepEqual(await first, delivered, "the raiser sees it live");
       // Bob's second device: answered with the SOS as it is, and no update for anyone.
-      assert.deepEqual(okData(await receipt(bobTablet, sos.id, "delivered")).sos, delivered);
+      assert.deepEqual(dataOf(await receipt(bobTablet, sos.id, "delivered")).sos, delivered);
 
       const seen = waitFor(raiserSocket, "sos:update", {
         where: (s) => s.receipts.some((r) => r.userId === bob.user.id && r.state === "seen"),
       });
-      okData(await receipt(bobTablet, sos.id, "seen"));
+      dataOf(await receipt(bobTablet, sos.id, "seen"));
       await seen;
       // Never backwards: a late "delivered" from the phone changes nothing.
-      const backwards = okData(await receipt(bobPhone, sos.id, "delivered")).sos;
+      const backwards = dataOf(await receipt(bobPhone, sos.id, "delivered")).sos;
       assert.equal(backwards.receipts.find((r) => r.userId === bob.user.id)?.state, "seen");
 
       const byCarol = (s: Sos) => s.receipts.some((r) => r.userId === carol.user.id);
       const acknowledged = waitFor(raiserSocket, "sos:update", { where: byCarol });
       // Carol's own socket too: with Redis the broadcast may come after her ack.
       const acknowledgedToCarol = waitFor(carolSocket, "sos:update", { where: byCarol });
-      const carolAck = okData(await receipt(carolSocket, sos.id, "acknowledged")).sos;
+      const carolAck = dataOf(await receipt(carolSocket, sos.id, "acknowledged")).sos;
       assert.deepEqual(await acknowledged, carolAck);
       assert.deepEqual(await acknowledgedToCarol, carolAck);
       assert.deepEqual(
@@ -274,7 +268,7 @@ for (const backend of ["embedded", "redis"] as const) {
         LocationSocket,
       ];
       const firstAlert = waitFor(bobSocket, "sos:alert");
-      const { sos } = okData(await raise(raiserSocket, { groupId: group.id, clientSosId: "a" }));
+      const { sos } = dataOf(await raise(raiserSocket, { groupId: group.id, clientSosId: "a" }));
       await firstAlert;
       const alerts = collect(bobSocket, "sos:alert");
 
@@ -287,11 +281,11 @@ for (const backend of ["embedded", "redis"] as const) {
       for (const alert of await Promise.all(second)) assert.deepEqual(alert, { ...sos, sentCount: 2 });
 
       // Delivered and seen do not stop it; only "I'm coming" does.
-      okData(await receipt(carolSocket, sos.id, "seen"));
+      dataOf(await receipt(carolSocket, sos.id, "seen"));
       const third = waitFor(bobSocket, "sos:alert", { where: (s) => s.sentCount === 3 });
       advance(LIMITS.sosResendMs);
       assert.equal((await third).receipts[0]?.state, "seen");
-      okData(await receipt(carolSocket, sos.id, "acknowledged"));
+      dataOf(await receipt(carolSocket, sos.id, "acknowledged"));
       advance(LIMITS.sosResendMs * 5);
       await expectSilence(bobSocket, "sos:alert", 150);
       assert.deepEqual(
@@ -302,7 +296,7 @@ for (const backend of ["embedded", "redis"] as const) {
       // Another SOS nobody answers: alerted 10 times in all, then no more.
       const lonely = await crew(app, 2);
       const counts = collect(lonely.sockets[1]!, "sos:alert");
-      const { sos: unanswered } = okData(
+      const { sos: unanswered } = dataOf(
         await raise(lonely.sockets[0]!, { groupId: lonely.group.id, clientSosId: "b" }),
       );
       for (let sent = 2; sent <= LIMITS.sosSendsMax; sent++) {
@@ -330,14 +324,14 @@ for (const backend of ["embedded", "redis"] as const) {
       const carolSocket = await app.connect("/location", carol.token);
 
       // Resolved by the raiser: every device hears it.
-      const first = okData(await raise(raiserSocket, { groupId: group.id, clientSosId: "one" })).sos;
-      okData(await receipt(bobPhone, first.id, "seen"));
+      const first = dataOf(await raise(raiserSocket, { groupId: group.id, clientSosId: "one" })).sos;
+      dataOf(await receipt(bobPhone, first.id, "seen"));
       assert.equal(codeOf(await resolve(bobPhone, first.id)), "FORBIDDEN", "seen is not acknowledged");
       assert.equal(codeOf(await resolve(carolSocket, first.id)), "FORBIDDEN", "nothing sent at all");
       const heard = [raiserSocket, bobPhone, bobTablet, carolSocket].map((socket) =>
         waitFor(socket, "sos:resolved"),
       );
-      const resolved = okData(await resolve(raiserSocket, first.id)).sos;
+      const resolved = dataOf(await resolve(raiserSocket, first.id)).sos;
       assert.equal(resolved.resolvedBy, raiser.user.id);
       assert.equal(typeof resolved.resolvedAt, "number");
       for (const notice of await Promise.all(heard)) assert.deepEqual(notice, resolved);
@@ -346,16 +340,16 @@ for (const backend of ["embedded", "redis"] as const) {
       assert.equal(codeOf(await resolve(carolSocket, first.id)), "FORBIDDEN", "who may act comes first");
       // Its clientSosId still answers it; a new one raises a new SOS.
       assert.deepEqual(
-        okData(await raise(raiserSocket, { groupId: group.id, clientSosId: "one" })).sos,
+        dataOf(await raise(raiserSocket, { groupId: group.id, clientSosId: "one" })).sos,
         resolved,
       );
 
       // Resolved by a member who acknowledged.
-      const second = okData(await raise(raiserSocket, { groupId: group.id, clientSosId: "two" })).sos;
+      const second = dataOf(await raise(raiserSocket, { groupId: group.id, clientSosId: "two" })).sos;
       assert.notEqual(second.id, first.id);
-      okData(await receipt(carolSocket, second.id, "acknowledged"));
+      dataOf(await receipt(carolSocket, second.id, "acknowledged"));
       const heardByRaiser = waitFor(raiserSocket, "sos:resolved");
-      const byCarol = okData(await resolve(carolSocket, second.id)).sos;
+      const byCarol = dataOf(await resolve(carolSocket, second.id)).sos;
       assert.equal(byCarol.resolvedBy, carol.user.id);
       assert.deepEqual(await heardByRaiser, byCarol);
       assert.equal(codeOf(await resolve(raiserSocket, second.id)), "CONFLICT");
@@ -378,14 +372,14 @@ for (const backend of ["embedded", "redis"] as const) {
         assert.equal(joined.status, 200);
       }
       const elsewhere = await crew(app, 2);
-      const older = okData(
+      const older = dataOf(
         await raise(second.sockets[0]!, { groupId: second.group.id, clientSosId: "o", fix }),
       ).sos;
       advance(1000);
-      const newer = okData(await raise(first.sockets[1]!, { groupId: first.group.id, clientSosId: "n" })).sos;
-      const gone = okData(await raise(first.sockets[0]!, { groupId: first.group.id, clientSosId: "g" })).sos;
-      okData(await resolve(first.sockets[0]!, gone.id));
-      okData(await raise(elsewhere.sockets[0]!, { groupId: elsewhere.group.id, clientSosId: "e" }));
+      const newer = dataOf(await raise(first.sockets[1]!, { groupId: first.group.id, clientSosId: "n" })).sos;
+      const gone = dataOf(await raise(first.sockets[0]!, { groupId: first.group.id, clientSosId: "g" })).sos;
+      dataOf(await resolve(first.sockets[0]!, gone.id));
+      dataOf(await raise(elsewhere.sockets[0]!, { groupId: elsewhere.group.id, clientSosId: "e" }));
 
       // Was offline throughout: connects (after a reload, with a fresh login) and asks.
       const login = await app.http("POST", "/api/auth/login", {
@@ -396,7 +390,7 @@ for (const backend of ["embedded", "redis"] as const) {
       assert.deepEqual(await active(socket), [older, newer]);
       // A receipt after the reconnect is as good as any.
       const update = waitFor(second.sockets[0]!, "sos:update");
-      okData(await receipt(socket, older.id, "delivered"));
+      dataOf(await receipt(socket, older.id, "delivered"));
       assert.equal((await update).receipts[0]?.userId, rider.user.id);
       socket.disconnect();
       const again = await app.connect("/location", rider.token);
@@ -412,7 +406,7 @@ for (const backend of ["embedded", "redis"] as const) {
       const app = await node();
       const { group, sockets } = await crew(app, 2);
       const firstAlert = waitFor(sockets[1]!, "sos:alert");
-      const { sos } = okData(await raise(sockets[0]!, { groupId: group.id, clientSosId: "s" }));
+      const { sos } = dataOf(await raise(sockets[0]!, { groupId: group.id, clientSosId: "s" }));
       await firstAlert;
       const outsider = await app.member();
       const socket = await app.connect("/location", outsider.token);
@@ -427,7 +421,7 @@ for (const backend of ["embedded", "redis"] as const) {
       assert.deepEqual(await active(socket), []);
       // The members' own step comes after anything the outsider could have caused.
       const update = waitFor(sockets[0]!, "sos:update");
-      okData(await receipt(sockets[1]!, sos.id, "delivered"));
+      dataOf(await receipt(sockets[1]!, sos.id, "delivered"));
       await update;
       heard.stop();
       updates.stop();
@@ -467,7 +461,7 @@ for (const backend of ["embedded", "redis"] as const) {
         );
       }
       const validAlert = waitFor(bobSocket, "sos:alert");
-      const { sos } = okData(await raise(raiserSocket, valid));
+      const { sos } = dataOf(await raise(raiserSocket, valid));
       // Any alert of a refused raise would have come before this one.
       assert.deepEqual(await validAlert, sos);
       for (const [event, bad] of [
@@ -514,10 +508,10 @@ for (const backend of ["embedded", "redis"] as const) {
         const url = `http://hook:pa55@127.0.0.1:${receiver.port}/hooks/${secret}?key=${secret}`;
         const app = await node({ clock, logger, webhook: { url, afterMs: 120_000 } });
         const { group, members, sockets } = await crew(app, 3);
-        const { sos } = okData(
+        const { sos } = dataOf(
           await raise(sockets[0]!, { groupId: group.id, clientSosId: "w", note: "help", fix }),
         );
-        okData(await receipt(sockets[1]!, sos.id, "seen"));
+        dataOf(await receipt(sockets[1]!, sos.id, "seen"));
         // The same raiser's second group: acknowledged in time, so never reported.
         const other = await app.http("POST", "/api/groups", { name: "Acked" }, members[0]!.token);
         await app.http(
@@ -526,10 +520,10 @@ for (const backend of ["embedded", "redis"] as const) {
           { inviteCode: other.body.group.inviteCode },
           members[1]!.token,
         );
-        const acked = okData(
+        const acked = dataOf(
           await raise(sockets[0]!, { groupId: other.body.group.id, clientSosId: "k" }),
         ).sos;
-        okData(await receipt(sockets[1]!, acked.id, "acknowledged"));
+        dataOf(await receipt(sockets[1]!, acked.id, "acknowledged"));
 
         advance(119_000);
         await receiver.silence(100);
@@ -600,9 +594,9 @@ for (const backend of ["embedded", "redis"] as const) {
           limits: { sosWebhookAttempts: 3 },
         });
         const down = await crew(app, 2);
-        okData(await raise(down.sockets[0]!, { groupId: down.group.id, clientSosId: "down" }));
+        dataOf(await raise(down.sockets[0]!, { groupId: down.group.id, clientSosId: "down" }));
         const gone = await crew(app, 2);
-        okData(await raise(gone.sockets[0]!, { groupId: gone.group.id, clientSosId: "gone" }));
+        dataOf(await raise(gone.sockets[0]!, { groupId: gone.group.id, clientSosId: "gone" }));
         advance(1000);
         await receiver.received(4);
         await logged(lines, /SOS webhook failed.*HTTP 503|HTTP 503.*SOS webhook failed/);
@@ -636,10 +630,10 @@ for (const backend of ["embedded", "redis"] as const) {
           const alerts = listeners.map((socket) => collect(socket, "sos:alert"));
 
           const firstAlerts = listeners.map((socket) => waitFor(socket, "sos:alert"));
-          const { sos } = okData(await raise(raiserOnA, { groupId: group.id, clientSosId: "m" }));
+          const { sos } = dataOf(await raise(raiserOnA, { groupId: group.id, clientSosId: "m" }));
           await Promise.all(firstAlerts);
           const updateOnA = waitFor(raiserOnA, "sos:update");
-          okData(await receipt(bobOnB, sos.id, "delivered"));
+          dataOf(await receipt(bobOnB, sos.id, "delivered"));
           assert.equal(
             (await updateOnA).receipts[0]?.userId,
             members[1]!.user.id,

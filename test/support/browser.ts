@@ -9,6 +9,8 @@ import { startApp, type TestApp } from "./app.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 export const clientDist = fileURLToPath(new URL("../../client/dist", import.meta.url));
+/** A phone in a handlebar mount: its screen size, and touch. */
+export const PHONE = { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true };
 const artifacts = fileURLToPath(new URL("../../test-results", import.meta.url));
 
 export async function launchBrowser(): Promise<Browser> {
@@ -118,3 +120,19 @@ export function useAppAndBrowser(options: Omit<AppOptions, "config"> & { config?
     },
   };
 }
+
+/** The number of points of `username`'s trail as drawn on `page` (0 when none is drawn). */
+export const trailPoints = async (page: Page, username: string) =>
+  Number(
+    (await page
+      .locator(`path[data-rider="${username}"]`)
+      .getAttribute("data-points", { timeout: 10_000 })
+      .catch(() => "0")) ?? "0",
+  );
+
+/** Waits until `username`'s trail on `page` has more than `count` points. */
+export const trailGrowsPast = (page: Page, username: string, count: number) =>
+  waitUntilInPage(
+    page,
+    `Number(document.querySelector('path[data-rider="${username}"]')?.getAttribute("data-points") ?? 0) > ${count}`,
+  );

@@ -109,6 +109,15 @@ export function ask<S extends NspSocket, K extends AskedName<S>>(
   return untyped(client).timeout(ms).emitWithAck(event, payload) as Promise<Answer<S, K>>;
 }
 
+/** An answer's error code, or "ok". */
+export const codeOf = (res: AckResult<unknown>) => (res.ok ? "ok" : res.error.code);
+
+/** The data of an answer that must be ok; a refusal throws, naming its code. */
+export function dataOf<T>(res: AckResult<T>): T {
+  if (!res.ok) throw new Error(`refused: ${res.error.code} ${res.error.message}`);
+  return res.data;
+}
+
 /**
  * The escape hatch for the suites that send what the contract forbids on
  * purpose (bad input, fuzz): any event name (a number is legal on the wire),

@@ -34,6 +34,33 @@ const position = (userId: string, lat: number): Position => ({
 });
 
 describe("live location", () => {
+  it("locateOnce asks for one position, keeps it as the last fix and shares nothing", async () => {
+    const { clock, socket, geolocation, location } = setup();
+    socket.accept();
+    await clock.advance(5000);
+    const located = location.locateOnce();
+    assert.equal(geolocation!.asked, 1);
+    assert.equal(geolocation!.watching, 0, "no watch: one position only");
+    geolocation!.fix(46.7, 8.1);
+    assert.equal(await located, null);
+    assert.deepEqual(location.lastFix.value, { lat: 46.7, lng: 8.1, accuracy: 8, ts: clock.now() });
+    assert.deepEqual(socket.sent("location:update"), []);
+    assert.deepEqual(socket.asked("location:share"), []);
+    assert.deepEqual(location.sharing.value, {});
+  });
+
+  it("locateOnce says why when no position comes, and without a location service", async () => {
+    const { geolocation, location } = setup();
+    const refused = location.locateOnce();
+    geolocation!.fail(1);
+    assert.match((await refused) ?? "", /permission was refused/);
+    const timedOut = location.locateOnce();
+    geolocation!.fail(3);
+    assert.equal(await timedOut, "Your position is not available right now.");
+    assert.equal(location.lastFix.value, null);
+    assert.equal(await setup({ gps: false }).location.locateOnce(), "This browser has no location service.");
+  });
+
   it("sharing says location:share first, then sends a simulated ride's positions every second", async () => {
     const { clock, socket, location } = setup();
     socket.accept();

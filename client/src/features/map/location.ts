@@ -12,7 +12,12 @@ import type { LocationSocket } from "../../net/socket-port.ts";
 import type { JsonStorage } from "../../net/storage.ts";
 import { withEntry, type ByGroup } from "../by-group.ts";
 import type { Feature } from "../feature.ts";
-import { startPositionSource, type GeolocationLike, type ShareMode } from "./position-source.ts";
+import {
+  locationProblem,
+  startPositionSource,
+  type GeolocationLike,
+  type ShareMode,
+} from "./position-source.ts";
 import type { Fix } from "./simulated-ride.ts";
 
 export interface LiveLocation extends Feature {
@@ -24,8 +29,13 @@ export interface LiveLocation extends Feature {
   rideSharing: ReadonlySignal<Record<string, string>>;
   /** Why sharing stopped or cannot start (permission refused, no GPS…). */
   sharingProblem: ReadonlySignal<string | null>;
-  /** This device's latest own fix while sharing (sent or not): where an SOS says the rider is. */
+  /** This device's latest own fix while sharing (sent or not), or asked once: where an SOS says the rider is. */
   lastFix: ReadonlySignal<OwnFix | null>;
+  /**
+   * Asks the location service for one position, shared with nobody (an SOS
+   * sends it): resolves with null once lastFix has it, else with the problem.
+   */
+  locateOnce(): Promise<string | null>;
   /** Shows the riders of `groupId` (the open group) from now on. */
   watchGroup(groupId: string | null): void;
   startSharing(groupId: string, mode: ShareMode): Promise<void>;
@@ -51,6 +61,8 @@ export interface OwnFix {
   ts: number;
 }
 
+/** How long one position may take: a phone without a recent fix needs a while for GPS. */
+const LOCATE_ONCE_MS = 20_000;
 const DEFAULT_CENTER = { lat: 46.56, lng: 8.56 };
 // Positions are fire-and-forget: the next one replaces a lost one.
 const ignoreAck = () => {};
@@ -201,6 +213,24 @@ export function createLocation({
       if (groupId) void subscribe(groupId);
     },
     startSharing,
+    locateOnce() {
+      if (!geolocation) return Promise.resolve("This browser has no location service.");
+      return new Promise((resolve) =>
+        geolocation.getCurrentPosition(
+          ({ coords }) => {
+            lastFix.value = {
+              lat: coords.latitude,
+              lng: coords.longitude,
+              accuracy: coords.accuracy,
+              ts: clock.now(),
+            };
+            resolve(null);
+          },
+          (error) => resolve(locationProblem(error)),
+          { enableHighAccuracy: true, maximumAge: 30_000, timeout: LOCATE_ONCE_MS },
+        ),
+      );
+    },
     async stopSharing(groupId) {
       stopSource(groupId);
       sharing.value = without(sharing.value, groupId);

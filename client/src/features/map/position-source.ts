@@ -7,7 +7,7 @@ import { loopAround, positionAlong, type Fix } from "./simulated-ride.ts";
 export type ShareMode = "gps" | "simulated";
 
 /** What the app uses of the Geolocation API (`navigator.geolocation`). */
-export type GeolocationLike = Pick<Geolocation, "watchPosition" | "clearWatch">;
+export type GeolocationLike = Pick<Geolocation, "watchPosition" | "clearWatch" | "getCurrentPosition">;
 
 /** One update per second at most: what the server keeps anyway (5/s per group are allowed). */
 export const SEND_EVERY_MS = 1000;
@@ -62,14 +62,15 @@ export function startPositionSource({
         speed: coords.speed ?? Number.NaN,
       });
     },
-    (error) => {
-      problem(
-        error.code === error.PERMISSION_DENIED
-          ? "Location permission was refused. Allow it in the browser to share your position."
-          : "Your position is not available right now.",
-      );
-    },
+    (error) => problem(locationProblem(error)),
     { enableHighAccuracy: true, maximumAge: 5000 },
   );
   return () => geolocation.clearWatch(watch);
+}
+
+/** What to tell the rider when the location service gave no position. */
+export function locationProblem(error: GeolocationPositionError): string {
+  return error.code === error.PERMISSION_DENIED
+    ? "Location permission was refused. Allow it in the browser to share your position."
+    : "Your position is not available right now.";
 }

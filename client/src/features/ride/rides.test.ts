@@ -358,7 +358,18 @@ describe("rides", () => {
     location.watchGroup("g1");
     socket.accept();
     // The subscribe and ride:active left before the ride started; they answer after.
-    const started = rides.startRide("g1", { name: "Quick", plannedEndAt: null, mode: "gps" });
+    const started = rides.startRide("g1", {
+      name: "Quick",
+      plannedEndAt: null,
+      mode: "gps",
+      gapM: 500,
+      stoppedMs: 120_000,
+    });
+    assert.deepEqual(
+      socket.asked("ride:start"),
+      [{ groupId: "g1", name: "Quick", plannedEndAt: null, gapM: 500, stoppedMs: 120_000 }],
+      "the thresholds chosen in the form",
+    );
     socket.answer("ride:start", { ok: true, data: { ride: ride({ startedBy: "me" }, [["me", null]]) } });
     await started;
     socket.answer("location:subscribe", { ok: true, data: { groupId: "g1", riders: [], ride: null } });

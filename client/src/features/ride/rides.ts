@@ -40,7 +40,10 @@ export interface StartOptions {
   name: string;
   plannedEndAt: number | null;
   mode: ShareMode;
+  /** Alert when a rider is this far behind the front (default LIMITS.rideGapM). */
   gapM?: number;
+  /** Alert when a rider has not moved for this long while the others ride (default LIMITS.rideStoppedMs). */
+  stoppedMs?: number;
 }
 
 /** What an action answers: null when done, else what to tell the rider. */
@@ -281,14 +284,17 @@ export function createRides({
     trails,
     alerts,
     summary,
-    async startRide(groupId, { name, plannedEndAt, mode, gapM = LIMITS.rideGapM }) {
+    async startRide(
+      groupId,
+      { name, plannedEndAt, mode, gapM = LIMITS.rideGapM, stoppedMs = LIMITS.rideStoppedMs },
+    ) {
       if (!socket.connected) return OFFLINE;
       const reply = await request(socket, "ride:start", {
         groupId,
         name,
         plannedEndAt,
         gapM,
-        stoppedMs: LIMITS.rideStoppedMs,
+        stoppedMs,
       });
       if (!reply.ok) {
         // Someone else's ride is under way: show it.

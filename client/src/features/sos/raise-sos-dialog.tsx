@@ -12,11 +12,19 @@ export function RaiseSosDialog({ onClose }: { onClose: () => void }) {
   const list = groups.list.value;
   const [groupId, setGroupId] = useState(groups.currentGroupId.value ?? list[0]?.id ?? "");
   const [note, setNote] = useState("");
+  const [locating, setLocating] = useState(false);
+  const [locateProblem, setLocateProblem] = useState<string | null>(null);
   const dialog = useRef<HTMLDialogElement>(null);
   const noteField = useRef<HTMLInputElement>(null);
   useModalDialog(dialog, onClose, noteField);
   const fix = location.lastFix.value;
   const name = list.find((g) => g.id === groupId)?.name ?? "your group";
+
+  const locate = async () => {
+    setLocating(true);
+    setLocateProblem(await location.locateOnce());
+    setLocating(false);
+  };
 
   const send = (event: Event) => {
     event.preventDefault();
@@ -39,8 +47,21 @@ export function RaiseSosDialog({ onClose }: { onClose: () => void }) {
           Every member of {name} is alerted on all their devices until someone answers.{" "}
           {fix
             ? `Your last position (${ago(fix.ts, at)}) goes with it.`
-            : "Your position is not known: share your location on the map to send it with an SOS."}
+            : "Your position is not known yet: add it, or send the SOS without it."}
         </p>
+        {!fix && (
+          <p class="locate-once">
+            <button type="button" disabled={locating} onClick={() => void locate()}>
+              {locating ? "Finding your position…" : "Add my position"}
+            </button>
+            {locateProblem && (
+              <span class="error" role="alert">
+                {" "}
+                {locateProblem}
+              </span>
+            )}
+          </p>
+        )}
         {list.length > 1 && (
           <label>
             Group
