@@ -17,7 +17,6 @@ import { ask, askRaw, type LocationSocket, codeOf, dataOf } from "./support/sock
 import { startRedis, type TestRedis } from "./support/redis-server.ts";
 import { collect, expectSilence, waitFor, waitForEvent } from "./support/wait.ts";
 
-
 /** Sweeps every few ms, so that waits are bounded by the test, not by the default 2 s. */
 const FAST: Partial<Limits> = { sosSweepMs: 10, sosWebhookBackoffMs: 10, sosWebhookTimeoutMs: 1000 };
 
