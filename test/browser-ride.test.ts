@@ -224,8 +224,17 @@ describe("[app] a ride in two browsers", () => {
     await alice.locator(`path[data-rider="${dan.user.username}"]`).waitFor({ state: "attached", ...BOUND });
     assert.deepEqual(await axeViolations(alice), [], "with the alert showing");
     await screenshot(alice, "ride-alice-alert");
-    // On the phone the banner shows over whichever tab is open; the ride panel is on the Map tab.
-    await phone.getByRole("alert").filter({ hasText: cara.user.username }).waitFor(BOUND);
+    // On the phone the banner shows over whichever tab is open, and whichever group: it names the ride's.
+    const phoneBanner = phone.getByRole("alert").filter({ hasText: cara.user.username });
+    await phoneBanner.waitFor(BOUND);
+    assert.match((await phoneBanner.textContent()) ?? "", new RegExp(`^${cara.user.username} is`));
+    await createGroupInUi(phone, "Eve's other group");
+    assert.match(
+      (await phoneBanner.textContent()) ?? "",
+      new RegExp(`^In Ride group: ${cara.user.username} is`),
+    );
+    await phone.getByRole("combobox", { name: "Open group" }).selectOption({ label: "Ride group — ride on" });
+    // The ride panel is on the Map tab.
     await phone.getByRole("navigation", { name: "Views" }).getByRole("button", { name: "Map" }).tap();
     await phone.getByRole("heading", { name: "Ride under way: Gaps" }).waitFor(BOUND);
     assert.deepEqual(await axeViolations(phone), [], "on a phone, Map tab, with the alert showing");

@@ -17,7 +17,8 @@ import {
   waitUntilInPage,
   watchCspViolations,
 } from "./support/browser.ts";
-import { ask } from "./support/sockets.ts";
+import { ask, dataOf } from "./support/sockets.ts";
+import { waitFor } from "./support/wait.ts";
 
 const BOUND = { timeout: 10_000 };
 
@@ -177,6 +178,42 @@ describe("[app] SOS between two riders", () => {
     await bob.locator(".sos-panel").waitFor({ state: "detached", ...BOUND });
     await bob.locator(".leaflet-marker-icon[data-sos]").waitFor({ state: "detached", ...BOUND });
     assert.deepEqual(cspViolations.flat(), []);
+  });
+});
+
+describe("[app] an SOS from a rider who does not share", () => {
+  const env = useAppAndBrowser();
+
+  it("the dialog asks the location service once, on a tap, and the SOS carries that position", async () => {
+    const owner = await env.app.member();
+    const created = await env.app.http("POST", "/api/groups", { name: "Walk" }, owner.token);
+    const context = await env.browser.newContext({
+      permissions: ["geolocation"],
+      geolocation: { latitude: 46.62345, longitude: 8.04321 },
+    });
+    const page = await context.newPage();
+    await registerInUi(page, env.app.url, uniqueName("walker"));
+    await joinGroupInUi(page, created.body.group.inviteCode);
+    const ownerSocket = await env.app.connect("/location", owner.token);
+    const alerted = waitFor(ownerSocket, "sos:alert");
+
+    await page.getByRole("button", { name: "SOS", exact: true }).click();
+    const dialog = page.getByRole("dialog", { name: "Send an SOS?" });
+    await dialog
+      .getByText("Your position is not known yet: add it, or send the SOS without it.")
+      .waitFor(BOUND);
+    await dialog.getByRole("button", { name: "Add my position" }).click();
+    await dialog.getByText("Your last position (just now) goes with it.").waitFor(BOUND);
+    assert.deepEqual(await axeViolations(page), [], "the raise dialog");
+    await dialog.getByRole("button", { name: "Send SOS to Walk" }).click();
+    const sos = await alerted;
+    assert.equal(sos.fix?.lat, 46.62345);
+    assert.equal(sos.fix?.lng, 8.04321);
+    assert.deepEqual(
+      dataOf(await ask(ownerSocket, "location:subscribe", { groupId: created.body.group.id })).riders,
+      [],
+      "the position went with the SOS only: nobody shares",
+    );
   });
 });
 
