@@ -6,7 +6,7 @@ import { AppError } from "../errors.ts";
 import { createBroadcaster } from "../realtime/broadcast.ts";
 import { createEventBinder } from "../realtime/handle.ts";
 import { secureNamespace } from "../realtime/namespace.ts";
-import { createRateLimiter, type RateLimiter } from "../realtime/rate-limit.ts";
+import { createTokenBucket, type TokenBucket } from "../realtime/token-bucket.ts";
 import { renewSocketSession } from "../realtime/session-lifetime.ts";
 import { roomOf, userRoom } from "../realtime/rooms.ts";
 import type { ChatNamespace, Io } from "../realtime/types.ts";
@@ -24,8 +24,8 @@ export function registerChat(io: Io, deps: Deps): Registration {
     // Lets typing notices skip every tab of their sender, not only this socket.
     void socket.join(userRoom(user.id));
     // Created on first use: most sockets never send.
-    let sendLimit: RateLimiter | undefined;
-    let typingLimit: RateLimiter | undefined;
+    let sendLimit: TokenBucket | undefined;
+    let typingLimit: TokenBucket | undefined;
 
     on("room:join", async ({ groupId }) => {
       await deps.groups.requireMember(groupId, user.id);
@@ -43,7 +43,7 @@ export function registerChat(io: Io, deps: Deps): Registration {
 
     // Group messages and direct messages share one budget.
     const takeSend = () => {
-      sendLimit ??= createRateLimiter(limits.chatPerSecond, limits.chatBurst);
+      sendLimit ??= createTokenBucket(limits.chatPerSecond, limits.chatBurst);
       if (!sendLimit.tryTake()) throw new AppError("RATE_LIMITED", "too many messages, slow down");
     };
 
@@ -78,7 +78,7 @@ export function registerChat(io: Io, deps: Deps): Registration {
     }));
 
     on("typing", async ({ groupId, typing }) => {
-      typingLimit ??= createRateLimiter(limits.typingPerSecond, limits.typingPerSecond);
+      typingLimit ??= createTokenBucket(limits.typingPerSecond, limits.typingPerSecond);
       if (!typingLimit.tryTake()) throw new AppError("RATE_LIMITED", "too many typing notices");
       await deps.groups.requireMember(groupId, user.id);
       const notice = { groupId, userId: user.id, username: user.username, typing };

@@ -1,9 +1,9 @@
 // Inbound rate limit that keeps the newest value instead of refusing: per key,
 // at most `perSecond` values pass; in between only the latest one waits.
-import { createRateLimiter, type RateLimiter } from "./rate-limit.ts";
+import { createTokenBucket, type TokenBucket } from "./token-bucket.ts";
 
 interface Slot<T> {
-  limiter: RateLimiter;
+  limiter: TokenBucket;
   waiting: { value: T } | null;
   timer: NodeJS.Timeout | null;
 }
@@ -30,7 +30,7 @@ export function createCoalescer<T>(perSecond: number, apply: (value: T) => void)
       if (!slot)
         slots.set(
           key,
-          (slot = { limiter: createRateLimiter(perSecond, perSecond), waiting: null, timer: null }),
+          (slot = { limiter: createTokenBucket(perSecond, perSecond), waiting: null, timer: null }),
         );
       if (!slot.waiting && slot.limiter.tryTake()) {
         apply(value);

@@ -7,7 +7,7 @@ import { AppError, failure, toFailure } from "../errors.ts";
 import type { UserEventLimits } from "../guards/user-event-limits.ts";
 import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
-import { createRateLimiter } from "./rate-limit.ts";
+import { createTokenBucket } from "./token-bucket.ts";
 
 type Listener = (...args: unknown[]) => void;
 /** The part of a Socket.IO socket this module needs: payloads are untrusted, so they are `unknown`. */
@@ -59,7 +59,7 @@ export function createEventBinder<E>(
 
   return function bind(socket: EventSource) {
     const rateLimited = guardOf(socket, () => {
-      const socketEvents = createRateLimiter(eventsPerSocketPerSecond, 2 * eventsPerSocketPerSecond);
+      const socketEvents = createTokenBucket(eventsPerSocketPerSecond, 2 * eventsPerSocketPerSecond);
       const userEvents = deps.guards.userEvents.hold(socket.data.user.id);
       socket.on("disconnect", () => userEvents.release());
 
