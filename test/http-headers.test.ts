@@ -96,7 +96,7 @@ describe("[headers] the app, the API and health answers carry the security heade
 });
 
 describe("[headers] with a tile server configured (MAP_TILE_URL)", () => {
-  it("img-src adds the tile server's origin, and no other", async () => {
+  it("img-src and connect-src (the service worker fetches tiles) add the tile server's origin, and no other", async () => {
     const app = await startApp({
       config: {
         client: { mapTileUrl: "https://tile.example.org/{z}/{x}/{y}.png", mapAttribution: "© test" },
@@ -107,6 +107,13 @@ describe("[headers] with a tile server configured (MAP_TILE_URL)", () => {
       assert.deepEqual(directive(res.headers.get("content-security-policy"), "img-src"), [
         "'self'",
         "data:",
+        "https://tile.example.org",
+      ]);
+      const host = new URL(app.url).host;
+      assert.deepEqual(directive(res.headers.get("content-security-policy"), "connect-src"), [
+        "'self'",
+        `ws://${host}`,
+        `wss://${host}`,
         "https://tile.example.org",
       ]);
     } finally {

@@ -15,6 +15,7 @@ import { createHttp } from "./net/http.ts";
 import { createSession, type Session } from "./net/session.ts";
 import { createSocketTransport, type Transport } from "./net/socket-transport.ts";
 import { createStorage, type StringStore } from "./net/storage.ts";
+import { createAppUpdates, type AppUpdates, type ServiceWorkerPort } from "./offline/app-updates.ts";
 import { createTicker, type Ticker } from "./ui/ticker.ts";
 import { createUserFeatures, type UserFeatures } from "./user-features.ts";
 
@@ -30,16 +31,25 @@ export interface AppDeps {
   alarm?: Alarm;
   /** The sockets, given a way to get a fresh token for each handshake. */
   openTransport?: (token: () => Promise<string | null>) => Transport;
+  /** The service worker (workbox-window); absent without one, or in development. */
+  serviceWorker?: ServiceWorkerPort;
+  /** Reloads the page (into a new version of the app). */
+  reload?: () => void;
 }
 
 export interface AppContext extends Feature {
   session: Session;
   connection: Connection;
   ticker: Ticker;
+  /** The server's settings for the app; the last ones known while it cannot be reached. */
   clientConfig: ReadonlySignal<ClientConfig>;
+  updates: AppUpdates;
   /** The signed-in user's features; null while nobody is signed in. */
   user: ReadonlySignal<UserFeatures | null>;
 }
+
+/** The server's last answer to GET /api/config: the map opens with its tiles offline too. */
+const CONFIG_KEY = "convoy.clientConfig";
 
 export function createAppContext(deps: AppDeps): AppContext {
   const {
@@ -49,6 +59,8 @@ export function createAppContext(deps: AppDeps): AppContext {
     geolocation,
     alarm = silentAlarm,
     openTransport = createSocketTransport,
+    serviceWorker,
+    reload = () => {},
   } = deps;
   const storage = createStorage(deps.store);
   const http = createHttp({ fetch: deps.fetch, clock });
@@ -56,7 +68,8 @@ export function createAppContext(deps: AppDeps): AppContext {
   const transport = openTransport(() => session.freshToken());
   const connection = createConnection({ transport, session, clock, network });
   const ticker = createTicker(clock);
-  const clientConfig = signal(DEFAULT_CLIENT_CONFIG);
+  const clientConfig = signal(storage.loadJson(CONFIG_KEY, DEFAULT_CLIENT_CONFIG));
+  const updates = createAppUpdates({ worker: serviceWorker, clock, reload });
   const user = signal<UserFeatures | null>(null);
   let disposeUser: (() => void) | undefined;
 
@@ -84,6 +97,7 @@ export function createAppContext(deps: AppDeps): AppContext {
       // Signed out (not the app stopping): sharing ends on the server first, while the socket is open.
       if (session.currentUserId.peek() !== userId) {
         features.location.endSharing();
+        features.lastKnown.forget();
         connection.disconnectAll();
       }
       features.stop();
@@ -95,16 +109,23 @@ export function createAppContext(deps: AppDeps): AppContext {
     connection,
     ticker,
     clientConfig,
+    updates,
     user,
     start() {
       session.start();
       connection.start();
       ticker.start();
-      void loadClientConfig(http).then((config) => (clientConfig.value = config));
+      updates.start();
+      void loadClientConfig(http).then((config) => {
+        if (!config) return;
+        clientConfig.value = config;
+        storage.saveJson(CONFIG_KEY, config);
+      });
       disposeUser = effect(followUser);
     },
     stop() {
       disposeUser?.();
+      updates.stop();
       ticker.stop();
       connection.stop();
       session.stop();

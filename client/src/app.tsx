@@ -11,6 +11,7 @@ import { SosButton } from "./features/sos/sos-button.tsx";
 import { SosPanel } from "./features/sos/sos-panel.tsx";
 import { RideAlerts } from "./features/ride/ride-alerts.tsx";
 import { ConnectionBanner } from "./ui/connection-banner.tsx";
+import { UpdateBanner } from "./ui/update-banner.tsx";
 import { useApp } from "./ui/use-app.ts";
 
 type Tab = "chat" | "map" | "members" | "messages";
@@ -31,9 +32,12 @@ export function App() {
   const features = user.value;
   if (!current || !features) {
     return (
-      <main class="center">
-        <LoginForm />
-      </main>
+      <>
+        <UpdateBanner />
+        <main class="center">
+          <LoginForm />
+        </main>
+      </>
     );
   }
   const { chat, groups } = features;
@@ -51,6 +55,7 @@ export function App() {
     <div class="app" data-tab={tab}>
       {/* While the session dialog is up, the app behind it is out of reach of Tab and screen readers. */}
       <div class="app-body" inert={needsLogin}>
+        <UpdateBanner />
         <header class="top">
           <span class="brand">Convoy</span>
           <ConnectionBanner />

@@ -3,6 +3,7 @@
 import "leaflet/dist/leaflet.css";
 import "./styles.css";
 import { render } from "preact";
+import { Workbox } from "workbox-window";
 import { App } from "./app.tsx";
 import { createAppContext } from "./app-context.ts";
 import { createWebAlarm } from "./features/sos/web-alarm.ts";
@@ -35,6 +36,9 @@ const app = createAppContext({
     removeEventListener: (type, listener) => window.removeEventListener(type, listener),
   },
   page: document,
+  // Built by `vite build` only: the development server serves no service worker.
+  serviceWorker: import.meta.env.PROD && "serviceWorker" in navigator ? new Workbox("/sw.js") : undefined,
+  reload: () => window.location.reload(),
   geolocation: "geolocation" in navigator ? navigator.geolocation : undefined,
   alarm: createWebAlarm({
     AudioContextClass: "AudioContext" in window ? window.AudioContext : undefined,

@@ -16,6 +16,8 @@ import type { Clock } from "./net/clock.ts";
 import type { Connection } from "./net/connection.ts";
 import type { Session } from "./net/session.ts";
 import type { JsonStorage } from "./net/storage.ts";
+import { createTimers } from "./net/timers.ts";
+import { createLastKnown, type LastKnown } from "./offline/last-known.ts";
 
 export interface UserFeatures extends Feature {
   userId: string;
@@ -26,10 +28,15 @@ export interface UserFeatures extends Feature {
   groups: Groups;
   sos: SosAlerts;
   rides: Rides;
+  lastKnown: LastKnown;
   /** The user's groups were loaded (chat and presence follow them). */
   loaded: ReadonlySignal<boolean>;
   loadError: ReadonlySignal<string | null>;
 }
+
+/** The first retry of a failed groups load, doubling up to the second. */
+const LOAD_RETRY_MS = 5000;
+const LOAD_RETRY_MAX_MS = 60_000;
 
 export function createUserFeatures({
   userId,
@@ -67,27 +74,43 @@ export function createUserFeatures({
     lastFix: () => location.lastFix.peek(),
   });
   const rides = createRides({ socket: sockets.location, location, api, userId });
+  const lastKnown = createLastKnown({ storage, clock, userId, groups, chat, presence });
   const loaded = signal(false);
   const loadError = signal<string | null>(null);
+  /** Bumped to load the groups again after a failure. */
+  const loadAttempt = signal(0);
+  let failedLoads = 0;
+  const timers = createTimers(clock);
   const disposers: Array<() => void> = [];
 
   // Each effect depends only on the signals it reads itself; what it calls runs untracked.
   /** Groups load once the session is usable: at once, or after the password when the saved token had expired. */
   const loadGroups = () => {
+    void loadAttempt.value;
     if (needsLogin.value || loaded.value) return;
     let current = true;
-    loadError.value = null;
     untracked(() => groups.load()).then(
       (mine) => {
         if (!current) return;
         loaded.value = true;
+        loadError.value = null;
+        lastKnown.live();
         for (const g of mine) chat.followGroup(g.id);
         for (const g of mine) presence.follow(g.id);
         connection.connectAll();
       },
       () => {
-        if (current && !needsLogin.peek())
-          loadError.value = "Your groups could not be loaded. Reload the page to try again.";
+        if (!current || needsLogin.peek()) return;
+        // Without a network the app shows what it last knew, and tries again: the sockets
+        // connect as soon as they can, and the list follows within a minute.
+        const kept = groups.list.peek().length > 0;
+        loadError.value = kept ? null : "Your groups could not be loaded yet. Convoy keeps trying.";
+        connection.connectAll();
+        failedLoads++;
+        timers.after(
+          Math.min(LOAD_RETRY_MS * 2 ** (failedLoads - 1), LOAD_RETRY_MAX_MS),
+          () => loadAttempt.value++,
+        );
       },
     );
     return () => {
@@ -122,9 +145,14 @@ export function createUserFeatures({
     groups,
     sos,
     rides,
+    lastKnown,
     loaded,
     loadError,
     start() {
+      timers.start();
+      // What an earlier visit kept shows until the server answers (at once, when online).
+      lastKnown.restore();
+      lastKnown.start();
       location.start();
       rides.start();
       chat.start();
@@ -136,6 +164,8 @@ export function createUserFeatures({
     },
     stop() {
       for (const dispose of disposers.splice(0)) dispose();
+      timers.stop();
+      lastKnown.stop();
       chat.stop();
       direct.stop();
       presence.stop();

@@ -4,7 +4,13 @@ import { existsSync, mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { after, before } from "node:test";
 import type { AppOptions, Config } from "@convoy/server";
-import { chromium, type Browser, type BrowserContextOptions, type Page } from "playwright-core";
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  type Page,
+} from "playwright-core";
 import { startApp, type TestApp } from "./app.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -13,22 +19,39 @@ export const clientDist = fileURLToPath(new URL("../../client/dist", import.meta
 export const PHONE = { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true };
 const artifacts = fileURLToPath(new URL("../../test-results", import.meta.url));
 
-export async function launchBrowser(): Promise<Browser> {
+/** Chromium's switches for a headless run here (nothing downloaded, nothing phoned home). */
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
+
+function checkPrerequisites(): void {
   if (!existsSync(CHROMIUM))
     throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)`);
   if (!existsSync(`${clientDist}/index.html`))
     throw new Error("client/dist is missing: run `npm run build` first");
-  return chromium.launch({
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  checkPrerequisites();
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+}
+
+/** A browser with a profile in `userDataDir`, like a phone's (not incognito): one context. */
+export async function launchPersistentBrowser(
+  userDataDir: string,
+  options: BrowserContextOptions = {},
+): Promise<BrowserContext> {
+  checkPrerequisites();
+  return chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
+    args: CHROMIUM_ARGS,
+    ...options,
   });
 }
 

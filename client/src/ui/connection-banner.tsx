@@ -1,5 +1,7 @@
 // Connection status: quiet while online, never in the way of typing (messages
-// wait in the outbox), and tells offline, reconnecting and failed apart.
+// wait in the outbox), and tells offline, reconnecting and failed apart. While
+// what is shown was kept from an earlier visit, it says so, and how old it is.
+import { ago, clockTime } from "./time.ts";
 import { useApp } from "./use-app.ts";
 
 const TEXT = {
@@ -10,15 +12,20 @@ const TEXT = {
 } as const;
 
 export function ConnectionBanner() {
-  const { connection } = useApp();
+  const { connection, user, ticker } = useApp();
   const status = connection.status.value;
+  const keptAt = user.value?.lastKnown.shownFrom.value ?? null;
   return (
     <div class={`connection connection-${status}`} role="status" aria-live="polite" data-status={status}>
       {status === "online" ? (
         <span class="visually-hidden">Connected</span>
       ) : (
         <>
-          <span>{TEXT[status]}</span>
+          <span>
+            {keptAt === null
+              ? TEXT[status]
+              : `Offline: showing what Convoy knew at ${clockTime(keptAt)} (${ago(keptAt, ticker.now.value)}).`}
+          </span>
           {status === "failed" && (
             <button type="button" onClick={() => connection.connectAll()}>
               Try again

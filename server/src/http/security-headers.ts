@@ -36,7 +36,8 @@ export function securityHeaders(options: { mapTileUrl: string | null }): Request
         styleSrc: ["'self'"],
         // data: for the small images Vite inlines into the CSS (Leaflet's icons).
         imgSrc: ["'self'", "data:", ...(tileServer ? [tileServer] : [])],
-        connectSrc: ["'self'", webSocketSources],
+        // The tile server too: the app's service worker fetches the tiles it keeps for dead zones.
+        connectSrc: ["'self'", webSocketSources, ...(tileServer ? [tileServer] : [])],
       },
     },
     // Sent below, only over https.

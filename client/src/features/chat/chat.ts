@@ -38,6 +38,13 @@ export interface Chat extends Feature {
   unreadCount(groupId: string): number;
   markRead(groupId: string): void;
   sendTyping(groupId: string, typing: boolean): void;
+  /** The newest id up to which this device holds every message of the group (none yet: undefined). */
+  completeThrough(groupId: string): string | undefined;
+  /**
+   * Shows what an earlier visit kept (the app opened without a network). The
+   * next join catches up from `completeThrough`, so no message is skipped.
+   */
+  restore(groupId: string, messages: readonly ChatMessage[], completeThrough: string | null): void;
 }
 
 export function createChat({
@@ -169,6 +176,14 @@ export function createChat({
       countUnread(messagesByGroup.value[groupId] ?? [], marks.lastRead.value[groupId] ?? "", userId),
     markRead: (groupId) => marks.markRead(groupId, messagesByGroup.value[groupId]?.at(-1)?.id),
     sendTyping: (groupId, isTyping) => typing.send(groupId, isTyping),
+    completeThrough: (groupId) => completeThrough.get(groupId),
+    restore(groupId, messages, through) {
+      // The server answered first: what it said is newer.
+      if (messagesByGroup.value[groupId]?.length || completeThrough.has(groupId)) return;
+      add(groupId, messages);
+      if (through) completeThrough.set(groupId, through);
+      hasEarlier.value = { ...hasEarlier.value, [groupId]: true };
+    },
     start() {
       timers.start();
       typing.start();

@@ -15,6 +15,8 @@ export interface Groups {
   openGroup(groupId: string): void;
   createGroup(name: string): Promise<Group>;
   joinGroup(inviteCode: string): Promise<Group>;
+  /** Shows the groups an earlier visit kept (the app opened without a network), until load() answers. */
+  restore(kept: readonly Group[]): void;
 }
 
 export function createGroups({
@@ -35,6 +37,13 @@ export function createGroups({
     storage.saveJson(storageKey, groupId);
   }
 
+  /** The list, and the group the user had open last (else the first). */
+  function show(mine: readonly Group[]): void {
+    list.value = [...mine];
+    const last = currentGroupId.peek() ?? storage.loadJson<string | null>(storageKey, null);
+    currentGroupId.value = mine.some((g) => g.id === last) ? last : (mine[0]?.id ?? null);
+  }
+
   function add(group: Group): Group {
     if (!list.value.some((g) => g.id === group.id)) list.value = [...list.value, group];
     openGroup(group.id);
@@ -47,10 +56,11 @@ export function createGroups({
     currentGroup: computed(() => list.value.find((g) => g.id === currentGroupId.value) ?? null),
     async load() {
       const { groups: mine } = await api<{ groups: Group[] }>("GET", "/api/groups");
-      list.value = mine;
-      const last = storage.loadJson<string | null>(storageKey, null);
-      currentGroupId.value = mine.some((g) => g.id === last) ? last : (mine[0]?.id ?? null);
+      show(mine);
       return mine;
+    },
+    restore(kept) {
+      if (list.value.length === 0) show(kept);
     },
     openGroup,
     createGroup: async (name) => add((await api<{ group: Group }>("POST", "/api/groups", { name })).group),

@@ -61,7 +61,13 @@ export function RideMap({ groupId, config }: { groupId: string; config: ClientCo
     if (!container.current) return;
     const created = L.map(container.current, { zoomControl: true }).setView([46.56, 8.56], 13);
     (config.mapTileUrl
-      ? L.tileLayer(config.mapTileUrl, { maxZoom: 19, attribution: config.mapAttribution ?? "" })
+      ? L.tileLayer(config.mapTileUrl, {
+          maxZoom: 19,
+          attribution: config.mapAttribution ?? "",
+          // CORS answers, so the service worker may keep them for dead zones (an opaque
+          // answer would count as megabytes against the quota); the tile server must allow it.
+          crossOrigin: "anonymous",
+        })
       : createGridLayer()
     ).addTo(created);
     map.current = created;

@@ -21,6 +21,8 @@ export interface Presence extends Feature {
   /** groupId → userId → member. */
   byGroup: ReadonlySignal<ByGroup<PresenceMember>>;
   follow(groupId: string): void;
+  /** Shows the members an earlier visit kept, until the server's answer replaces them. */
+  restore(groupId: string, members: readonly PresenceMember[]): void;
 }
 
 const RETRY_SUBSCRIBE_MS = 1000;
@@ -70,6 +72,10 @@ export function createPresence({
 
   return {
     byGroup,
+    restore(groupId, members) {
+      if (byGroup.value[groupId]) return;
+      byGroup.value = { ...byGroup.value, [groupId]: Object.fromEntries(members.map((m) => [m.userId, m])) };
+    },
     follow(groupId) {
       if (followed.has(groupId)) return;
       followed.add(groupId);
