@@ -8,6 +8,7 @@ import type { Feature } from "./features/feature.ts";
 import type { GeolocationLike } from "./features/map/position-source.ts";
 import type { PageVisibility } from "./features/presence/presence.ts";
 import { silentAlarm, type Alarm } from "./features/sos/alarm.ts";
+import type { WakeLockLike } from "./features/wake-lock/screen-wake.ts";
 import { DEFAULT_CLIENT_CONFIG, loadClientConfig } from "./net/client-config.ts";
 import type { Clock } from "./net/clock.ts";
 import { createConnection, type Connection, type Network } from "./net/connection.ts";
@@ -26,6 +27,8 @@ export interface AppDeps {
   network: Network;
   page: PageVisibility;
   geolocation: GeolocationLike | undefined;
+  /** navigator.wakeLock; undefined where the browser has none. */
+  wakeLock: WakeLockLike | undefined;
   /** Sounds an incoming SOS; silent when not given. */
   alarm?: Alarm;
   /** The sockets, given a way to get a fresh token for each handshake. */
@@ -37,6 +40,8 @@ export interface AppContext extends Feature {
   connection: Connection;
   ticker: Ticker;
   clientConfig: ReadonlySignal<ClientConfig>;
+  /** The server answered with clientConfig (until then, or if it could not be reached, the defaults). */
+  clientConfigLoaded: ReadonlySignal<boolean>;
   /** The signed-in user's features; null while nobody is signed in. */
   user: ReadonlySignal<UserFeatures | null>;
 }
@@ -47,6 +52,7 @@ export function createAppContext(deps: AppDeps): AppContext {
     network,
     page,
     geolocation,
+    wakeLock,
     alarm = silentAlarm,
     openTransport = createSocketTransport,
   } = deps;
@@ -57,6 +63,7 @@ export function createAppContext(deps: AppDeps): AppContext {
   const connection = createConnection({ transport, session, clock, network });
   const ticker = createTicker(clock);
   const clientConfig = signal(DEFAULT_CLIENT_CONFIG);
+  const clientConfigLoaded = signal(false);
   const user = signal<UserFeatures | null>(null);
   let disposeUser: (() => void) | undefined;
 
@@ -73,6 +80,7 @@ export function createAppContext(deps: AppDeps): AppContext {
         clock,
         page,
         geolocation,
+        wakeLock,
         alarm,
       });
       made.start();
@@ -95,12 +103,17 @@ export function createAppContext(deps: AppDeps): AppContext {
     connection,
     ticker,
     clientConfig,
+    clientConfigLoaded,
     user,
     start() {
       session.start();
       connection.start();
       ticker.start();
-      void loadClientConfig(http).then((config) => (clientConfig.value = config));
+      void loadClientConfig(http).then((config) => {
+        if (!config) return;
+        clientConfig.value = config;
+        clientConfigLoaded.value = true;
+      });
       disposeUser = effect(followUser);
     },
     stop() {

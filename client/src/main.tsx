@@ -36,6 +36,8 @@ const app = createAppContext({
   },
   page: document,
   geolocation: "geolocation" in navigator ? navigator.geolocation : undefined,
+  // Only in a secure context (https or localhost), and not in every browser.
+  wakeLock: "wakeLock" in navigator ? navigator.wakeLock : undefined,
   alarm: createWebAlarm({
     AudioContextClass: "AudioContext" in window ? window.AudioContext : undefined,
     vibrate: "vibrate" in navigator ? (pattern) => navigator.vibrate(pattern) : undefined,

@@ -12,6 +12,7 @@ import { createPresence, type PageVisibility, type Presence } from "./features/p
 import type { Alarm } from "./features/sos/alarm.ts";
 import { createSos, type SosAlerts } from "./features/sos/sos.ts";
 import { createRides, type Rides } from "./features/ride/rides.ts";
+import { createScreenWake, type ScreenWake, type WakeLockLike } from "./features/wake-lock/screen-wake.ts";
 import type { Clock } from "./net/clock.ts";
 import type { Connection } from "./net/connection.ts";
 import type { Session } from "./net/session.ts";
@@ -26,6 +27,7 @@ export interface UserFeatures extends Feature {
   groups: Groups;
   sos: SosAlerts;
   rides: Rides;
+  screenWake: ScreenWake;
   /** The user's groups were loaded (chat and presence follow them). */
   loaded: ReadonlySignal<boolean>;
   loadError: ReadonlySignal<string | null>;
@@ -39,6 +41,7 @@ export function createUserFeatures({
   clock,
   page,
   geolocation,
+  wakeLock,
   alarm,
 }: {
   userId: string;
@@ -48,6 +51,7 @@ export function createUserFeatures({
   clock: Clock;
   page: PageVisibility;
   geolocation: GeolocationLike | undefined;
+  wakeLock: WakeLockLike | undefined;
   alarm: Alarm;
 }): UserFeatures {
   const { sockets } = connection;
@@ -67,6 +71,7 @@ export function createUserFeatures({
     lastFix: () => location.lastFix.peek(),
   });
   const rides = createRides({ socket: sockets.location, location, api, userId });
+  const screenWake = createScreenWake({ wakeLock, page, sharing: location.sharing, storage, userId });
   const loaded = signal(false);
   const loadError = signal<string | null>(null);
   const disposers: Array<() => void> = [];
@@ -122,6 +127,7 @@ export function createUserFeatures({
     groups,
     sos,
     rides,
+    screenWake,
     loaded,
     loadError,
     start() {
@@ -131,11 +137,13 @@ export function createUserFeatures({
       direct.start();
       presence.start();
       sos.start();
+      screenWake.start();
       for (const run of [loadGroups, followGroups, watchOpenGroup, reconnectAfterLogin])
         disposers.push(effect(run));
     },
     stop() {
       for (const dispose of disposers.splice(0)) dispose();
+      screenWake.stop();
       chat.stop();
       direct.stop();
       presence.stop();

@@ -4,11 +4,11 @@ import type { Http } from "./http.ts";
 
 export const DEFAULT_CLIENT_CONFIG: ClientConfig = { mapTileUrl: null, mapAttribution: null };
 
-/** The server's settings, or the defaults when it cannot be reached (the grid map works without them). */
-export async function loadClientConfig(http: Http): Promise<ClientConfig> {
+/** The server's settings, or null when it cannot be reached (the grid map works without them). */
+export async function loadClientConfig(http: Http): Promise<ClientConfig | null> {
   try {
     return await http.request<ClientConfig>("GET", "/api/config");
   } catch {
-    return DEFAULT_CLIENT_CONFIG;
+    return null;
   }
 }
