@@ -70,6 +70,7 @@ function setup({ expired = false } = {}) {
     network,
     page,
     geolocation,
+    wakeLock: undefined,
     openTransport: () => transport,
   });
   const sockets = [transport.chat, transport.presence, transport.location];
@@ -91,6 +92,7 @@ describe("app context", () => {
     await settle();
     assert.deepEqual(requests.sort(), ["GET /api/config", "GET /api/groups"]);
     assert.equal(app.clientConfig.value.mapTileUrl, "https://tiles/{z}/{x}/{y}.png");
+    assert.equal(app.clientConfigLoaded.value, true);
     assert.equal(app.user.value?.groups.currentGroupId.value, "g1");
     assert.deepEqual(
       sockets.map((s) => s.connects),

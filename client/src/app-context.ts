@@ -8,6 +8,7 @@ import type { Feature } from "./features/feature.ts";
 import type { GeolocationLike } from "./features/map/position-source.ts";
 import type { PageVisibility } from "./features/presence/presence.ts";
 import { silentAlarm, type Alarm } from "./features/sos/alarm.ts";
+import type { WakeLockLike } from "./features/wake-lock/screen-wake.ts";
 import { DEFAULT_CLIENT_CONFIG, loadClientConfig } from "./net/client-config.ts";
 import type { Clock } from "./net/clock.ts";
 import { createConnection, type Connection, type Network } from "./net/connection.ts";
@@ -27,6 +28,8 @@ export interface AppDeps {
   network: Network;
   page: PageVisibility;
   geolocation: GeolocationLike | undefined;
+  /** navigator.wakeLock; undefined where the browser has none. */
+  wakeLock: WakeLockLike | undefined;
   /** Sounds an incoming SOS; silent when not given. */
   alarm?: Alarm;
   /** The sockets, given a way to get a fresh token for each handshake. */
@@ -44,6 +47,8 @@ export interface AppContext extends Feature {
   /** The server's settings for the app; the last ones known while it cannot be reached. */
   clientConfig: ReadonlySignal<ClientConfig>;
   updates: AppUpdates;
+  /** The server answered with clientConfig (until then, or if it could not be reached, the last known or the defaults). */
+  clientConfigLoaded: ReadonlySignal<boolean>;
   /** The signed-in user's features; null while nobody is signed in. */
   user: ReadonlySignal<UserFeatures | null>;
 }
@@ -57,6 +62,7 @@ export function createAppContext(deps: AppDeps): AppContext {
     network,
     page,
     geolocation,
+    wakeLock,
     alarm = silentAlarm,
     openTransport = createSocketTransport,
     serviceWorker,
@@ -70,6 +76,7 @@ export function createAppContext(deps: AppDeps): AppContext {
   const ticker = createTicker(clock);
   const clientConfig = signal(storage.loadJson(CONFIG_KEY, DEFAULT_CLIENT_CONFIG));
   const updates = createAppUpdates({ worker: serviceWorker, clock, reload });
+  const clientConfigLoaded = signal(false);
   const user = signal<UserFeatures | null>(null);
   let disposeUser: (() => void) | undefined;
 
@@ -86,6 +93,7 @@ export function createAppContext(deps: AppDeps): AppContext {
         clock,
         page,
         geolocation,
+        wakeLock,
         alarm,
       });
       made.start();
@@ -110,6 +118,7 @@ export function createAppContext(deps: AppDeps): AppContext {
     ticker,
     clientConfig,
     updates,
+    clientConfigLoaded,
     user,
     start() {
       session.start();
@@ -119,6 +128,7 @@ export function createAppContext(deps: AppDeps): AppContext {
       void loadClientConfig(http).then((config) => {
         if (!config) return;
         clientConfig.value = config;
+        clientConfigLoaded.value = true;
         storage.saveJson(CONFIG_KEY, config);
       });
       disposeUser = effect(followUser);

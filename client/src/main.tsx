@@ -40,6 +40,8 @@ const app = createAppContext({
   serviceWorker: import.meta.env.PROD && "serviceWorker" in navigator ? new Workbox("/sw.js") : undefined,
   reload: () => window.location.reload(),
   geolocation: "geolocation" in navigator ? navigator.geolocation : undefined,
+  // Only in a secure context (https or localhost), and not in every browser.
+  wakeLock: "wakeLock" in navigator ? navigator.wakeLock : undefined,
   alarm: createWebAlarm({
     AudioContextClass: "AudioContext" in window ? window.AudioContext : undefined,
     vibrate: "vibrate" in navigator ? (pattern) => navigator.vibrate(pattern) : undefined,

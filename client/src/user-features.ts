@@ -12,6 +12,7 @@ import { createPresence, type PageVisibility, type Presence } from "./features/p
 import type { Alarm } from "./features/sos/alarm.ts";
 import { createSos, type SosAlerts } from "./features/sos/sos.ts";
 import { createRides, type Rides } from "./features/ride/rides.ts";
+import { createScreenWake, type ScreenWake, type WakeLockLike } from "./features/wake-lock/screen-wake.ts";
 import type { Clock } from "./net/clock.ts";
 import type { Connection } from "./net/connection.ts";
 import type { Session } from "./net/session.ts";
@@ -29,6 +30,7 @@ export interface UserFeatures extends Feature {
   sos: SosAlerts;
   rides: Rides;
   lastKnown: LastKnown;
+  screenWake: ScreenWake;
   /** The user's groups were loaded (chat and presence follow them). */
   loaded: ReadonlySignal<boolean>;
   loadError: ReadonlySignal<string | null>;
@@ -46,6 +48,7 @@ export function createUserFeatures({
   clock,
   page,
   geolocation,
+  wakeLock,
   alarm,
 }: {
   userId: string;
@@ -55,6 +58,7 @@ export function createUserFeatures({
   clock: Clock;
   page: PageVisibility;
   geolocation: GeolocationLike | undefined;
+  wakeLock: WakeLockLike | undefined;
   alarm: Alarm;
 }): UserFeatures {
   const { sockets } = connection;
@@ -75,6 +79,7 @@ export function createUserFeatures({
   });
   const rides = createRides({ socket: sockets.location, location, api, userId });
   const lastKnown = createLastKnown({ storage, clock, userId, groups, chat, presence });
+  const screenWake = createScreenWake({ wakeLock, page, sharing: location.sharing, storage, userId });
   const loaded = signal(false);
   const loadError = signal<string | null>(null);
   /** Bumped to load the groups again after a failure. */
@@ -146,6 +151,7 @@ export function createUserFeatures({
     sos,
     rides,
     lastKnown,
+    screenWake,
     loaded,
     loadError,
     start() {
@@ -159,6 +165,7 @@ export function createUserFeatures({
       direct.start();
       presence.start();
       sos.start();
+      screenWake.start();
       for (const run of [loadGroups, followGroups, watchOpenGroup, reconnectAfterLogin])
         disposers.push(effect(run));
     },
@@ -166,6 +173,7 @@ export function createUserFeatures({
       for (const dispose of disposers.splice(0)) dispose();
       timers.stop();
       lastKnown.stop();
+      screenWake.stop();
       chat.stop();
       direct.stop();
       presence.stop();

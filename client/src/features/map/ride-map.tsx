@@ -1,7 +1,7 @@
 // The live map: the open group's sharing riders as markers with name and
 // heading, greyed out with "n min ago" when their position is old; a
-// fit-to-group button; the ride's trails and panel; and the user's own
-// sharing toggle.
+// fit-to-group button; the ride's trails and panel; the user's own sharing
+// toggle and screen wake switch; and, with no tile server, a notice saying so.
 import type { ClientConfig, Position } from "@convoy/shared";
 import L from "leaflet";
 import { useEffect, useRef, useState } from "preact/hooks";
@@ -10,6 +10,7 @@ import { useApp, useUser } from "../../ui/use-app.ts";
 import { useSosMarkers } from "../sos/sos-markers.ts";
 import { RideLayers } from "../ride/ride-layers.tsx";
 import { RidePanel } from "../ride/ride-panel.tsx";
+import { ScreenWakeControl } from "../wake-lock/screen-wake-control.tsx";
 import { createGridLayer } from "./grid-layer.ts";
 
 /** A position older than this is shown greyed out (the rider may be out of coverage). */
@@ -136,11 +137,20 @@ export function RideMap({ groupId, config }: { groupId: string; config: ClientCo
   const riderCount = Object.keys(riders).length;
   return (
     <section class="ride-map" aria-labelledby="map-title">
-      <div class="map-toolbar">
-        <h2 id="map-title">Ride map</h2>
-        <button type="button" onClick={fitToGroup} disabled={riderCount === 0}>
-          Fit to group
-        </button>
+      <div class="map-head">
+        <div class="map-toolbar">
+          <h2 id="map-title">Ride map</h2>
+          <button type="button" onClick={fitToGroup} disabled={riderCount === 0}>
+            Fit to group
+          </button>
+        </div>
+        {/* Only once the server said so: a config that could not be loaded is not a server without tiles. */}
+        {app.clientConfigLoaded.value && !config.mapTileUrl && (
+          <p class="map-notice" data-testid="no-tiles">
+            No map tiles: this server has no tile server configured. The operator sets MAP_TILE_URL (see the
+            README's “Map tiles”).
+          </p>
+        )}
       </div>
       <div class="map" ref={container} role="region" aria-label={`Map with ${riderCount} riders`} />
       <RideLayers map={leaflet} groupId={groupId} />
@@ -178,18 +188,17 @@ export function RideMap({ groupId, config }: { groupId: string; config: ClientCo
           )}
           <p class="hint">
             {forRide
-              ? "Shared for the ride: leave the ride to stop. "
+              ? "Shared for the ride: leave the ride to stop."
               : mode
-                ? "Your group sees you on the map. "
-                : "Off: nobody sees where you are. "}
-            Browsers stop sending your location when the screen locks or the tab is in the background; keep
-            Convoy open and the screen on during the ride.
+                ? "Your group sees you on the map."
+                : "Off: nobody sees where you are."}
           </p>
           {location.sharingProblem.value && (
             <p class="error" role="alert">
               {location.sharingProblem.value}
             </p>
           )}
+          <ScreenWakeControl />
         </div>
       </div>
     </section>
