@@ -430,7 +430,8 @@ describe("[app] the ride map", () => {
 });
 
 describe("[app] map tiles from the tile server in MAP_TILE_URL", () => {
-  // A tile server on an origin of its own that answers every tile with one grey pixel.
+  // A tile server on an origin of its own that answers every tile with one grey pixel,
+  // allowing CORS (the app asks for tiles with CORS, so its service worker may keep them).
   const pixel = Buffer.from(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNoAAAAggCBd81ytgAAAABJRU5ErkJggg==",
     "base64",
@@ -438,7 +439,7 @@ describe("[app] map tiles from the tile server in MAP_TILE_URL", () => {
   const referers: Array<string | undefined> = [];
   const tiles = createServer((req, res) => {
     referers.push(req.headers.referer);
-    res.writeHead(200, { "content-type": "image/png" }).end(pixel);
+    res.writeHead(200, { "content-type": "image/png", "access-control-allow-origin": "*" }).end(pixel);
   });
   let app: TestApp;
   let browser: Browser;
