@@ -1,5 +1,6 @@
 // Connection status: quiet while online, never in the way of typing (messages
-// wait in the outbox), and tells offline, reconnecting and failed apart.
+// wait in the outbox), and tells offline, reconnecting and failed apart. What
+// waits in the outboxes is counted here at all times while there is any.
 import { useApp } from "./use-app.ts";
 
 const TEXT = {
@@ -9,16 +10,39 @@ const TEXT = {
   failed: "Cannot reach Convoy.",
 } as const;
 
+/** "3 waiting to send · 1 not sent", or null when nothing waits. */
+export function outboxText({ waiting, failed }: { waiting: number; failed: number }): string | null {
+  const parts = [
+    waiting > 0 ? `${waiting} waiting to send` : null,
+    failed > 0 ? `${failed} not sent (retry or discard ${failed === 1 ? "it" : "them"})` : null,
+  ].filter((part) => part !== null);
+  return parts.length ? parts.join(" · ") : null;
+}
+
 export function ConnectionBanner() {
-  const { connection } = useApp();
+  const { connection, user } = useApp();
   const status = connection.status.value;
+  const count = user.value?.outboxCount.value ?? { waiting: 0, failed: 0 };
+  const outbox = outboxText(count);
   return (
-    <div class={`connection connection-${status}`} role="status" aria-live="polite" data-status={status}>
+    <div
+      class={`connection connection-${status}`}
+      role="status"
+      aria-live="polite"
+      data-status={status}
+      data-waiting={count.waiting}
+      data-failed={count.failed}
+    >
       {status === "online" ? (
-        <span class="visually-hidden">Connected</span>
+        outbox ? (
+          <span class="outbox-count">{outbox}</span>
+        ) : (
+          <span class="visually-hidden">Connected</span>
+        )
       ) : (
         <>
           <span>{TEXT[status]}</span>
+          {outbox && <span class="outbox-count">{outbox}</span>}
           {status === "failed" && (
             <button type="button" onClick={() => connection.connectAll()}>
               Try again
