@@ -12,7 +12,9 @@ import type { WakeLockLike } from "./features/wake-lock/screen-wake.ts";
 import { DEFAULT_CLIENT_CONFIG, loadClientConfig } from "./net/client-config.ts";
 import type { Clock } from "./net/clock.ts";
 import { createConnection, type Connection, type Network } from "./net/connection.ts";
+import { createStorageQueueStore, type QueueStore } from "./net/durable-queue.ts";
 import { createHttp } from "./net/http.ts";
+import { createIdbQueueStore } from "./net/idb-queue-store.ts";
 import { createSession, type Session } from "./net/session.ts";
 import { createSocketTransport, type Transport } from "./net/socket-transport.ts";
 import { createStorage, type StringStore } from "./net/storage.ts";
@@ -24,6 +26,8 @@ import { createUserFeatures, type UserFeatures } from "./user-features.ts";
 export interface AppDeps {
   clock: Clock;
   store: StringStore;
+  /** Where the outboxes are kept; without it (tests, no IndexedDB) they are kept in `store`. */
+  indexedDB?: IDBFactory | undefined;
   fetch: typeof globalThis.fetch;
   network: Network;
   page: PageVisibility;
@@ -69,6 +73,9 @@ export function createAppContext(deps: AppDeps): AppContext {
     reload = () => {},
   } = deps;
   const storage = createStorage(deps.store);
+  const queues: QueueStore = deps.indexedDB
+    ? createIdbQueueStore({ indexedDB: deps.indexedDB, fallback: createStorageQueueStore(storage) })
+    : createStorageQueueStore(storage);
   const http = createHttp({ fetch: deps.fetch, clock });
   const session = createSession({ http, storage, clock });
   const transport = openTransport(() => session.freshToken());
@@ -90,6 +97,7 @@ export function createAppContext(deps: AppDeps): AppContext {
         session,
         connection,
         storage,
+        queues,
         clock,
         page,
         geolocation,

@@ -19,6 +19,15 @@ const clock: Clock = {
   clearInterval: (id) => window.clearInterval(id),
 };
 
+/** Some browsers' private modes throw on the mere lookup; the outbox then keeps to localStorage. */
+function indexedDbOrNone(): IDBFactory | undefined {
+  try {
+    return "indexedDB" in window ? window.indexedDB : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 const app = createAppContext({
   clock,
   // Reached on each use: where storage is disabled, even reading `localStorage` throws.
@@ -27,6 +36,7 @@ const app = createAppContext({
     setItem: (key, value) => localStorage.setItem(key, value),
     removeItem: (key) => localStorage.removeItem(key),
   },
+  indexedDB: indexedDbOrNone(),
   fetch: (input, init) => fetch(input, init),
   network: {
     get onLine() {

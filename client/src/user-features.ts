@@ -1,20 +1,27 @@
 // Everything that belongs to one signed-in user: their chat, presence, map
 // and groups, made for that user and wired together. Started when they sign
 // in; stopped when they sign out (a new user gets new ones).
-import { effect, signal, untracked, type ReadonlySignal } from "@preact/signals";
+import { computed, effect, signal, untracked, type ReadonlySignal } from "@preact/signals";
 import { createChat, type Chat } from "./features/chat/chat.ts";
-import { createDirectMessages, type DirectMessages } from "./features/direct/direct-messages.ts";
+import type { OutgoingMessage } from "./features/chat/outbox.ts";
+import {
+  createDirectMessages,
+  type DirectMessages,
+  type OutgoingDirect,
+} from "./features/direct/direct-messages.ts";
 import type { Feature } from "./features/feature.ts";
 import { createGroups, type Groups } from "./features/groups/groups.ts";
 import { createLocation, type LiveLocation } from "./features/map/location.ts";
 import type { GeolocationLike } from "./features/map/position-source.ts";
 import { createPresence, type PageVisibility, type Presence } from "./features/presence/presence.ts";
 import type { Alarm } from "./features/sos/alarm.ts";
-import { createSos, type SosAlerts } from "./features/sos/sos.ts";
-import { createRides, type Rides } from "./features/ride/rides.ts";
+import { openOutbox } from "./features/outbox/outbox-policy.ts";
+import { createSos, type PendingRaise, type SosAlerts } from "./features/sos/sos.ts";
+import { createRides, type QueuedRideAction, type Rides } from "./features/ride/rides.ts";
 import { createScreenWake, type ScreenWake, type WakeLockLike } from "./features/wake-lock/screen-wake.ts";
 import type { Clock } from "./net/clock.ts";
 import type { Connection } from "./net/connection.ts";
+import type { QueueStore } from "./net/durable-queue.ts";
 import type { Session } from "./net/session.ts";
 import type { JsonStorage } from "./net/storage.ts";
 import { createTimers } from "./net/timers.ts";
@@ -34,6 +41,8 @@ export interface UserFeatures extends Feature {
   /** The user's groups were loaded (chat and presence follow them). */
   loaded: ReadonlySignal<boolean>;
   loadError: ReadonlySignal<string | null>;
+  /** What the user sent that the server has not taken yet, over every outbox: waiting, or refused (failed). */
+  outboxCount: ReadonlySignal<{ waiting: number; failed: number }>;
 }
 
 /** The first retry of a failed groups load, doubling up to the second. */
@@ -45,6 +54,7 @@ export function createUserFeatures({
   session,
   connection,
   storage,
+  queues,
   clock,
   page,
   geolocation,
@@ -55,6 +65,8 @@ export function createUserFeatures({
   session: Pick<Session, "api" | "needsLogin">;
   connection: Pick<Connection, "sockets" | "connectAll">;
   storage: JsonStorage;
+  /** Where the outboxes are kept on the device. */
+  queues: QueueStore;
   clock: Clock;
   page: PageVisibility;
   geolocation: GeolocationLike | undefined;
@@ -63,21 +75,49 @@ export function createUserFeatures({
 }): UserFeatures {
   const { sockets } = connection;
   const { api, needsLogin } = session;
-  const chat = createChat({ socket: sockets.chat, storage, clock, api, userId });
-  const direct = createDirectMessages({ socket: sockets.chat, storage, clock, userId });
+  const chat = createChat({
+    socket: sockets.chat,
+    storage,
+    queue: openOutbox<OutgoingMessage>(queues, storage, userId, "chat", (m) => m.clientMsgId),
+    clock,
+    api,
+    userId,
+  });
+  const direct = createDirectMessages({
+    socket: sockets.chat,
+    storage,
+    queue: openOutbox<OutgoingDirect>(queues, storage, userId, "direct", (m) => m.clientMsgId),
+    clock,
+    userId,
+  });
   const presence = createPresence({ socket: sockets.presence, page, clock });
   const location = createLocation({ socket: sockets.location, storage, clock, geolocation, userId });
   const groups = createGroups({ api, storage, userId });
   const sos = createSos({
     socket: sockets.location,
-    storage,
+    queue: openOutbox<PendingRaise>(queues, storage, userId, "sos", (p) => p.clientSosId),
     clock,
     page,
     alarm,
     userId,
     lastFix: () => location.lastFix.peek(),
   });
-  const rides = createRides({ socket: sockets.location, location, api, userId });
+  const rides = createRides({
+    socket: sockets.location,
+    location,
+    api,
+    userId,
+    queue: openOutbox<QueuedRideAction>(queues, storage, userId, "ride", (q) => q.id),
+    clock,
+  });
+  const outboxCount = computed(() => {
+    const messages = [...chat.outbox.value, ...direct.outbox.value];
+    const failed = messages.filter((m) => m.state === "failed").length;
+    return {
+      waiting: messages.length - failed + sos.raising.value.length + rides.queued.value.length,
+      failed,
+    };
+  });
   const lastKnown = createLastKnown({ storage, clock, userId, groups, chat, presence });
   const screenWake = createScreenWake({ wakeLock, page, sharing: location.sharing, storage, userId });
   const loaded = signal(false);
@@ -154,6 +194,7 @@ export function createUserFeatures({
     screenWake,
     loaded,
     loadError,
+    outboxCount,
     start() {
       timers.start();
       // What an earlier visit kept shows until the server answers (at once, when online).

@@ -1,28 +1,31 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { LIMITS, type ChatClientEvents, type ChatServerEvents } from "@convoy/shared";
+import type { QueueStore } from "../../net/durable-queue.ts";
 import type { JsonStorage } from "../../net/storage.ts";
 import { chatMessage } from "../../testing/chat-message.ts";
 import { FakeClock } from "../../testing/fake-clock.ts";
 import { FakeSocket } from "../../testing/fake-socket.ts";
+import { memoryQueues } from "../../testing/memory-queues.ts";
 import { memoryStorage } from "../../testing/memory-storage.ts";
 import { settle } from "../../testing/settle.ts";
 import { createChat } from "./chat.ts";
 
-function setup(storage: JsonStorage = memoryStorage()) {
+function setup(storage: JsonStorage = memoryStorage(), queues: QueueStore = memoryQueues()) {
   const clock = new FakeClock();
   const socket = new FakeSocket<ChatServerEvents, ChatClientEvents>(clock);
   let n = 0;
   const chat = createChat({
     socket,
     storage,
+    queue: queues.queue("me", "chat"),
     clock,
     api: () => Promise.reject(new Error("no HTTP in this test")),
     userId: "me",
     newId: () => `c${++n}`,
   });
   chat.start();
-  return { clock, socket, storage, chat };
+  return { clock, socket, storage, queues, chat };
 }
 
 const texts = (chat: ReturnType<typeof setup>["chat"], groupId = "g1") =>
@@ -137,7 +140,8 @@ describe("chat", () => {
     first.chat.sendMessage("g1", "typed in a tunnel");
     first.chat.stop();
 
-    const { socket, chat } = setup(first.storage);
+    const { socket, chat } = setup(first.storage, first.queues);
+    await settle();
     assert.deepEqual(
       chat.outbox.value.map((m) => [m.text, m.state]),
       [["typed in a tunnel", "pending"]],
@@ -151,6 +155,7 @@ describe("chat", () => {
 
   it("a message echoed by message:new is shown once and leaves the outbox; its author stops typing", async () => {
     const { socket, chat } = setup();
+    await settle(); // the outbox kept on the device is read first
     socket.accept();
     socket.fire("typing", { groupId: "g1", userId: "me", username: "me", typing: true });
     chat.sendMessage("g1", "hello");

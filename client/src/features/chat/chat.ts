@@ -7,6 +7,7 @@ import type { Clock } from "../../net/clock.ts";
 import type { Api } from "../../net/http.ts";
 import { request, retryDelay } from "../../net/request.ts";
 import type { ChatSocket } from "../../net/socket-port.ts";
+import type { DurableQueue } from "../../net/durable-queue.ts";
 import type { JsonStorage } from "../../net/storage.ts";
 import { createTimers } from "../../net/timers.ts";
 import type { ByGroup } from "../by-group.ts";
@@ -50,6 +51,7 @@ export interface Chat extends Feature {
 export function createChat({
   socket,
   storage,
+  queue,
   clock,
   api,
   userId,
@@ -57,6 +59,8 @@ export function createChat({
 }: {
   socket: ChatSocket;
   storage: JsonStorage;
+  /** The user's outbox, kept on the device (outbox-policy.ts). */
+  queue: DurableQueue<OutgoingMessage>;
   clock: Clock;
   api: Api;
   userId: string;
@@ -77,9 +81,8 @@ export function createChat({
   const typing = createTyping({ socket, clock });
   const outbox = createOutbox({
     socket,
-    storage,
+    queue,
     clock,
-    key: `${userKey}.outbox`,
     conversationOf: (to: { groupId: string }) => to.groupId,
     send: ({ groupId, text, clientMsgId }) => request(socket, "message:send", { groupId, text, clientMsgId }),
     onSent: (message) => add(message.groupId, [message]),

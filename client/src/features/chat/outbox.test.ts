@@ -2,18 +2,16 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { ChatClientEvents, ChatMessage, ChatServerEvents } from "@convoy/shared";
 import type { ChatSocket } from "../../net/socket-port.ts";
-import type { JsonStorage } from "../../net/storage.ts";
+import type { QueueStore } from "../../net/durable-queue.ts";
 import { chatMessage } from "../../testing/chat-message.ts";
 import { FakeClock } from "../../testing/fake-clock.ts";
 import { FakeSocket } from "../../testing/fake-socket.ts";
 import { request } from "../../net/request.ts";
-import { memoryStorage } from "../../testing/memory-storage.ts";
+import { memoryQueues } from "../../testing/memory-queues.ts";
 import { settle } from "../../testing/settle.ts";
-import { createOutbox } from "./outbox.ts";
+import { createOutbox, type OutgoingMessage } from "./outbox.ts";
 
-const KEY = "convoy.me.outbox";
-
-function setup(storage: JsonStorage = memoryStorage()) {
+function setup(queues: QueueStore = memoryQueues(), idPrefix = "c") {
   const clock = new FakeClock();
   const socket = new FakeSocket<ChatServerEvents, ChatClientEvents>(clock);
   const port: ChatSocket = socket;
@@ -21,20 +19,19 @@ function setup(storage: JsonStorage = memoryStorage()) {
   let n = 0;
   const outbox = createOutbox({
     socket,
-    storage,
+    queue: queues.queue<OutgoingMessage>("me", "chat"),
     clock,
-    key: KEY,
     conversationOf: (to: { groupId: string }) => to.groupId,
     send: ({ groupId, text, clientMsgId }) => request(port, "message:send", { groupId, text, clientMsgId }),
     onSent: (message) => sent.push(message),
-    newId: () => `c${++n}`,
+    newId: () => `${idPrefix}${++n}`,
   });
   outbox.start();
   const queue = (text: string) => {
     outbox.add({ groupId: "g1" }, text);
     outbox.flush();
   };
-  return { clock, socket, storage, sent, outbox, queue };
+  return { clock, socket, queues, sent, outbox, queue };
 }
 
 describe("outbox", () => {
@@ -59,7 +56,7 @@ describe("outbox", () => {
   });
 
   it("keeps what waits on the device, and after a reload it is pending again, failed or not", async () => {
-    const { storage, socket, queue, outbox } = setup();
+    const { queues, socket, queue, outbox } = setup();
     queue("offline one");
     queue("offline two");
     socket.accept();
@@ -69,13 +66,36 @@ describe("outbox", () => {
     await settle();
     assert.equal(outbox.messages.value[0]?.state, "failed");
 
-    const reloaded = setup(storage).outbox;
+    const reloaded = setup(queues).outbox;
+    await settle();
     assert.deepEqual(
       reloaded.messages.value.map((m) => [m.text, m.state]),
       [
         ["offline one", "pending"],
         ["offline two", "pending"],
       ],
+    );
+  });
+
+  it("[outbox] what was kept goes first: a message typed while the queue is still being read comes after it", async () => {
+    const queues = memoryQueues();
+    const first = setup(queues);
+    first.queue("kept one");
+    first.outbox.stop();
+    await settle();
+    const { socket, outbox, queue } = setup(queues, "after-reload-");
+    queue("typed at once");
+    socket.accept();
+    outbox.flush();
+    assert.deepEqual(socket.asked("message:send"), [], "nothing before the queue is read");
+    await settle();
+    assert.deepEqual(
+      outbox.messages.value.map((m) => m.text),
+      ["kept one", "typed at once"],
+    );
+    assert.deepEqual(
+      socket.asked("message:send").map((m) => m.text),
+      ["kept one"],
     );
   });
 

@@ -1,11 +1,12 @@
 // Messages typed but not yet stored by the server, for the group chat and for
-// direct messages alike. They survive reconnects and reloads (kept on the
-// device), go out in the order typed, one at a time, and a retry reuses the
-// clientMsgId, so the server stores each once.
+// direct messages alike. They survive reconnects, reloads and browser restarts
+// (kept in a DurableQueue), go out in the order typed, one at a time, once
+// loaded and connected, and a retry reuses the clientMsgId, so the server
+// stores each once.
 import { signal, type ReadonlySignal } from "@preact/signals";
 import type { Clock } from "../../net/clock.ts";
 import type { Reply } from "../../net/request.ts";
-import type { JsonStorage } from "../../net/storage.ts";
+import type { DurableQueue } from "../../net/durable-queue.ts";
 import type { Feature } from "../feature.ts";
 
 export interface Outgoing {
@@ -35,19 +36,17 @@ export interface Outbox<A> extends Feature {
 
 export function createOutbox<A extends object, M>({
   socket,
-  storage,
+  queue,
   clock,
-  key,
   conversationOf,
   send,
   onSent,
   newId = () => crypto.randomUUID(),
 }: {
   socket: { readonly connected: boolean };
-  storage: JsonStorage;
+  /** The user's queue of this kind (see outbox-policy.ts). */
+  queue: DurableQueue<OutgoingTo<A>>;
   clock: Clock;
-  /** Storage key, one per user. */
-  key: string;
   /** The conversation a message belongs to (a group id, the other user's id). */
   conversationOf: (to: A) => string;
   /** Asks the server to store it. */
@@ -56,24 +55,34 @@ export function createOutbox<A extends object, M>({
   onSent: (message: M) => void;
   newId?: () => string;
 }): Outbox<A> {
-  // What waited when the page closed is sent again: pending, whatever it was.
-  const messages = signal(
-    storage.loadJson<Array<OutgoingTo<A>>>(key, []).map((m): OutgoingTo<A> => ({ ...m, state: "pending" })),
-  );
+  const messages = signal<Array<OutgoingTo<A>>>([]);
   let running = false;
   let flushing = false;
-
-  function set(next: Array<OutgoingTo<A>>): void {
-    messages.value = next;
-    storage.saveJson(key, next);
-  }
+  /** Nothing is sent before what waited in the queue is loaded: it goes first. */
+  let loaded = false;
 
   function update(clientMsgId: string, change: Partial<Outgoing> | null): void {
-    set(
-      change === null
-        ? messages.value.filter((m) => m.clientMsgId !== clientMsgId)
-        : messages.value.map((m) => (m.clientMsgId === clientMsgId ? { ...m, ...change } : m)),
-    );
+    const current = messages.value.find((m) => m.clientMsgId === clientMsgId);
+    if (!current) return;
+    if (change === null) {
+      messages.value = messages.value.filter((m) => m !== current);
+      void queue.remove(clientMsgId);
+      return;
+    }
+    const next = { ...current, ...change };
+    messages.value = messages.value.map((m) => (m === current ? next : m));
+    void queue.put(clientMsgId, next);
+  }
+
+  async function load(): Promise<void> {
+    const kept = await queue.load();
+    if (!running) return;
+    // What waited when the page closed is sent again: pending, whatever it was.
+    const restored = kept.map((m): OutgoingTo<A> => ({ ...m, state: "pending", error: undefined }));
+    const ids = new Set(restored.map((m) => m.clientMsgId));
+    messages.value = [...restored, ...messages.value.filter((m) => !ids.has(m.clientMsgId))];
+    loaded = true;
+    flush();
   }
 
   /** Resolves false when the message is still pending (no answer, connection lost). */
@@ -97,7 +106,7 @@ export function createOutbox<A extends object, M>({
       try {
         for (;;) {
           const next = messages.value.find((m) => m.state === "pending");
-          if (!running || !next || !socket.connected) break;
+          if (!running || !loaded || !next || !socket.connected) break;
           // Still pending: the connection dropped mid-send; the next connect sends it again.
           if (!(await deliver(next))) break;
         }
@@ -118,7 +127,8 @@ export function createOutbox<A extends object, M>({
         state: "pending",
         createdAt: clock.now(),
       };
-      set([...messages.value, outgoing]);
+      messages.value = [...messages.value, outgoing];
+      void queue.put(outgoing.clientMsgId, outgoing);
     },
     retry(clientMsgId) {
       update(clientMsgId, { state: "pending", error: undefined });
@@ -127,11 +137,13 @@ export function createOutbox<A extends object, M>({
     discard: (clientMsgId) => update(clientMsgId, null),
     delivered(conversation, clientMsgId) {
       const match = (m: OutgoingTo<A>) => m.clientMsgId === clientMsgId && conversationOf(m) === conversation;
-      if (messages.value.some(match)) set(messages.value.filter((m) => !match(m)));
+      const found = messages.value.find(match);
+      if (found) update(found.clientMsgId, null);
     },
     flush,
     start() {
       running = true;
+      if (!loaded) void load();
     },
     stop() {
       running = false;

@@ -1,19 +1,28 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { ChatClientEvents, ChatServerEvents, Conversation, DirectMessage } from "@convoy/shared";
+import type { QueueStore } from "../../net/durable-queue.ts";
 import type { JsonStorage } from "../../net/storage.ts";
 import { directMessage } from "../../testing/direct-message.ts";
 import { FakeClock } from "../../testing/fake-clock.ts";
 import { FakeSocket } from "../../testing/fake-socket.ts";
+import { memoryQueues } from "../../testing/memory-queues.ts";
 import { memoryStorage } from "../../testing/memory-storage.ts";
 import { settle } from "../../testing/settle.ts";
 import { createDirectMessages } from "./direct-messages.ts";
 
-function setup(storage: JsonStorage = memoryStorage()) {
+function setup(storage: JsonStorage = memoryStorage(), queues: QueueStore = memoryQueues()) {
   const clock = new FakeClock();
   const socket = new FakeSocket<ChatServerEvents, ChatClientEvents>(clock);
   let n = 0;
-  const direct = createDirectMessages({ socket, storage, clock, userId: "me", newId: () => `c${++n}` });
+  const direct = createDirectMessages({
+    socket,
+    storage,
+    queue: queues.queue("me", "direct"),
+    clock,
+    userId: "me",
+    newId: () => `c${++n}`,
+  });
   direct.start();
   /** Connects and answers dm:conversations with `list`. */
   const connect = async (list: Conversation[] = []) => {
@@ -26,7 +35,7 @@ function setup(storage: JsonStorage = memoryStorage()) {
     socket.answer("dm:page", { ok: true, data: { userId, messages, hasMore } });
     await settle();
   };
-  return { clock, socket, storage, direct, connect, page };
+  return { clock, socket, storage, queues, direct, connect, page };
 }
 
 const conversation = (last: DirectMessage, userId = "friend", username = "Frida"): Conversation => ({
@@ -182,7 +191,8 @@ describe("direct messages", () => {
     first.direct.send("friend", "typed in a tunnel");
     first.direct.stop();
 
-    const { socket, direct } = setup(first.storage);
+    const { socket, direct } = setup(first.storage, first.queues);
+    await settle();
     assert.deepEqual(
       direct.outbox.value.map((m) => [m.toUserId, m.text, m.state]),
       [["friend", "typed in a tunnel", "pending"]],

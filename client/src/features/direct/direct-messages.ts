@@ -8,6 +8,7 @@ import { computed, signal, type ReadonlySignal } from "@preact/signals";
 import type { Clock } from "../../net/clock.ts";
 import { request, retryDelay } from "../../net/request.ts";
 import type { ChatSocket } from "../../net/socket-port.ts";
+import type { DurableQueue } from "../../net/durable-queue.ts";
 import type { JsonStorage } from "../../net/storage.ts";
 import { createTimers } from "../../net/timers.ts";
 import { catchUp } from "../chat/catch-up.ts";
@@ -57,12 +58,15 @@ export interface DirectMessages extends Feature {
 export function createDirectMessages({
   socket,
   storage,
+  queue,
   clock,
   userId: me,
   newId,
 }: {
   socket: ChatSocket;
   storage: JsonStorage;
+  /** The user's outbox, kept on the device (outbox-policy.ts). */
+  queue: DurableQueue<OutgoingDirect>;
   clock: Clock;
   userId: string;
   newId?: () => string;
@@ -83,9 +87,8 @@ export function createDirectMessages({
   let retryList: number | undefined;
   const outbox = createOutbox({
     socket,
-    storage,
+    queue,
     clock,
-    key: `${userKey}.dmOutbox`,
     conversationOf: (to: { toUserId: string }) => to.toUserId,
     send: ({ toUserId, text, clientMsgId }) => request(socket, "dm:send", { toUserId, text, clientMsgId }),
     onSent: (message) => received(message),

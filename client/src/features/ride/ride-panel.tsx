@@ -39,6 +39,7 @@ export function RidePanel({ groupId }: { groupId: string }) {
             ? `The ride “${ended.name}” ended at ${clockTime(ended.endedAt ?? 0)}.`
             : "No ride under way."}
       </p>
+      <QueuedActions groupId={groupId} />
       {ride ? (
         <RideUnderWay key={ride.id} ride={ride} onDone={done} />
       ) : (
@@ -66,6 +67,30 @@ export function RidePanel({ groupId }: { groupId: string }) {
       )}
       <PastRides groupId={groupId} />
     </section>
+  );
+}
+
+/** Ride actions taken offline that wait for the connection, and why one was dropped when it went. */
+function QueuedActions({ groupId }: { groupId: string }) {
+  const { rides } = useUser();
+  const waiting = rides.queued.value.filter((q) => q.groupId === groupId);
+  const notice = rides.notice.value;
+  return (
+    <>
+      {waiting.map((q) => (
+        <p key={q.id} class="note ride-queued" data-action={q.action}>
+          Offline: you will {q.action} the ride “{q.rideName}” once connected.
+        </p>
+      ))}
+      {notice && (
+        <div class="error ride-notice" role="alert">
+          <p>{notice}</p>
+          <button type="button" onClick={() => rides.dismissNotice()}>
+            OK
+          </button>
+        </div>
+      )}
+    </>
   );
 }
 

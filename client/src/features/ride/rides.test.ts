@@ -9,10 +9,12 @@ import type {
   RideState,
 } from "@convoy/shared";
 import { ApiError, type Api } from "../../net/http.ts";
+import type { QueueStore } from "../../net/durable-queue.ts";
 import type { JsonStorage } from "../../net/storage.ts";
 import { FakeClock } from "../../testing/fake-clock.ts";
 import { FakeGeolocation } from "../../testing/fake-geolocation.ts";
 import { FakeSocket } from "../../testing/fake-socket.ts";
+import { memoryQueues } from "../../testing/memory-queues.ts";
 import { memoryStorage } from "../../testing/memory-storage.ts";
 import { settle } from "../../testing/settle.ts";
 import { createLocation } from "../map/location.ts";
@@ -72,12 +74,23 @@ function setup({
   storage = memoryStorage(),
   api = (async () => ({})) as Api,
   maxTrailPoints = 2000,
-}: { storage?: JsonStorage; api?: Api; maxTrailPoints?: number } = {}) {
+  queues = memoryQueues(),
+}: { storage?: JsonStorage; api?: Api; maxTrailPoints?: number; queues?: QueueStore } = {}) {
   const clock = new FakeClock(T0);
   const geolocation = new FakeGeolocation();
   const socket = new FakeSocket<LocationServerEvents, LocationClientEvents>(clock);
   const location = createLocation({ socket, storage, clock, geolocation, userId: "me", random: () => 0 });
-  const rides = createRides({ socket, location, api, userId: "me", maxTrailPoints });
+  let ids = 0;
+  const rides = createRides({
+    socket,
+    location,
+    api,
+    userId: "me",
+    maxTrailPoints,
+    queue: queues.queue("me", "ride"),
+    clock,
+    newId: () => `q${++ids}`,
+  });
   location.start();
   rides.start();
   /** Connects, and answers ride:active with `active`. */
@@ -86,7 +99,7 @@ function setup({
     socket.answer("ride:active", { ok: true, data: { rides: active } });
     await settle();
   };
-  return { clock, socket, storage, geolocation, location, rides, connect };
+  return { clock, socket, storage, queues, geolocation, location, rides, connect };
 }
 
 const state = (r: Ride, extra: Partial<RideState> = {}): RideState => ({
@@ -399,7 +412,11 @@ describe("rides", () => {
     assert.equal(await join, "This ride has already ended");
 
     socket.drop();
-    assert.match((await rides.joinRide(ride(), "gps")) ?? "", /offline/);
+    assert.match(
+      (await rides.startRide("g1", { name: "Mine", plannedEndAt: null, mode: "gps" })) ?? "",
+      /offline/,
+      "start has no idempotency key: refused offline",
+    );
   });
 
   it("lists past rides and opens a summary over HTTP", async () => {
@@ -468,5 +485,104 @@ describe("rides", () => {
     socket.drop();
     socket.accept();
     assert.deepEqual(socket.asked("ride:active"), [], "no longer asks on connect");
+  });
+  it("[outbox] offline, leave waits (sharing stops here at once), survives a reload and goes once, before ride:active", async () => {
+    const first = setup();
+    await first.connect([ride()]);
+    const joined = first.rides.joinRide(first.rides.active.value.g1!, "gps");
+    const withMe = ride({}, [
+      ["ann", null],
+      ["me", null],
+    ]);
+    first.socket.answer("ride:join", { ok: true, data: state(withMe) });
+    await joined;
+    first.socket.drop();
+    assert.equal(await first.rides.leaveRide(withMe), null, "queued, not refused");
+    assert.equal(await first.rides.leaveRide(withMe), null);
+    assert.deepEqual(first.location.sharing.value, {}, "no longer shared from here");
+    assert.deepEqual(
+      first.rides.queued.value.map((q) => [q.action, q.rideId]),
+      [["leave", "r1"]],
+      "once, however often pressed",
+    );
+    first.rides.stop();
+    first.location.stop();
+
+    const { socket, rides } = setup({ storage: first.storage, queues: first.queues });
+    await settle();
+    assert.deepEqual(
+      rides.queued.value.map((q) => q.action),
+      ["leave"],
+    );
+    socket.accept();
+    await settle();
+    assert.deepEqual(socket.asked("ride:leave"), [{ rideId: "r1" }]);
+    assert.deepEqual(socket.asked("ride:active"), [], "the rides are asked once what waited is answered");
+    socket.answer("ride:leave", {
+      ok: true,
+      data: {
+        ride: ride({}, [
+          ["ann", null],
+          ["me", T0 + 5000],
+        ]),
+      },
+    });
+    await settle();
+    assert.deepEqual(rides.queued.value, []);
+    assert.equal(socket.asked("ride:active").length, 1);
+    assert.deepEqual(socket.asked("ride:join"), [], "not joined again");
+  });
+
+  it("[outbox] offline actions go out in the order taken; a join joins and shares once answered", async () => {
+    const { socket, location, rides, connect } = setup();
+    await connect([ride(), ride({ id: "r2", groupId: "g2", name: "Pass run" })]);
+    socket.drop();
+    await rides.joinRide(rides.active.value.g1!, "gps");
+    await rides.endRide(rides.active.value.g2!);
+    socket.accept();
+    await settle();
+    assert.deepEqual(socket.asked("ride:join"), [{ rideId: "r1" }]);
+    assert.deepEqual(socket.asked("ride:end"), [], "one at a time");
+    socket.answer("ride:join", {
+      ok: true,
+      data: state(
+        ride({}, [
+          ["ann", null],
+          ["me", null],
+        ]),
+      ),
+    });
+    await settle();
+    assert.deepEqual(location.rideSharing.value, { g1: "r1" });
+    assert.deepEqual(socket.asked("ride:end"), [{ rideId: "r2" }]);
+  });
+
+  it("[outbox] an action the server refuses because the ride is over is dropped, and the rider is told", async () => {
+    const { socket, rides, connect } = setup();
+    await connect([ride()]);
+    socket.drop();
+    await rides.endRide(rides.active.value.g1!);
+    socket.accept();
+    await settle();
+    socket.answer("ride:end", { ok: false, error: { code: "CONFLICT", message: "this ride has ended" } });
+    await settle();
+    assert.deepEqual(rides.queued.value, []);
+    assert.match(rides.notice.value ?? "", /end the ride “Sunday loop”.*not sent.*already ended/);
+    rides.dismissNotice();
+    assert.equal(rides.notice.value, null);
+  });
+
+  it("[outbox] no answer while connected: kept, and asked again a moment later with the same action", async () => {
+    const { clock, socket, rides, connect } = setup();
+    await connect([ride()]);
+    socket.drop();
+    await rides.endRide(rides.active.value.g1!);
+    socket.accept();
+    await settle();
+    socket.answer("ride:end", { ok: false, error: { code: "INTERNAL", message: "try later" } });
+    await settle();
+    assert.equal(rides.queued.value.length, 1);
+    await clock.advance(3000);
+    assert.deepEqual(socket.asked("ride:end"), [{ rideId: "r1" }]);
   });
 });

@@ -4,6 +4,8 @@
 // starting shares the rider's position for the ride (the server turns it on);
 // leaving or the ride's end stops it, and this feature makes the location
 // feature follow, so that a reconnect never shares again for a ride that is over.
+// Offline, join, leave and end wait in a durable queue and go out in order on
+// the next connect; start is refused (outbox-policy.ts says why).
 import {
   LIMITS,
   type Position,
@@ -15,13 +17,17 @@ import {
   type TrailPoint,
 } from "@convoy/shared";
 import { signal, type ReadonlySignal } from "@preact/signals";
+import type { Clock } from "../../net/clock.ts";
+import type { DurableQueue } from "../../net/durable-queue.ts";
 import { ApiError, type Api } from "../../net/http.ts";
-import { request } from "../../net/request.ts";
+import { request, retryDelay } from "../../net/request.ts";
 import type { LocationSocket } from "../../net/socket-port.ts";
+import { createTimers } from "../../net/timers.ts";
 import { withEntry, type ByGroup } from "../by-group.ts";
 import type { Feature } from "../feature.ts";
 import type { LiveLocation } from "../map/location.ts";
 import type { ShareMode } from "../map/position-source.ts";
+import { RIDE_ACTION_DROPPED_ON } from "../outbox/outbox-policy.ts";
 import { rideProblem } from "./ride-problem.ts";
 
 /** The trails of a group's ride under way: userId → points, oldest first. */
@@ -46,8 +52,20 @@ export interface StartOptions {
   stoppedMs?: number;
 }
 
-/** What an action answers: null when done, else what to tell the rider. */
+/** What an action answers: null when done (or queued while offline), else what to tell the rider. */
 export type Problem = string | null;
+
+/** A ride action taken offline, sent on the next connect. */
+export interface QueuedRideAction {
+  id: string;
+  action: "join" | "leave" | "end";
+  rideId: string;
+  groupId: string;
+  rideName: string;
+  /** How to share once joined (join only). */
+  mode: ShareMode | null;
+  createdAt: number;
+}
 
 export interface Rides extends Feature {
   /** groupId → its ride under way. */
@@ -60,6 +78,11 @@ export interface Rides extends Feature {
   alerts: ReadonlySignal<ByGroup<RideAlert>>;
   /** A past ride shown with its trails, or null. */
   summary: ReadonlySignal<RideSummary | null>;
+  /** Actions taken offline, oldest first, waiting for the connection. */
+  queued: ReadonlySignal<QueuedRideAction[]>;
+  /** Why a queued action was dropped when it finally went out, for the rider. */
+  notice: ReadonlySignal<string | null>;
+  dismissNotice(): void;
   startRide(groupId: string, options: StartOptions): Promise<Problem>;
   /** Joins (or, for a rider already in it, shares again from this device). */
   joinRide(ride: Ride, mode: ShareMode): Promise<Problem>;
@@ -75,7 +98,8 @@ export interface Rides extends Feature {
 export const ridesIn = (ride: Ride, userId: string) =>
   ride.riders.some((r) => r.userId === userId && r.leftAt === null);
 
-const OFFLINE = "You are offline. Try again once connected";
+const OFFLINE = "You are offline: a ride can only be started once connected";
+const RETRY_MS = 3000;
 const ridePath = (groupId: string, rideId: string) =>
   `/api/groups/${encodeURIComponent(groupId)}/rides/${encodeURIComponent(rideId)}`;
 
@@ -84,9 +108,16 @@ export function createRides({
   location,
   api,
   userId,
+  queue,
+  clock,
   maxTrailPoints = LIMITS.trailPoints,
+  newId = () => crypto.randomUUID(),
 }: {
   socket: LocationSocket;
+  /** The user's ride actions taken offline, kept on the device (outbox-policy.ts). */
+  queue: DurableQueue<QueuedRideAction>;
+  clock: Clock;
+  newId?: () => string;
   location: Pick<LiveLocation, "sharing" | "rideSharing" | "shareForRide" | "forgetSharing" | "onSubscribe">;
   api: Api;
   userId: string;
@@ -97,6 +128,13 @@ export function createRides({
   const trails = signal<Record<string, LiveTrails>>({});
   const alerts = signal<ByGroup<RideAlert>>({});
   const summary = signal<RideSummary | null>(null);
+  const queued = signal<QueuedRideAction[]>([]);
+  const notice = signal<string | null>(null);
+  const timers = createTimers(clock);
+  let running = false;
+  let loaded = false;
+  /** The flush under way, if any: a second connect waits for it rather than sending twice. */
+  let flushing: Promise<void> | null = null;
   /**
    * groupId → changes applied to its ride. An answer to a request sent before
    * a later change (a push, or this user's own join) is older news: it must
@@ -220,12 +258,120 @@ export function createRides({
   }
 
   async function joinRide(ride: Ride, mode: ShareMode): Promise<Problem> {
-    if (!socket.connected) return OFFLINE;
+    if (!socket.connected) return enqueue("join", ride, mode);
     const reply = await request(socket, "ride:join", { rideId: ride.id });
     if (!reply.ok) return refused("join", ride, reply.error);
-    applyState(reply.data);
-    bind(reply.data.ride, mode);
+    joined(reply.data, mode);
     return null;
+  }
+
+  function joined(state: RideState, mode: ShareMode): void {
+    applyState(state);
+    bind(state.ride, mode);
+  }
+
+  function left(ride: Ride): void {
+    applyRide(ride);
+    location.forgetSharing(ride.groupId);
+  }
+
+  /** Offline: the action waits for the connection (once per action and ride); sharing stops here at once. */
+  function enqueue(action: QueuedRideAction["action"], ride: Ride, mode: ShareMode | null = null): Problem {
+    if (action !== "join" && location.rideSharing.value[ride.groupId] === ride.id)
+      location.forgetSharing(ride.groupId);
+    const same = queued.value.find((q) => q.action === action && q.rideId === ride.id);
+    if (same) return null;
+    const entry: QueuedRideAction = {
+      id: newId(),
+      action,
+      rideId: ride.id,
+      groupId: ride.groupId,
+      rideName: ride.name,
+      mode,
+      createdAt: clock.now(),
+    };
+    queued.value = [...queued.value, entry];
+    void queue.put(entry.id, entry);
+    return null;
+  }
+
+  function unqueue(id: string): void {
+    queued.value = queued.value.filter((q) => q.id !== id);
+    void queue.remove(id);
+  }
+
+  /** Sends a queued action and applies the answer; resolves the refusal, or null when done. */
+  async function sendAction({ action, rideId, mode }: QueuedRideAction) {
+    switch (action) {
+      case "join": {
+        const reply = await request(socket, "ride:join", { rideId });
+        if (!reply.ok) return reply.error;
+        joined(reply.data, mode ?? "gps");
+        return null;
+      }
+      case "leave": {
+        const reply = await request(socket, "ride:leave", { rideId });
+        if (!reply.ok) return reply.error;
+        left(reply.data.ride);
+        return null;
+      }
+      case "end": {
+        const reply = await request(socket, "ride:end", { rideId });
+        if (!reply.ok) return reply.error;
+        applyEnded(reply.data.ride);
+        return null;
+      }
+    }
+  }
+
+  /** Sends one queued action; resolves false when it must wait (no connection, or a retry later). */
+  async function sendQueued(entry: QueuedRideAction): Promise<boolean> {
+    const error = await sendAction(entry);
+    if (!error) {
+      unqueue(entry.id);
+      return true;
+    }
+    if (RIDE_ACTION_DROPPED_ON.has(error.code)) {
+      unqueue(entry.id);
+      const known = active.value[entry.groupId] ?? lastEnded.value[entry.groupId];
+      const ride = known?.id === entry.rideId ? known : undefined;
+      const problem = ride ? refused(entry.action, ride, error) : rideProblem(entry.action, error);
+      if (!ride && (error.code === "CONFLICT" || error.code === "NOT_FOUND")) void refreshActive();
+      notice.value = `Your request to ${entry.action} the ride “${entry.rideName}”, made offline, was not sent. ${problem}.`;
+      return true;
+    }
+    // No answer, a server fault, the event limit: kept, and tried again while connected.
+    const wait = retryDelay(error, RETRY_MS);
+    if (socket.connected && wait !== undefined)
+      timers.after(wait, () => {
+        if (socket.connected) void flushQueued();
+      });
+    return false;
+  }
+
+  /** The queued actions in order, one at a time, while connected. */
+  function flushQueued(): Promise<void> {
+    return (flushing ??= (async () => {
+      try {
+        for (;;) {
+          const next = queued.value[0];
+          if (!running || !loaded || !next || !socket.connected) return;
+          if (!(await sendQueued(next))) return;
+        }
+      } finally {
+        flushing = null;
+      }
+    })());
+  }
+
+  async function loadQueued(): Promise<void> {
+    const kept = await queue.load();
+    if (!running) return;
+    const ids = new Set(kept.map((q) => q.id));
+    queued.value = [...kept, ...queued.value.filter((q) => !ids.has(q.id))];
+    loaded = true;
+    // Connected before the queue was read: what waited goes now, then the rides are asked again.
+    if (socket.connected && queued.value.length) void flushQueued().then(() => refreshActive());
   }
 
   /** A refusal that says the ride is over also ends this device's sharing for it. */
@@ -260,7 +406,11 @@ export function createRides({
     if (next.length > maxTrailPoints) next.splice(0, next.length - maxTrailPoints);
     trails.value = { ...trails.value, [groupId]: { ...live, byRider: { ...live.byRider, [rider]: next } } };
   };
-  const onConnect = () => void refreshActive({ rejoin: true });
+  // What was done offline goes first: a rejoin must not undo a leave that waited.
+  const onConnect = () => {
+    if (!loaded || queued.value.length === 0) return void refreshActive({ rejoin: true });
+    void flushQueued().then(() => refreshActive({ rejoin: true }));
+  };
   /** The location feature's subscribe answer carries the group's ride. */
   const onSubscribe = (groupId: string) => {
     // Only the open group's trails are kept up to date: the others' are dropped.
@@ -284,6 +434,11 @@ export function createRides({
     trails,
     alerts,
     summary,
+    queued,
+    notice,
+    dismissNotice() {
+      notice.value = null;
+    },
     async startRide(
       groupId,
       { name, plannedEndAt, mode, gapM = LIMITS.rideGapM, stoppedMs = LIMITS.rideStoppedMs },
@@ -307,15 +462,14 @@ export function createRides({
     },
     joinRide,
     async leaveRide(ride) {
-      if (!socket.connected) return OFFLINE;
+      if (!socket.connected) return enqueue("leave", ride);
       const reply = await request(socket, "ride:leave", { rideId: ride.id });
       if (!reply.ok) return refused("leave", ride, reply.error);
-      applyRide(reply.data.ride);
-      location.forgetSharing(ride.groupId);
+      left(reply.data.ride);
       return null;
     },
     async endRide(ride) {
-      if (!socket.connected) return OFFLINE;
+      if (!socket.connected) return enqueue("end", ride);
       const reply = await request(socket, "ride:end", { rideId: ride.id });
       if (!reply.ok) return refused("end", ride, reply.error);
       applyEnded(reply.data.ride);
@@ -341,6 +495,9 @@ export function createRides({
       summary.value = null;
     },
     start() {
+      running = true;
+      timers.start();
+      if (!loaded) void loadQueued();
       socket.on("ride:update", onUpdate);
       socket.on("ride:ended", onEnded);
       socket.on("ride:alert", onAlert);
@@ -350,6 +507,8 @@ export function createRides({
       stopSubscribeWatch = location.onSubscribe(onSubscribe);
     },
     stop() {
+      running = false;
+      timers.stop();
       socket.off("ride:update", onUpdate);
       socket.off("ride:ended", onEnded);
       socket.off("ride:alert", onAlert);

@@ -12,11 +12,11 @@ import { FakeAlarm } from "../../testing/fake-alarm.ts";
 import { FakeClock } from "../../testing/fake-clock.ts";
 import { FakeEventTarget } from "../../testing/fake-event-target.ts";
 import { FakeSocket } from "../../testing/fake-socket.ts";
-import { memoryStorage } from "../../testing/memory-storage.ts";
+import { memoryQueues } from "../../testing/memory-queues.ts";
 import { settle } from "../../testing/settle.ts";
-import { createSos, sosNote } from "./sos.ts";
+import { createSos, sosNote, type PendingRaise } from "./sos.ts";
 
-function setup({ storage = memoryStorage(), fix = null as SosFix | null } = {}) {
+function setup({ queues = memoryQueues(), fix = null as SosFix | null } = {}) {
   const clock = new FakeClock();
   const socket = new FakeSocket<LocationServerEvents, LocationClientEvents>(clock);
   const page = Object.assign(new FakeEventTarget<"visibilitychange">(), { hidden: false });
@@ -25,7 +25,7 @@ function setup({ storage = memoryStorage(), fix = null as SosFix | null } = {}) 
   let ids = 0;
   const sos = createSos({
     socket,
-    storage,
+    queue: queues.queue("me", "sos"),
     clock,
     page,
     alarm,
@@ -34,7 +34,7 @@ function setup({ storage = memoryStorage(), fix = null as SosFix | null } = {}) 
     newId: () => `client-${++ids}`,
   });
   sos.start();
-  return { clock, socket, page, alarm, storage, own, sos };
+  return { clock, socket, page, alarm, queues, own, sos };
 }
 
 /** An open SOS raised by `userId` (another rider unless told). */
@@ -248,13 +248,43 @@ describe("SOS", () => {
     const first = setup();
     first.sos.raise("g1", "help");
     first.sos.stop();
-    const { socket } = setup({ storage: first.storage });
+    const { socket } = setup({ queues: first.queues });
     socket.accept();
+    await settle();
     assert.deepEqual(
       socket.asked("sos:raise").map((r) => r.clientSosId),
       ["client-1"],
     );
     await settle();
+  });
+
+  it("[outbox] after a reload, a raise kept 30 minutes or more (the page was closed) is not sent, and is forgotten", async () => {
+    const queues = memoryQueues();
+    const now = new FakeClock().now();
+    const kept = (clientSosId: string, groupId: string, age: number): PendingRaise => ({
+      clientSosId,
+      groupId,
+      note: null,
+      fix: null,
+      createdAt: now - age,
+    });
+    await queues.queue("me", "sos").put("old", kept("old", "g1", 30 * 60_000));
+    await queues.queue("me", "sos").put("young", kept("young", "g2", 29 * 60_000));
+    const { socket, sos } = setup({ queues });
+    await settle();
+    socket.accept();
+    assert.deepEqual(
+      sos.raising.value.map((p) => p.clientSosId),
+      ["young"],
+    );
+    assert.deepEqual(
+      socket.asked("sos:raise").map((r) => r.clientSosId),
+      ["young"],
+    );
+    assert.deepEqual(
+      (await queues.queue<PendingRaise>("me", "sos").load()).map((p) => p.clientSosId),
+      ["young"],
+    );
   });
 
   it("the alarm sounds on an alert and on each re-send, and stops once this user acknowledged", async () => {

@@ -8,9 +8,10 @@ import { signal, type ReadonlySignal } from "@preact/signals";
 import type { Clock } from "../../net/clock.ts";
 import { request, type Reply } from "../../net/request.ts";
 import type { LocationSocket } from "../../net/socket-port.ts";
-import type { JsonStorage } from "../../net/storage.ts";
+import type { DurableQueue } from "../../net/durable-queue.ts";
 import { createTimers } from "../../net/timers.ts";
 import type { Feature } from "../feature.ts";
+import { stillKept } from "../outbox/outbox-policy.ts";
 import type { PageVisibility } from "../presence/presence.ts";
 import type { Alarm } from "./alarm.ts";
 import { mergeSos, stepOf } from "./merge-sos.ts";
@@ -53,8 +54,6 @@ export interface SosAlerts extends Feature {
 }
 
 const RETRY_MS = 3000;
-/** A raise still unanswered after this long (the page was closed meanwhile) is not sent any more. */
-const RAISE_KEPT_MS = 30 * 60_000;
 /** Answers that may go better a moment later; others will not. */
 const RETRYABLE = new Set(["TIMEOUT", "INTERNAL", "RATE_LIMITED"]);
 const BIDI_OR_CONTROL = /[\p{Cc}\u202A-\u202E\u2066-\u2069]+/gu;
@@ -74,7 +73,7 @@ const retryWait = (reply: Reply<unknown>) =>
 
 export function createSos({
   socket,
-  storage,
+  queue,
   clock,
   page,
   alarm,
@@ -83,7 +82,8 @@ export function createSos({
   newId = () => crypto.randomUUID(),
 }: {
   socket: LocationSocket;
-  storage: JsonStorage;
+  /** The user's pending raises, kept on the device (outbox-policy.ts). */
+  queue: DurableQueue<PendingRaise>;
   clock: Clock;
   page: PageVisibility;
   alarm: Alarm;
@@ -92,7 +92,6 @@ export function createSos({
   lastFix: () => SosFix | null;
   newId?: () => string;
 }): SosAlerts {
-  const raisingKey = `convoy.${userId}.sosRaising`;
   const timers = createTimers(clock);
   const open = signal<Sos[]>([]);
   const raising = signal<PendingRaise[]>([]);
@@ -110,6 +109,7 @@ export function createSos({
   const raisesInFlight = new Set<string>();
   let shown: string | null = null;
   let running = false;
+  let loaded = false;
   let ringing = false;
 
   const find = (sosId: string) => open.value.find((s) => s.id === sosId);
@@ -119,9 +119,32 @@ export function createSos({
     sos.userId !== userId && rankHere(sos) < sosReceiptRank("acknowledged");
   const canResolve = (sos: Sos) => sos.userId === userId || stepOf(sos, userId)?.state === "acknowledged";
 
-  function setRaising(next: PendingRaise[]): void {
-    raising.value = next;
-    storage.saveJson(raisingKey, next);
+  function addRaising(pending: PendingRaise): void {
+    raising.value = [...raising.value, pending];
+    void queue.put(pending.clientSosId, pending);
+  }
+
+  function removeRaising(clientSosId: string): void {
+    raising.value = raising.value.filter((p) => p.clientSosId !== clientSosId);
+    void queue.remove(clientSosId);
+  }
+
+  /** What was raised just before a reload still goes out, unless it is long past. */
+  async function loadRaising(): Promise<void> {
+    const kept = await queue.load();
+    if (!running) return;
+    const now = clock.now();
+    // One SOS per group: one raised since the page opened stands for an older one of that group.
+    const fresh = new Set(raising.value.map((p) => p.groupId));
+    const restored: PendingRaise[] = [];
+    for (const p of kept) {
+      if (raising.value.some((r) => r.clientSosId === p.clientSosId)) continue;
+      if (stillKept("sos", p.createdAt, now) && !fresh.has(p.groupId)) restored.push(p);
+      else void queue.remove(p.clientSosId);
+    }
+    raising.value = [...restored, ...raising.value];
+    loaded = true;
+    for (const pending of restored) void sendRaise(pending);
   }
 
   /** Nobody's SOS waits for this user any more: the alarm has nothing to say. */
@@ -201,6 +224,7 @@ export function createSos({
   }
 
   async function sendRaise(pending: PendingRaise): Promise<void> {
+    // Not held back until the kept raises are read: an SOS goes at once.
     if (!running || !socket.connected || raisesInFlight.has(pending.clientSosId)) return;
     raisesInFlight.add(pending.clientSosId);
     const reply = await request(socket, "sos:raise", {
@@ -216,7 +240,7 @@ export function createSos({
       if (socket.connected) timers.after(retryWait(reply), () => void sendRaise(pending));
       return;
     }
-    setRaising(raising.value.filter((p) => p.clientSosId !== pending.clientSosId));
+    removeRaising(pending.clientSosId);
     if (reply.ok) received(reply.data.sos);
     else problem.value = `Your SOS could not be sent: ${reply.error.message}`;
   }
@@ -267,7 +291,7 @@ export function createSos({
         fix: lastFix(),
         createdAt: clock.now(),
       };
-      setRaising([...raising.value, pending]);
+      addRaising(pending);
       void sendRaise(pending);
     },
     acknowledge(sosId) {
@@ -300,11 +324,7 @@ export function createSos({
     start() {
       running = true;
       timers.start();
-      // What was raised just before a reload still goes out, unless it is long past.
-      const kept = storage
-        .loadJson<PendingRaise[]>(raisingKey, [])
-        .filter((p) => clock.now() - p.createdAt < RAISE_KEPT_MS);
-      setRaising(kept);
+      if (!loaded) void loadRaising();
       socket.on("sos:alert", onAlert);
       socket.on("sos:update", onAlert);
       socket.on("sos:resolved", onResolved);

@@ -1,0 +1,92 @@
+// The durable outbox in Debian's Chromium (#15): a group message written
+// offline waits in IndexedDB through a reload, is counted in the connection
+// banner, and is stored exactly once when the connection is back.
+import assert from "node:assert/strict";
+import { before, describe, it } from "node:test";
+import type { Page } from "playwright-core";
+import { uniqueName } from "./support/app.ts";
+import { axeViolations } from "./support/axe.ts";
+import { createGroupInUi, registerInUi, screenshot, useAppAndBrowser } from "./support/browser.ts";
+
+const BOUND = { timeout: 10_000 };
+
+/**
+ * How the page is reloaded with the server out of reach. A page can only load
+ * with the whole context offline once the app has a service worker (being
+ * built in parallel); until then the network is back for the reload and only
+ * Socket.IO is cut. The day the worker lands, set this to true: nothing else
+ * in the test changes.
+ */
+const TRUE_OFFLINE_RELOAD = false;
+
+describe("[app] durable outbox", () => {
+  const env = useAppAndBrowser();
+  const name = uniqueName("outbox");
+  let page: Page;
+  let inviteCode: string;
+
+  const banner = (p: Page) => p.locator(".connection");
+  /** Texts of group `groupId`'s stored messages, read on the server by another member. */
+  const storedTexts = async (groupId: string, token: string) => {
+    const res = await env.app.http("GET", `/api/groups/${groupId}/messages?limit=100`, undefined, token);
+    assert.equal(res.status, 200);
+    return res.body.messages.map((m) => m.text);
+  };
+  const blockSocketIo = (p: Page) => p.route("**/socket.io/**", (route) => route.abort());
+
+  before(async () => {
+    page = await env.newPage();
+    await registerInUi(page, env.app.url, name);
+    inviteCode = await createGroupInUi(page, "Outbox ride");
+  });
+
+  it("a message written offline survives a reload, shows as waiting, and is stored once when back online", async () => {
+    const watcher = await env.app.member();
+    const joined = await env.app.http("POST", "/api/groups/join", { inviteCode }, watcher.token);
+    const groupId = joined.body.group.id;
+    const text = "Typed offline, sent after a reload";
+
+    // Offline: the network gone, and the server drops this user's /chat socket.
+    await page.context().setOffline(true);
+    for (const socket of env.app.app.io.of("/chat").sockets.values())
+      if (socket.data.user.username === name) socket.conn.close();
+    await page.locator('.connection[data-status="offline"]').waitFor({ state: "attached", ...BOUND });
+
+    await page.getByLabel("Message").fill(text);
+    await page.getByLabel("Message").press("Enter");
+    await page.locator('.message.outgoing[data-state="pending"]', { hasText: text }).waitFor(BOUND);
+    await page.locator('.connection[data-waiting="1"]').waitFor({ state: "attached", ...BOUND });
+    assert.match((await banner(page).textContent()) ?? "", /offline.*1 waiting to send/i);
+    assert.equal(await banner(page).getAttribute("role"), "status");
+
+    // Reload with the server still out of reach: the message comes back from IndexedDB.
+    await blockSocketIo(page);
+    if (!TRUE_OFFLINE_RELOAD) await page.context().setOffline(false);
+    await page.reload();
+    await page.locator('.message.outgoing[data-state="pending"]', { hasText: text }).waitFor(BOUND);
+    await page.locator('.connection[data-waiting="1"]').waitFor({ state: "attached", ...BOUND });
+    assert.notEqual(await banner(page).getAttribute("data-status"), "online");
+    assert.match((await banner(page).textContent()) ?? "", /1 waiting to send/);
+    assert.deepEqual(await axeViolations(page), [], "the banner with its count");
+    await screenshot(page, "outbox-waiting-after-reload");
+    assert.deepEqual(await storedTexts(groupId, watcher.token), [], "nothing reached the server yet");
+
+    // Back online: sent once, shown once, and the count clears.
+    if (TRUE_OFFLINE_RELOAD) await page.context().setOffline(false);
+    await page.unroute("**/socket.io/**");
+    await page.locator('.connection[data-status="online"]').waitFor({ state: "attached", timeout: 20_000 });
+    await page.locator('.message[data-state="sent"]', { hasText: text }).waitFor(BOUND);
+    await page.locator('.connection[data-waiting="0"]').waitFor({ state: "attached", ...BOUND });
+    assert.equal(await page.locator(".message.outgoing").count(), 0);
+    assert.equal(await page.locator(".messages .text", { hasText: text }).count(), 1, "shown once");
+    assert.doesNotMatch((await banner(page).textContent()) ?? "", /waiting/);
+    assert.deepEqual(await storedTexts(groupId, watcher.token), [text], "stored exactly once");
+
+    // Another reload: nothing is left in the outbox to send again.
+    await page.reload();
+    await page.locator('.connection[data-status="online"]').waitFor({ state: "attached", timeout: 20_000 });
+    await page.locator(".messages .text", { hasText: text }).waitFor(BOUND);
+    assert.equal(await page.locator(".message.outgoing").count(), 0);
+    assert.deepEqual(await storedTexts(groupId, watcher.token), [text]);
+  });
+});
