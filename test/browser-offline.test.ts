@@ -27,6 +27,8 @@ import {
 } from "./support/browser.ts";
 
 const BOUND = { timeout: 10_000 };
+/** Spans a reconnect's backoff on a loaded machine. */
+const SLOW = { timeout: 30_000 };
 const TILE = readFileSync(join(clientDist, "icons", "icon-192.png"));
 
 /** A tile server on loopback that allows CORS and a week of caching, as OpenStreetMap's does. */
@@ -66,6 +68,7 @@ describe("[app] the app in a dead zone: service worker, tiles, updates", () => {
   let app: TestApp;
   const profileDir = mkdtempSync(join(tmpdir(), "convoy-profile-"));
   let context: BrowserContext;
+  let inviteCode: string;
   let page: Page;
   const csp: string[][] = [];
 
@@ -92,7 +95,7 @@ describe("[app] the app in a dead zone: service worker, tiles, updates", () => {
 
   it("a service worker takes the page on the first visit, and Chromium finds the app installable", async () => {
     await registerInUi(page, app.url, uniqueName("rider"));
-    await createGroupInUi(page, "Valley ride");
+    inviteCode = await createGroupInUi(page, "Valley ride");
     await controlled(page);
     const cdp = await page.context().newCDPSession(page);
     const manifest = (await cdp.send("Page.getAppManifest")) as { errors: unknown[]; url: string };
@@ -151,6 +154,41 @@ describe("[app] the app in a dead zone: service worker, tiles, updates", () => {
     await page.locator('.connection[data-status="online"]').waitFor({ state: "attached", timeout: 30_000 });
     await banner.waitFor({ state: "detached", ...BOUND });
     assert.equal(tiles.served.length, servedOnline, "fresh for a week: not asked again once online");
+  });
+
+  it("a message written offline outlives the browser: closed and opened again, it is sent once", async () => {
+    const watcher = await app.member();
+    const joined = await app.http("POST", "/api/groups/join", { inviteCode }, watcher.token);
+    const stored = async () =>
+      (
+        await app.http(
+          "GET",
+          `/api/groups/${joined.body.group.id}/messages?limit=100`,
+          undefined,
+          watcher.token,
+        )
+      ).body.messages.map((m) => m.text);
+    await page.getByRole("navigation", { name: "Views" }).getByRole("button", { name: "Chat" }).tap();
+    await page.context().setOffline(true);
+    for (const socket of app.app.io.of("/chat").sockets.values()) socket.conn.close();
+    await page.getByLabel("Message").fill("Written before the battery died");
+    await page.getByLabel("Message").press("Enter");
+    await page.locator('.connection[data-waiting="1"]').waitFor({ state: "attached", ...BOUND });
+    await context.close();
+
+    context = await launchPersistentBrowser(profileDir, PHONE);
+    page = context.pages()[0] ?? (await context.newPage());
+    csp.push(watchCspViolations(page));
+    await page.goto(app.url);
+    await page
+      .locator('.message[data-state="sent"]', { hasText: "Written before the battery died" })
+      .waitFor(SLOW);
+    await page.locator('.connection[data-waiting="0"]').waitFor({ state: "attached", ...BOUND });
+    assert.deepEqual(
+      (await stored()).filter((text) => text === "Written before the battery died"),
+      ["Written before the battery died"],
+      "stored exactly once",
+    );
   });
 
   it("a new deploy is offered, not forced; Reload to update switches to it", async () => {

@@ -6,18 +6,15 @@ import { before, describe, it } from "node:test";
 import type { Page } from "playwright-core";
 import { uniqueName } from "./support/app.ts";
 import { axeViolations } from "./support/axe.ts";
-import { createGroupInUi, registerInUi, screenshot, useAppAndBrowser } from "./support/browser.ts";
+import {
+  createGroupInUi,
+  registerInUi,
+  screenshot,
+  useAppAndBrowser,
+  waitUntilInPage,
+} from "./support/browser.ts";
 
 const BOUND = { timeout: 10_000 };
-
-/**
- * How the page is reloaded with the server out of reach. A page can only load
- * with the whole context offline once the app has a service worker (being
- * built in parallel); until then the network is back for the reload and only
- * Socket.IO is cut. The day the worker lands, set this to true: nothing else
- * in the test changes.
- */
-const TRUE_OFFLINE_RELOAD = false;
 
 describe("[app] durable outbox", () => {
   const env = useAppAndBrowser();
@@ -32,12 +29,13 @@ describe("[app] durable outbox", () => {
     assert.equal(res.status, 200);
     return res.body.messages.map((m) => m.text);
   };
-  const blockSocketIo = (p: Page) => p.route("**/socket.io/**", (route) => route.abort());
 
   before(async () => {
     page = await env.newPage();
     await registerInUi(page, env.app.url, name);
     inviteCode = await createGroupInUi(page, "Outbox ride");
+    // The service worker that lets the page load without a network has taken it.
+    await waitUntilInPage(page, "navigator.serviceWorker.controller !== null");
   });
 
   it("a message written offline survives a reload, shows as waiting, and is stored once when back online", async () => {
@@ -59,9 +57,7 @@ describe("[app] durable outbox", () => {
     assert.match((await banner(page).textContent()) ?? "", /offline.*1 waiting to send/i);
     assert.equal(await banner(page).getAttribute("role"), "status");
 
-    // Reload with the server still out of reach: the message comes back from IndexedDB.
-    await blockSocketIo(page);
-    if (!TRUE_OFFLINE_RELOAD) await page.context().setOffline(false);
+    // Reload with the network still cut (the service worker serves the app): the message comes back from IndexedDB.
     await page.reload();
     await page.locator('.message.outgoing[data-state="pending"]', { hasText: text }).waitFor(BOUND);
     await page.locator('.connection[data-waiting="1"]').waitFor({ state: "attached", ...BOUND });
@@ -72,8 +68,7 @@ describe("[app] durable outbox", () => {
     assert.deepEqual(await storedTexts(groupId, watcher.token), [], "nothing reached the server yet");
 
     // Back online: sent once, shown once, and the count clears.
-    if (TRUE_OFFLINE_RELOAD) await page.context().setOffline(false);
-    await page.unroute("**/socket.io/**");
+    await page.context().setOffline(false);
     await page.locator('.connection[data-status="online"]').waitFor({ state: "attached", timeout: 20_000 });
     await page.locator('.message[data-state="sent"]', { hasText: text }).waitFor(BOUND);
     await page.locator('.connection[data-waiting="0"]').waitFor({ state: "attached", ...BOUND });
