@@ -129,6 +129,11 @@ describe("app context", () => {
     const { app, clock, storage, transport, sockets, geolocation, network, page } = setup();
     app.start();
     await settle();
+    // Written before the connection: it waits in the user's outbox on the device.
+    app.user.value?.chat.sendMessage("g1", "not sent yet");
+    await settle();
+    assert.notEqual(storage.loadJson("convoy.u1.queue.chat", null), null);
+    assert.notEqual(storage.loadJson("convoy.u1.lastKnown", null), null);
     for (const socket of sockets) socket.accept();
     app.session.logout();
     assert.equal(app.user.value, null);
@@ -137,6 +142,9 @@ describe("app context", () => {
     assert.deepEqual(storage.loadJson("convoy.u1.sharing", null), {});
     assert.equal(geolocation.watching, 0);
     assert.equal(page.listenerCount, 0, "presence no longer watches the page");
+    await settle();
+    assert.equal(storage.loadJson("convoy.u1.queue.chat", null), null, "nothing unsent stays on the device");
+    assert.equal(storage.loadJson("convoy.u1.lastKnown", null), null, "nor what the app knew");
     // Only the connection's own listeners are left (connect, disconnect, connect_error, session:expiring).
     assert.deepEqual(
       sockets.map((s) => s.listenerCount),

@@ -15,6 +15,7 @@ import { createConnection, type Connection, type Network } from "./net/connectio
 import { createStorageQueueStore, type QueueStore } from "./net/durable-queue.ts";
 import { createHttp } from "./net/http.ts";
 import { createIdbQueueStore } from "./net/idb-queue-store.ts";
+import { forgetOutboxes } from "./features/outbox/outbox-policy.ts";
 import { createSession, type Session } from "./net/session.ts";
 import { createSocketTransport, type Transport } from "./net/socket-transport.ts";
 import { createStorage, type StringStore } from "./net/storage.ts";
@@ -111,12 +112,15 @@ export function createAppContext(deps: AppDeps): AppContext {
     return () => {
       user.value = null;
       // Signed out (not the app stopping): sharing ends on the server first, while the socket is open.
-      if (session.currentUserId.peek() !== userId) {
+      const signedOut = session.currentUserId.peek() !== userId;
+      if (signedOut) {
         features.location.endSharing();
         features.lastKnown.forget();
         connection.disconnectAll();
       }
       features.stop();
+      // Once stopped, nothing of theirs writes to the queues again.
+      if (signedOut) void forgetOutboxes(queues, userId);
     };
   };
 

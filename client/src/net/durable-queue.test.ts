@@ -133,6 +133,22 @@ describe("durable queue without IndexedDB", () => {
     assert.deepEqual(await texts(reloaded), ["kept anyway"]);
   });
 
+  it("an entry the database did not take is read back from the fallback with the rest, and removed from both", async () => {
+    const indexedDB = new IDBFactory();
+    const storage = memoryStorage();
+    const page = (factory: IDBFactory) =>
+      createIdbQueueStore({ indexedDB: factory, fallback: createStorageQueueStore(storage) });
+    await page(indexedDB).queue<Entry>("me", "chat").put("a", { id: "a", text: "in the database" });
+    // The database fails for a moment (a dropped connection, a full disk): this one goes to the fallback.
+    await page(refusing()).queue<Entry>("me", "chat").put("b", { id: "b", text: "in the fallback" });
+
+    const next = page(indexedDB);
+    assert.deepEqual(await texts(next), ["in the database", "in the fallback"]);
+    await next.queue<Entry>("me", "chat").remove("b");
+    await next.queue<Entry>("me", "chat").remove("a");
+    assert.deepEqual(await texts(page(indexedDB)), [], "sent ones are gone from both: never sent twice");
+  });
+
   it("with localStorage disabled too, entries live for the page and nothing throws", async () => {
     const broken: JsonStorage = {
       loadJson: <T>(_key: string, fallback: T) => fallback,

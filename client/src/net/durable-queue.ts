@@ -10,9 +10,13 @@ import type { JsonStorage } from "./storage.ts";
 export interface DurableQueue<T> {
   /** Everything kept, in the order first put. */
   load(): Promise<T[]>;
+  /** The same, with each entry's id. */
+  entries(): Promise<Array<[string, T]>>;
   /** Adds at the end, or replaces in place the entry with this id. */
   put(id: string, value: T): Promise<void>;
   remove(id: string): Promise<void>;
+  /** Removes every entry (the user signed out). */
+  clear(): Promise<void>;
 }
 
 export interface QueueStore {
@@ -30,6 +34,7 @@ export function createStorageQueueStore(storage: JsonStorage): QueueStore {
         entries.length ? storage.saveJson(key, entries) : storage.remove(key);
       return {
         load: async () => read().map(([, value]) => value),
+        entries: async () => read(),
         async put(id, value) {
           const entries = read();
           const at = entries.findIndex(([kept]) => kept === id);
@@ -38,6 +43,7 @@ export function createStorageQueueStore(storage: JsonStorage): QueueStore {
           write(entries);
         },
         remove: async (id) => write(read().filter(([kept]) => kept !== id)),
+        clear: async () => storage.remove(key),
       };
     },
   };
@@ -67,6 +73,10 @@ export function withLegacyList<T>(
       await migrate();
       return queue.load();
     },
+    async entries() {
+      await migrate();
+      return queue.entries();
+    },
     async put(id, value) {
       await migrate();
       return queue.put(id, value);
@@ -74,6 +84,10 @@ export function withLegacyList<T>(
     async remove(id) {
       await migrate();
       return queue.remove(id);
+    },
+    async clear() {
+      await migrate();
+      return queue.clear();
     },
   };
 }

@@ -1,7 +1,10 @@
 // The durable queues in IndexedDB (through idb): one object store of rows
 // keyed by [owner, kind, id], ordered by an index on [owner, kind, order].
-// Where the database cannot be opened or a write fails (private modes, a full
-// disk), the fallback store takes over for the rest of the page.
+// Where the database cannot be opened (private modes) the fallback store
+// holds the queues; where one write fails (a full disk, a connection the
+// browser dropped) that entry goes to the fallback. Loading reads both and
+// removing removes from both, so an entry is neither lost nor sent twice
+// whichever store took it.
 import { wrap, type DBSchema, type IDBPDatabase } from "idb";
 import type { DurableQueue, QueueStore } from "./durable-queue.ts";
 
@@ -30,7 +33,6 @@ export function createIdbQueueStore({
   name?: string;
 }): QueueStore {
   let opened: Promise<IDBPDatabase<OutboxDb> | null> | undefined;
-  let broken = false;
 
   function open(): Promise<IDBPDatabase<OutboxDb> | null> {
     return (opened ??= (async () => {
@@ -45,7 +47,6 @@ export function createIdbQueueStore({
         db.addEventListener("versionchange", () => db.close());
         return db;
       } catch {
-        broken = true;
         return null;
       }
     })());
@@ -55,24 +56,33 @@ export function createIdbQueueStore({
     queue<T>(owner: string, kind: string): DurableQueue<T> {
       const spare = fallback.queue<T>(owner, kind);
       const range = () => IDBKeyRange.bound([owner, kind, -Infinity], [owner, kind, Infinity]);
-      /** Runs `work` on the database, or on the fallback once the database has failed. */
+      /** Runs `work` on the database, or `instead` when it cannot be opened or this call fails. */
       async function use<R>(work: (db: IDBPDatabase<OutboxDb>) => Promise<R>, instead: () => Promise<R>) {
         const db = await open();
-        if (db && !broken)
+        if (db)
           try {
             return await work(db);
           } catch {
-            broken = true;
+            // This call only: the next one tries the database again.
           }
         return instead();
       }
+      async function entries(): Promise<Array<[string, T]>> {
+        const kept = await use(
+          async (db) =>
+            (await db.getAllFromIndex("entries", "order", range())).map((row): [string, T] => [
+              row.id,
+              row.value as T,
+            ]),
+          async () => [],
+        );
+        // What the fallback took when the database failed, after what the database holds.
+        const ids = new Set(kept.map(([id]) => id));
+        return [...kept, ...(await spare.entries()).filter(([id]) => !ids.has(id))];
+      }
       return {
-        load: () =>
-          use(
-            async (db) =>
-              (await db.getAllFromIndex("entries", "order", range())).map((row) => row.value as T),
-            () => spare.load(),
-          ),
+        entries,
+        load: async () => (await entries()).map(([, value]) => value),
         put: (id, value) =>
           use(
             async (db) => {
@@ -86,11 +96,21 @@ export function createIdbQueueStore({
             },
             () => spare.put(id, value),
           ),
-        remove: (id) =>
-          use(
+        async remove(id) {
+          await use(
             (db) => db.delete("entries", [owner, kind, id]),
-            () => spare.remove(id),
-          ),
+            async () => {},
+          );
+          await spare.remove(id);
+        },
+        async clear() {
+          await use(
+            // An empty array sorts after every string: the range holds every id of this queue.
+            (db) => db.delete("entries", IDBKeyRange.bound([owner, kind, ""], [owner, kind, []])),
+            async () => {},
+          );
+          await spare.clear();
+        },
       };
     },
   };

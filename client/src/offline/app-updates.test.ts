@@ -1,15 +1,31 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { FakeClock } from "../testing/fake-clock.ts";
-import { FakeEventTarget } from "../testing/fake-event-target.ts";
 import { settle } from "../testing/settle.ts";
 import { createAppUpdates, UPDATE_CHECK_MS, type ServiceWorkerPort } from "./app-updates.ts";
 
-class FakeWorker extends FakeEventTarget<"waiting" | "controlling"> implements ServiceWorkerPort {
+type Listener = (event: { isUpdate?: boolean }) => void;
+
+/** workbox-window's Workbox as the app uses it: counts calls, fires events as it does. */
+class FakeWorker implements ServiceWorkerPort {
+  private readonly listeners = new Map<string, Set<Listener>>();
   registered = 0;
   updates = 0;
   skipWaiting = 0;
   failRegister = false;
+  addEventListener(type: string, listener: Listener) {
+    this.listeners.set(type, (this.listeners.get(type) ?? new Set()).add(listener));
+  }
+  removeEventListener(type: string, listener: Listener) {
+    this.listeners.get(type)?.delete(listener);
+  }
+  get listenerCount() {
+    return [...this.listeners.values()].reduce((sum, set) => sum + set.size, 0);
+  }
+  /** Fires `type`, saying whether a worker controlled the page before. */
+  fire(type: "waiting" | "controlling", isUpdate = true) {
+    for (const listener of this.listeners.get(type) ?? []) listener({ isUpdate });
+  }
   register() {
     this.registered++;
     return this.failRegister ? Promise.reject(new Error("SecurityError")) : Promise.resolve();
@@ -44,20 +60,24 @@ describe("app updates", () => {
     const { worker, updates, reloads } = setup();
     updates.applyUpdate();
     assert.equal(worker.skipWaiting, 0, "nothing waits yet");
-    worker.dispatch("waiting");
+    worker.fire("waiting");
     assert.equal(updates.updateReady.value, true);
     assert.equal(reloads(), 0, "never without the user");
     updates.applyUpdate();
     assert.equal(worker.skipWaiting, 1);
-    worker.dispatch("controlling");
+    worker.fire("controlling");
     assert.equal(reloads(), 1);
   });
 
-  it("another tab's switch does not reload this one", () => {
-    const { worker, reloads } = setup();
-    worker.dispatch("waiting");
-    worker.dispatch("controlling");
+  it("another tab's switch does not reload this one, which offers the reload and does only that", () => {
+    const { worker, updates, reloads } = setup();
+    worker.fire("waiting");
+    worker.fire("controlling");
     assert.equal(reloads(), 0);
+    assert.equal(updates.updateReady.value, true);
+    updates.applyUpdate();
+    assert.equal(worker.skipWaiting, 0, "nothing waits any more");
+    assert.equal(reloads(), 1);
   });
 
   it("a refused registration leaves the app working; stop() leaves no listener and no timer", async () => {
@@ -70,6 +90,13 @@ describe("app updates", () => {
     updates.stop();
     assert.equal(worker.listenerCount, 0);
     assert.equal(clock.pending, 0);
+  });
+
+  it("the first worker taking the page is no new version", () => {
+    const { worker, updates, reloads } = setup();
+    worker.fire("controlling", false);
+    assert.equal(updates.updateReady.value, false);
+    assert.equal(reloads(), 0);
   });
 
   it("without service workers it offers nothing", () => {

@@ -11,8 +11,11 @@ export interface ServiceWorkerPort {
   register(): Promise<unknown>;
   update(): Promise<unknown>;
   messageSkipWaiting(): void;
-  addEventListener(type: "waiting" | "controlling", listener: () => void): void;
-  removeEventListener(type: "waiting" | "controlling", listener: () => void): void;
+  addEventListener(type: "waiting" | "controlling", listener: (event: { isUpdate?: boolean }) => void): void;
+  removeEventListener(
+    type: "waiting" | "controlling",
+    listener: (event: { isUpdate?: boolean }) => void,
+  ): void;
 }
 
 export interface AppUpdates extends Feature {
@@ -36,17 +39,25 @@ export function createAppUpdates({
 }): AppUpdates {
   const updateReady = signal(false);
   let applying = false;
+  /** Another tab switched to the new version: this page runs the old one until it reloads. */
+  let switchedElsewhere = false;
   let timer: TimerId | undefined;
   const onWaiting = () => (updateReady.value = true);
-  // Reload only when this page asked for the new version: another tab's choice reloads that tab.
-  const onControlling = () => {
-    if (applying) reload();
+  const onControlling = (event: { isUpdate?: boolean }) => {
+    // The first worker taking a page that had none is no new version.
+    if (!event.isUpdate) return;
+    if (applying) return reload();
+    // Not this page's choice: it keeps running (someone may be typing) and offers the reload.
+    switchedElsewhere = true;
+    updateReady.value = true;
   };
 
   return {
     updateReady,
     applyUpdate() {
       if (!worker || !updateReady.value) return;
+      // Nothing waits any more when another tab switched first: only the reload is left.
+      if (switchedElsewhere) return reload();
       applying = true;
       worker.messageSkipWaiting();
     },

@@ -6,8 +6,9 @@
 // A new build waits until the user chooses to reload (the page offers it).
 import { clientsClaim } from "workbox-core";
 import { ExpirationPlugin } from "workbox-expiration";
-import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from "workbox-precaching";
+import { cleanupOutdatedCaches, matchPrecache, precacheAndRoute } from "workbox-precaching";
 import { NavigationRoute, registerRoute } from "workbox-routing";
+import { NetworkOnly } from "workbox-strategies";
 import { KeptTiles } from "./kept-tiles.ts";
 import { TILE_CACHE_ENTRIES, TILE_CACHE_MAX_AGE_S } from "./tile-policy.ts";
 
@@ -20,7 +21,18 @@ const SERVER_PATHS = [/^\/api\//, /^\/socket\.io\//, /^\/metrics/, /^\/healthz/,
 
 precacheAndRoute(self.__WB_MANIFEST);
 cleanupOutdatedCaches();
-registerRoute(new NavigationRoute(createHandlerBoundToURL("index.html"), { denylist: SERVER_PATHS }));
+// The page from the server while it answers (with its headers as they are now: a changed
+// Content Security Policy or tile server applies at once), the kept one when it does not.
+const PAGE_WAIT_S = 4;
+registerRoute(
+  new NavigationRoute(
+    new NetworkOnly({
+      networkTimeoutSeconds: PAGE_WAIT_S,
+      plugins: [{ handlerDidError: async () => (await matchPrecache("index.html")) ?? Response.error() }],
+    }),
+    { denylist: SERVER_PATHS },
+  ),
+);
 
 // Tiles come from the operator's tile server, another origin; the app's own images are precached.
 registerRoute(

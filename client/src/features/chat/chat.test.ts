@@ -213,6 +213,44 @@ describe("chat", () => {
     assert.equal(chat.hasEarlier.value.g1, true);
   });
 
+  it("kept from an earlier visit with the point known complete: the join catches up from there, no hole", async () => {
+    const { socket, chat } = setup();
+    chat.restore("g1", [chatMessage(1), chatMessage(2)], chatMessage(2).id);
+    assert.deepEqual(texts(chat), ["message 1", "message 2"]);
+    chat.followGroup("g1");
+    socket.accept();
+    const newest = Array.from({ length: LIMITS.joinHistory }, (_, i) => chatMessage(i + 100));
+    socket.answer("room:join", { ok: true, data: { groupId: "g1", messages: newest } });
+    await settle();
+    assert.deepEqual(socket.asked("messages:since"), [{ groupId: "g1", afterId: chatMessage(2).id }]);
+  });
+
+  it("kept without a complete point: a full newest page that does not reach back replaces them (no hole shown)", async () => {
+    const { socket, chat } = setup();
+    chat.restore("g1", [chatMessage(1), chatMessage(2)], null);
+    chat.followGroup("g1");
+    socket.accept();
+    const newest = Array.from({ length: LIMITS.joinHistory }, (_, i) => chatMessage(i + 100));
+    socket.answer("room:join", { ok: true, data: { groupId: "g1", messages: newest } });
+    await settle();
+    assert.equal(texts(chat)[0], "message 100");
+    assert.equal(texts(chat).length, LIMITS.joinHistory);
+    assert.equal(chat.hasEarlier.value.g1, true, "the older ones load on request");
+  });
+
+  it("kept without a complete point: a newest page that reaches back keeps them", async () => {
+    const { socket, chat } = setup();
+    chat.restore("g1", [chatMessage(1), chatMessage(2)], null);
+    chat.followGroup("g1");
+    socket.accept();
+    socket.answer("room:join", {
+      ok: true,
+      data: { groupId: "g1", messages: [chatMessage(2), chatMessage(3)] },
+    });
+    await settle();
+    assert.deepEqual(texts(chat), ["message 1", "message 2", "message 3"]);
+  });
+
   it("stopped, it leaves no listener and no timer, and a pending retry is cancelled", async () => {
     const { clock, socket, chat } = setup();
     chat.followGroup("g1");

@@ -72,6 +72,8 @@ export function createChat({
   const hasEarlier = signal<Record<string, boolean>>({});
   const marks = createReadMarks(storage, `${userKey}.lastRead`);
   const joinedGroups = new Set<string>();
+  /** Groups showing messages kept from an earlier visit, with no point known complete among them. */
+  const restoredOnly = new Set<string>();
   /**
    * groupId → the newest id up to which this client surely has every message. It
    * moves only through contiguous pages (the first join's latest messages, then
@@ -105,8 +107,18 @@ export function createChat({
         });
       return;
     }
-    add(groupId, joined.data.messages);
     const syncedThrough = completeThrough.get(groupId);
+    if (syncedThrough === undefined && restoredOnly.delete(groupId)) {
+      // Kept from an earlier visit with no point known complete: if the newest page does not
+      // reach back to them, messages may be missing in between, and nothing would ever fill
+      // that hole. The kept ones go; "Load earlier" pages back from the newest page instead.
+      const kept = messagesByGroup.value[groupId] ?? [];
+      const oldestJoined = joined.data.messages[0]?.id;
+      const full = joined.data.messages.length >= LIMITS.joinHistory;
+      if (full && oldestJoined !== undefined && kept.every((m) => m.id < oldestJoined))
+        messagesByGroup.value = { ...messagesByGroup.value, [groupId]: [] };
+    }
+    add(groupId, joined.data.messages);
     if (syncedThrough === undefined) {
       // First time: the latest messages are the whole story so far; older ones load on request.
       const newest = joined.data.messages.at(-1)?.id;
@@ -185,6 +197,7 @@ export function createChat({
       if (messagesByGroup.value[groupId]?.length || completeThrough.has(groupId)) return;
       add(groupId, messages);
       if (through) completeThrough.set(groupId, through);
+      else restoredOnly.add(groupId);
       hasEarlier.value = { ...hasEarlier.value, [groupId]: true };
     },
     start() {

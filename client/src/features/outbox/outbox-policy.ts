@@ -73,3 +73,9 @@ export function openOutbox<T>(
   const { legacyKey } = OUTBOX_POLICY[kind];
   return legacyKey ? withLegacyList(queue, storage, `convoy.${userId}.${legacyKey}`, idOf) : queue;
 }
+
+/** Signing out: nothing the user had not sent yet stays on the device (a shared phone, a lent laptop). */
+export async function forgetOutboxes(queues: QueueStore, userId: string): Promise<void> {
+  const kinds = Object.entries(OUTBOX_POLICY).filter(([, policy]) => policy.queued);
+  await Promise.all(kinds.map(([kind]) => queues.queue(userId, kind).clear()));
+}

@@ -557,6 +557,23 @@ describe("rides", () => {
     assert.deepEqual(socket.asked("ride:end"), [{ rideId: "r2" }]);
   });
 
+  it("[outbox] the last choice wins: leave, join, leave offline goes out as one leave; join then leave as nothing", async () => {
+    const { socket, rides, connect } = setup();
+    await connect([ride(), ride({ id: "r2", groupId: "g2", name: "Pass run" })]);
+    socket.drop();
+    const waiting = () => rides.queued.value.map((q) => `${q.action} ${q.rideId}`);
+    const r1 = rides.active.value.g1!;
+    await rides.leaveRide(r1);
+    await rides.joinRide(r1, "gps");
+    assert.deepEqual(waiting(), [], "the join undid the waiting leave");
+    await rides.leaveRide(r1);
+    await rides.leaveRide(r1);
+    const r2 = rides.active.value.g2!;
+    await rides.joinRide(r2, "gps");
+    await rides.leaveRide(r2);
+    assert.deepEqual(waiting(), ["leave r1"]);
+  });
+
   it("[outbox] an action the server refuses because the ride is over is dropped, and the rider is told", async () => {
     const { socket, rides, connect } = setup();
     await connect([ride()]);

@@ -56,6 +56,9 @@ export interface StartOptions {
 export type Problem = string | null;
 
 /** A ride action taken offline, sent on the next connect. */
+/** Ride actions that undo each other while both still wait to be sent. */
+const OPPOSITE: Record<string, string | undefined> = { join: "leave", leave: "join" };
+
 export interface QueuedRideAction {
   id: string;
   action: "join" | "leave" | "end";
@@ -275,12 +278,22 @@ export function createRides({
     location.forgetSharing(ride.groupId);
   }
 
-  /** Offline: the action waits for the connection (once per action and ride); sharing stops here at once. */
+  /**
+   * Offline: the action waits for the connection; sharing stops here at once. The rider's
+   * last choice wins: a join and a leave of one ride still waiting cancel out (leave, join,
+   * leave goes out as one leave), and a repeat of the last waiting action adds nothing.
+   */
   function enqueue(action: QueuedRideAction["action"], ride: Ride, mode: ShareMode | null = null): Problem {
     if (action !== "join" && location.rideSharing.value[ride.groupId] === ride.id)
       location.forgetSharing(ride.groupId);
-    const same = queued.value.find((q) => q.action === action && q.rideId === ride.id);
-    if (same) return null;
+    const last = queued.value.filter((q) => q.rideId === ride.id).at(-1);
+    if (last?.action === action) return null;
+    if (last && OPPOSITE[action] === last.action) {
+      unqueue(last.id);
+      // Back in the ride the server never saw this device leave: its sharing goes on.
+      if (action === "join" && mode) bind(ride, mode);
+      return null;
+    }
     const entry: QueuedRideAction = {
       id: newId(),
       action,
