@@ -5,10 +5,15 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { uniqueName } from "./support/app.ts";
 import { axeViolations as violations } from "./support/axe.ts";
-import { createGroupInUi, joinGroupInUi, registerInUi, useAppAndBrowser, PHONE } from "./support/browser.ts";
+import {
+  BOUND,
+  createGroupInUi,
+  joinGroupInUi,
+  PHONE,
+  registerInUi,
+  useAppAndBrowser,
+} from "./support/browser.ts";
 import { ask } from "./support/sockets.ts";
-
-const BOUND = { timeout: 10_000 };
 
 describe("[app] accessibility, measured by axe-core", () => {
   const env = useAppAndBrowser({ limits: { chatPerSecond: 1, chatBurst: 1 } });

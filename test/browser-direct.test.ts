@@ -8,15 +8,14 @@ import type { Page } from "playwright-core";
 import { uniqueName } from "./support/app.ts";
 import { axeViolations } from "./support/axe.ts";
 import {
+  BOUND,
   createGroupInUi,
   joinGroupInUi,
+  PHONE,
   registerInUi,
   screenshot,
   useAppAndBrowser,
-  PHONE,
 } from "./support/browser.ts";
-
-const BOUND = { timeout: 10_000 };
 
 /** The Messages pane, where the list and the open conversation are. */
 const pane = (page: Page) => page.locator(".pane-messages");

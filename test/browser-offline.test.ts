@@ -16,19 +16,18 @@ import type { BrowserContext, Page } from "playwright-core";
 import { startApp, uniqueName, type TestApp } from "./support/app.ts";
 import { axeViolations } from "./support/axe.ts";
 import {
+  BOUND,
   clientDist,
   createGroupInUi,
   launchPersistentBrowser,
   PHONE,
   registerInUi,
   screenshot,
+  SLOW,
   waitUntilInPage,
   watchCspViolations,
 } from "./support/browser.ts";
 
-const BOUND = { timeout: 10_000 };
-/** Spans a reconnect's backoff on a loaded machine. */
-const SLOW = { timeout: 30_000 };
 const TILE = readFileSync(join(clientDist, "icons", "icon-192.png"));
 
 /** A tile server on loopback that allows CORS and a week of caching, as OpenStreetMap's does. */

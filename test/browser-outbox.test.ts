@@ -7,14 +7,13 @@ import type { Page } from "playwright-core";
 import { uniqueName } from "./support/app.ts";
 import { axeViolations } from "./support/axe.ts";
 import {
+  BOUND,
   createGroupInUi,
   registerInUi,
   screenshot,
   useAppAndBrowser,
   waitUntilInPage,
 } from "./support/browser.ts";
-
-const BOUND = { timeout: 10_000 };
 
 describe("[app] durable outbox", () => {
   const env = useAppAndBrowser();

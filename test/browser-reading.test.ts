@@ -7,6 +7,7 @@ import type { Group } from "@convoy/shared";
 import type { Page } from "playwright-core";
 import { uniqueName, type Member } from "./support/app.ts";
 import {
+  BOUND,
   joinGroupInUi,
   registerInUi,
   screenshot,
@@ -15,7 +16,6 @@ import {
 } from "./support/browser.ts";
 import { ask, type ChatSocket } from "./support/sockets.ts";
 
-const BOUND = { timeout: 10_000 };
 const HISTORY = 120;
 
 /** Where a message sits relative to the top of the list's viewport (px), as a page script. */

@@ -10,19 +10,19 @@ import type { Page } from "playwright-core";
 import { axeViolations } from "./support/axe.ts";
 import { uniqueName, type Member } from "./support/app.ts";
 import {
+  BOUND,
   createGroupInUi,
   joinGroupInUi,
+  PHONE,
   registerInUi,
   screenshot,
+  SLOW,
   trailGrowsPast,
   trailPoints,
   useAppAndBrowser,
   watchCspViolations,
-  PHONE,
 } from "./support/browser.ts";
 import { ask, dataOf, type LocationSocket } from "./support/sockets.ts";
-
-const BOUND = { timeout: 10_000 };
 
 /** A point `northM` metres north of a start in the Alps, with an increasing device time. */
 let ts = Date.now();
@@ -35,8 +35,6 @@ const update = (groupId: string, northM: number) => ({
   speed: null,
   ts: ++ts,
 });
-
-const SLOW = { timeout: 30_000 };
 
 describe("[app] a ride in two browsers", () => {
   // Every position is kept (the gap scenario sends fast), and rides are checked often.

@@ -9,6 +9,7 @@ import type { Page } from "playwright-core";
 import { axeViolations } from "./support/axe.ts";
 import { uniqueName } from "./support/app.ts";
 import {
+  BOUND,
   createGroupInUi,
   joinGroupInUi,
   registerInUi,
@@ -19,8 +20,6 @@ import {
 } from "./support/browser.ts";
 import { ask, dataOf } from "./support/sockets.ts";
 import { waitFor } from "./support/wait.ts";
-
-const BOUND = { timeout: 10_000 };
 
 /** Counts the page's navigator.vibrate calls (each pattern, in order) in window.vibrations. */
 const COUNT_VIBRATIONS = `

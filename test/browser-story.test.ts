@@ -11,21 +11,19 @@ import type { Page } from "playwright-core";
 import { uniqueName, type Member } from "./support/app.ts";
 import { axeViolations } from "./support/axe.ts";
 import {
+  BOUND,
   createGroupInUi,
   joinGroupInUi,
   PHONE,
   registerInUi,
   screenshot,
+  SLOW,
   trailGrowsPast,
   trailPoints,
   useAppAndBrowser,
   watchCspViolations,
 } from "./support/browser.ts";
 import { ask, dataOf, type LocationSocket } from "./support/sockets.ts";
-
-const BOUND = { timeout: 10_000 };
-/** Spans a reconnect's backoff or a loaded machine, not a render. */
-const SLOW = { timeout: 30_000 };
 
 /** Controls on screen smaller than a fingertip, or the page wider than the screen: one line each. */
 async function oneHandedProblems(page: Page): Promise<string[]> {

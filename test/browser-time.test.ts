@@ -4,9 +4,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { uniqueName } from "./support/app.ts";
-import { createGroupInUi, registerInUi, screenshot, useAppAndBrowser } from "./support/browser.ts";
+import { BOUND, createGroupInUi, registerInUi, screenshot, useAppAndBrowser } from "./support/browser.ts";
 
-const BOUND = { timeout: 10_000 };
 const MINUTE = 60_000;
 
 describe("[app] a device clock that is wrong", () => {

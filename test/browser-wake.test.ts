@@ -10,16 +10,15 @@ import type { BrowserContextOptions, Page } from "playwright-core";
 import { axeViolations } from "./support/axe.ts";
 import { uniqueName } from "./support/app.ts";
 import {
+  BOUND,
   createGroupInUi,
+  PHONE,
   registerInUi,
   screenshot,
   useAppAndBrowser,
   waitUntilInPage,
   watchCspViolations,
-  PHONE,
 } from "./support/browser.ts";
-
-const BOUND = { timeout: 10_000 };
 
 /**
  * A Screen Wake Lock API that grants every request and counts it

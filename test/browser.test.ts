@@ -8,6 +8,7 @@ import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { startApp, uniqueName, type TestApp } from "./support/app.ts";
 import {
+  BOUND,
   clientDist,
   createGroupInUi,
   joinGroupInUi,
@@ -21,8 +22,6 @@ import { startNodeProcess, type NodeProcess } from "./support/process.ts";
 import { freePort, startRedis, type TestRedis } from "./support/redis-server.ts";
 import { ask, openSocket } from "./support/sockets.ts";
 import { waitForEvent } from "./support/wait.ts";
-
-const BOUND = { timeout: 10_000 };
 
 /** Texts of the sent messages in the chat, in order. */
 const sentTexts = (page: Page) =>

@@ -15,6 +15,11 @@ import { startApp, type TestApp } from "./app.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 export const clientDist = fileURLToPath(new URL("../../client/dist", import.meta.url));
+/** The wait for something the page does at once (a render, an answer on loopback). */
+export const BOUND = { timeout: 10_000 };
+/** The wait for something that spans a reconnect's backoff on a loaded machine. */
+export const SLOW = { timeout: 30_000 };
+
 /** A phone in a handlebar mount: its screen size, and touch. */
 export const PHONE = { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true };
 const artifacts = fileURLToPath(new URL("../../test-results", import.meta.url));
