@@ -71,6 +71,20 @@ describe("what the app last knew", () => {
     assert.equal(storage.loadJson<KeptState | null>(KEY, null)!.byGroup.g1!.completeThrough, null);
   });
 
+  it("a chat that never goes quiet is still saved, once a second", async () => {
+    const { clock, storage, list, messages, lastKnown } = setup();
+    lastKnown.live();
+    list.value = [group];
+    const savedAt = () => storage.loadJson<KeptState | null>(KEY, null)?.savedAt;
+    const first = savedAt();
+    for (let n = 1; n <= 10; n++) {
+      messages.value = { g1: [chatMessage(n, { groupId: "g1" })] };
+      await clock.advance(SAVE_AFTER_MS / 2);
+    }
+    assert.ok(savedAt()! >= first! + 4 * SAVE_AFTER_MS, "saved while messages kept coming");
+    assert.equal(storage.loadJson<KeptState | null>(KEY, null)!.byGroup.g1!.messages.length, 1);
+  });
+
   it("restores it on the next visit, says how old it is until the server answers, and never saves it as new before then", async () => {
     const first = setup();
     first.lastKnown.live();

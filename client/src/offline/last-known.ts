@@ -1,8 +1,9 @@
 // What the app last knew: the user's groups, and each group's newest messages
 // and members, kept on the device so that the app opened without a network
-// shows them (with their age) instead of nothing. Saved a moment after they
-// change, and only while they are live (an old copy is never saved as new);
-// restored before the server's first answer, which then replaces them.
+// shows them (with their age) instead of nothing. Saved a second after they
+// change (at most once a second), and only while they are live (an old copy
+// is never saved as new); restored before the server's first answer, which
+// then replaces them.
 import type { ChatMessage, Group, PresenceMember } from "@convoy/shared";
 import { effect, signal, type ReadonlySignal } from "@preact/signals";
 import type { Chat } from "../features/chat/chat.ts";
@@ -105,6 +106,7 @@ export function createLastKnown({
     forget() {
       isLive = false;
       timers.cancel(saveTimer);
+      saveTimer = undefined;
       storage.remove(key);
     },
     start() {
@@ -114,14 +116,19 @@ export function createLastKnown({
         void groups.list.value;
         void chat.messagesByGroup.value;
         void presence.byGroup.value;
-        if (!isLive) return;
-        timers.cancel(saveTimer);
-        saveTimer = timers.after(SAVE_AFTER_MS, save);
+        // At most one save a second: a busy chat changes this more often than that, and
+        // waiting for a quiet second would never save.
+        if (!isLive || saveTimer !== undefined) return;
+        saveTimer = timers.after(SAVE_AFTER_MS, () => {
+          saveTimer = undefined;
+          save();
+        });
       });
     },
     stop() {
       stopWatching?.();
       timers.stop();
+      saveTimer = undefined;
     },
   };
 }

@@ -56,9 +56,6 @@ export interface StartOptions {
 export type Problem = string | null;
 
 /** A ride action taken offline, sent on the next connect. */
-/** Ride actions that undo each other while both still wait to be sent. */
-const OPPOSITE: Record<string, string | undefined> = { join: "leave", leave: "join" };
-
 export interface QueuedRideAction {
   id: string;
   action: "join" | "leave" | "end";
@@ -102,6 +99,11 @@ export const ridesIn = (ride: Ride, userId: string) =>
   ride.riders.some((r) => r.userId === userId && r.leftAt === null);
 
 const OFFLINE = "You are offline: a ride can only be started once connected";
+/** Ride actions that undo each other while both still wait to be sent. */
+const OPPOSITE: Partial<Record<QueuedRideAction["action"], QueuedRideAction["action"]>> = {
+  join: "leave",
+  leave: "join",
+};
 const RETRY_MS = 3000;
 const ridePath = (groupId: string, rideId: string) =>
   `/api/groups/${encodeURIComponent(groupId)}/rides/${encodeURIComponent(rideId)}`;
