@@ -60,6 +60,25 @@ const tilesShown = (page: Page) =>
     `[...document.querySelectorAll("img.leaflet-tile-loaded")].filter((img) => img.naturalWidth > 0).length`,
   );
 
+/** Resolves once the outbox in IndexedDB holds an entry with this text. */
+async function waitForOutboxEntry(page: Page, text: string): Promise<void> {
+  const deadline = Date.now() + BOUND.timeout;
+  const holds = `new Promise((resolve) => {
+    const request = indexedDB.open("convoy-outbox");
+    request.onerror = () => resolve(false);
+    request.onsuccess = () => {
+      const db = request.result;
+      const read = db.transaction("entries").objectStore("entries").getAll();
+      read.onerror = () => (db.close(), resolve(false));
+      read.onsuccess = () => (db.close(), resolve(read.result.some((row) => row.value?.text === ${JSON.stringify(text)})));
+    };
+  })`;
+  while (!(await page.evaluate<boolean>(holds))) {
+    if (Date.now() > deadline) throw new Error(`the outbox never held ${JSON.stringify(text)}`);
+    await page.waitForTimeout(50);
+  }
+}
+
 describe("[app] the app in a dead zone: service worker, tiles, updates", () => {
   const deployDir = mkdtempSync(join(tmpdir(), "convoy-deploy-"));
   cpSync(clientDist, deployDir, { recursive: true });
@@ -173,6 +192,9 @@ describe("[app] the app in a dead zone: service worker, tiles, updates", () => {
     await page.getByLabel("Message").fill("Written before the battery died");
     await page.getByLabel("Message").press("Enter");
     await page.locator('.connection[data-waiting="1"]').waitFor({ state: "attached", ...BOUND });
+    // The count shows at once; the write to IndexedDB follows. A browser closed
+    // before a transaction commits keeps nothing of it, so wait for the commit.
+    await waitForOutboxEntry(page, "Written before the battery died");
     await context.close();
 
     context = await launchPersistentBrowser(profileDir, PHONE);
