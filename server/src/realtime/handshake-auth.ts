@@ -1,14 +1,17 @@
 // Namespace middleware: the token is checked before a connection is accepted, so
 // a client without a valid one never joins a room nor receives an event. Before
 // it: the address's handshake rate; after it: the address's and the user's
-// quotas. The socket joins its session's room, so that ending the session closes it.
+// quotas. The socket joins its session's room, so that ending the session closes it,
+// and its user's room where the namespace has one; the connection is accepted
+// once this node hears that room from the others (a message sent to the user
+// right after would otherwise miss it).
 import type { ErrorCode } from "@convoy/shared";
 import type { Socket } from "socket.io";
 import { AppError } from "../errors.ts";
 import type { RateLimiter } from "../guards/rate-limiters.ts";
 import type { Sessions } from "../services/sessions.ts";
 import type { ConnectionQuotas } from "./connection-quotas.ts";
-import { sessionRoom } from "./rooms.ts";
+import { joinAndHear, sessionRoom, userRoom } from "./rooms.ts";
 import type { SocketData } from "./types.ts";
 
 type Next = (err?: Error) => void;
@@ -21,6 +24,7 @@ export interface HandshakeChecks {
 
 export function requireToken(
   { sessions, handshakes, quotas }: HandshakeChecks,
+  options: { userRoom: boolean },
   onReject: (code: ErrorCode) => void,
   onError: (err: unknown) => void,
 ) {
@@ -31,7 +35,7 @@ export function requireToken(
       throw new AppError("QUOTA_EXCEEDED", "too many open connections");
     }
     Object.assign(socket.data, { user, sessionId, expiresAt, expiryWarned: false });
-    void socket.join(sessionRoom(sessionId));
+    await joinAndHear(socket, [sessionRoom(sessionId), ...(options.userRoom ? [userRoom(user.id)] : [])]);
   };
 
   return (socket: Socket<never, never, never, SocketData>, next: Next): void => {
