@@ -18,21 +18,32 @@ interface EventSource {
   data: { user: { id: string } };
 }
 
+type Ack = (result: AckResult<unknown>) => void;
 const noop = () => {};
+const takeAck = (args: unknown[]): Ack => {
+  const last = args[args.length - 1];
+  return typeof last === "function" ? (args.pop() as Ack) : noop;
+};
+
+/** One event of one binder: the same for every socket. */
+interface EventEntry {
+  dispatch(guard: () => AppError | null, run: (input: never) => Promise<unknown>, args: unknown[]): void;
+}
 
 /**
- * Each socket's event limits and its answer to unknown events, made by the first
- * binder that binds it. Several modules may bind handlers on one namespace's
- * sockets (e.g. /location's and SOS's), each binder with the namespace's whole
- * input map: their events then share the socket's limits, and an unknown event
- * is answered once.
+ * Per socket: its event limits, and the handler of each event. Several
+ * modules may bind handlers on one namespace's sockets (e.g. /location's and
+ * SOS's), each binder with the namespace's whole input map: their events then
+ * share the socket's limits, and an unknown event is answered once. One
+ * `onAny` listener per socket dispatches every event: a socket holds one
+ * closure per event (its handler), not a listener and its wrappers each.
  */
-const socketGuards = new WeakMap<EventSource, () => AppError | null>();
-function guardOf(socket: EventSource, make: () => () => AppError | null): () => AppError | null {
-  let guard = socketGuards.get(socket);
-  if (!guard) socketGuards.set(socket, (guard = make()));
-  return guard;
+interface SocketEvents {
+  /** Null when the event may go on; checked before anything else is done for it. */
+  guard: () => AppError | null;
+  handlers: Map<string, [EventEntry, (input: never) => Promise<unknown>]>;
 }
+const socketEvents = new WeakMap<EventSource, SocketEvents>();
 
 export function createEventBinder<E>(
   namespace: string,
@@ -52,77 +63,89 @@ export function createEventBinder<E>(
     return found;
   };
 
-  const takeAck = (args: unknown[]): ((result: AckResult<unknown>) => void) => {
-    const last = args[args.length - 1];
-    return typeof last === "function" ? (args.pop() as (result: AckResult<unknown>) => void) : noop;
+  const entries = new Map<string, EventEntry>();
+  const entryOf = (event: keyof E & string): EventEntry => {
+    let entry = entries.get(event);
+    if (entry) return entry;
+    const schema = inputs[event];
+    const metrics = instrumentsOf(event);
+    const ackFailed = (err: unknown) => deps.logger.error({ err, namespace, event }, "ack failed");
+
+    async function dispatch(
+      guard: () => AppError | null,
+      run: (input: never) => Promise<unknown>,
+      args: unknown[],
+    ): Promise<void> {
+      const ack = takeAck(args);
+      metrics.received.count++;
+      // Only an event with an ack is timed: the figure is the wait for the answer.
+      const stopTimer = ack === noop ? noop : metrics.duration.startTimer();
+      let result: AckResult<unknown>;
+      const limited = guard();
+      const parsed = limited || args.length !== 1 ? null : parseInput(schema, args[0]);
+      if (limited) result = toFailure(limited);
+      else if (!parsed) result = failure("VALIDATION_FAILED", "expected one payload object");
+      else if (!parsed.ok) result = failure("VALIDATION_FAILED", parsed.message);
+      else {
+        try {
+          // The schema of this event parsed it: the input its handler takes.
+          result = { ok: true, data: await run(parsed.data as never) };
+        } catch (err) {
+          result = toFailure(err);
+          if (!(err instanceof AppError)) deps.logger.error({ err, namespace, event }, "handler failed");
+        }
+      }
+      stopTimer();
+      if (!result.ok) metrics.rejected(result.error.code);
+      ack(result);
+    }
+    entry = { dispatch: (guard, run, args) => void dispatch(guard, run, args).catch(ackFailed) };
+    entries.set(event, entry);
+    return entry;
+  };
+
+  const eventsOf = (socket: EventSource): SocketEvents => {
+    let events = socketEvents.get(socket);
+    if (events) return events;
+    const perSocket = createTokenBucket(eventsPerSocketPerSecond, 2 * eventsPerSocketPerSecond);
+    const perUser = deps.guards.userEvents.hold(socket.data.user.id);
+    socket.on("disconnect", () => perUser.release());
+    const handlers: SocketEvents["handlers"] = new Map();
+    const guard = (): AppError | null => {
+      if (!perSocket.tryTake()) {
+        return new AppError("RATE_LIMITED", "too many events on this connection", perSocket.waitMs());
+      }
+      if (!perUser.bucket.tryTake()) {
+        return new AppError("RATE_LIMITED", "too many events from this user", perUser.bucket.waitMs());
+      }
+      return null;
+    };
+    socket.onAny((event, ...args) => {
+      const handler = typeof event === "string" ? handlers.get(event) : undefined;
+      if (handler) return handler[0].dispatch(guard, handler[1], args);
+      // A contract event no module handles here is left alone, as Socket.IO would.
+      if (Object.hasOwn(inputs, event)) return;
+      // An event outside the contract still gets its ack answered, and counts like
+      // any event: a flood of made-up names is still a flood.
+      if (!perSocket.tryTake()) {
+        instrumentsOf("unknown").rejected("RATE_LIMITED");
+        return takeAck(args)(failure("RATE_LIMITED", "too many events on this connection"));
+      }
+      instrumentsOf("unknown").rejected("VALIDATION_FAILED");
+      // String(): a numeric name has no slice(), and a throw here would escape as an uncaught exception.
+      takeAck(args)(failure("VALIDATION_FAILED", `unknown event "${String(event).slice(0, 64)}"`));
+    });
+    socketEvents.set(socket, (events = { guard, handlers }));
+    return events;
   };
 
   return function bind(socket: EventSource) {
-    const rateLimited = guardOf(socket, () => {
-      const socketEvents = createTokenBucket(eventsPerSocketPerSecond, 2 * eventsPerSocketPerSecond);
-      const userEvents = deps.guards.userEvents.hold(socket.data.user.id);
-      socket.on("disconnect", () => userEvents.release());
-
-      // An event outside the contract still gets its ack answered.
-      socket.onAny((event, ...args) => {
-        if (Object.hasOwn(inputs, event)) return;
-        // Counted like any event: a flood of made-up names is still a flood.
-        if (!socketEvents.tryTake()) {
-          instrumentsOf("unknown").rejected("RATE_LIMITED");
-          return takeAck(args)(failure("RATE_LIMITED", "too many events on this connection"));
-        }
-        instrumentsOf("unknown").rejected("VALIDATION_FAILED");
-        // String(): a numeric name has no slice(), and a throw here would escape as an uncaught exception.
-        takeAck(args)(failure("VALIDATION_FAILED", `unknown event "${String(event).slice(0, 64)}"`));
-      });
-
-      /** Null when the event may go on; checked before anything else is done for it. */
-      return (): AppError | null => {
-        if (!socketEvents.tryTake()) {
-          return new AppError("RATE_LIMITED", "too many events on this connection", socketEvents.waitMs());
-        }
-        if (!userEvents.bucket.tryTake()) {
-          return new AppError("RATE_LIMITED", "too many events from this user", userEvents.bucket.waitMs());
-        }
-        return null;
-      };
-    });
-
+    const { handlers } = eventsOf(socket);
     return function on<K extends keyof E & string>(
       event: K,
       run: (input: InputOf<E[K]>) => Promise<AckDataOf<E[K]>>,
     ): void {
-      const schema = inputs[event];
-      const metrics = instrumentsOf(event);
-
-      async function dispatch(args: unknown[]): Promise<void> {
-        const ack = takeAck(args);
-        metrics.received.count++;
-        // Only an event with an ack is timed: the figure is the wait for the answer.
-        const stopTimer = ack === noop ? noop : metrics.duration.startTimer();
-        let result: AckResult<unknown>;
-        const limited = rateLimited();
-        const parsed = limited || args.length !== 1 ? null : parseInput(schema, args[0]);
-        if (limited) result = toFailure(limited);
-        else if (!parsed) result = failure("VALIDATION_FAILED", "expected one payload object");
-        else if (!parsed.ok) result = failure("VALIDATION_FAILED", parsed.message);
-        else {
-          try {
-            result = { ok: true, data: await run(parsed.data) };
-          } catch (err) {
-            result = toFailure(err);
-            if (!(err instanceof AppError)) deps.logger.error({ err, namespace, event }, "handler failed");
-          }
-        }
-        stopTimer();
-        if (!result.ok) metrics.rejected(result.error.code);
-        ack(result);
-      }
-
-      const ackFailed = (err: unknown) => deps.logger.error({ err, namespace, event }, "ack failed");
-      socket.on(event, (...args) => {
-        dispatch(args).catch(ackFailed);
-      });
+      handlers.set(event, [entryOf(event), run]);
     };
   };
 }
