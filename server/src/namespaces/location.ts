@@ -58,9 +58,10 @@ export function registerLocation(io: Io, deps: Deps): Registration {
     const { user } = socket.data;
     const on = bind(socket);
     on("session:renew", ({ token }) => renewSocketSession(socket, deps.sessions, token));
-    const updates = createCoalescer(deps.limits.locationPerSecond, publish);
+    // Made on the first position: most sockets only watch.
+    let updates: ReturnType<typeof createCoalescer<Position>> | undefined;
     // The newest waiting position of each group still counts when the rider drops.
-    socket.on("disconnect", () => updates.flush());
+    socket.on("disconnect", () => updates?.flush());
 
     on("location:subscribe", async ({ groupId }) => {
       await deps.groups.requireMember(groupId, user.id);
@@ -113,7 +114,7 @@ export function registerLocation(io: Io, deps: Deps): Registration {
 
     on("location:update", async (input) => {
       const position = await deps.locations.authorize(user, input);
-      updates.push(input.groupId, position);
+      (updates ??= createCoalescer(deps.limits.locationPerSecond, publish)).push(input.groupId, position);
       return { accepted: true as const };
     });
   });
