@@ -62,19 +62,25 @@ export async function populate(
     return { clients, invites: new Map() };
   }
 
-  const tokens = await inParallel(count, (i) => account(target, `${options.tag}_${i}`));
-  const created = await inParallel(groups, (g) =>
-    post<{ group: { id: string; inviteCode: string } }>(
+  // Group by group: a token is used for its group within seconds of its login,
+  // however long registering every user takes (tokens live 15 minutes).
+  const tokens = new Array<string>(count);
+  const created = await inParallel(groups, async (g) => {
+    const members = Array.from(
+      { length: Math.min(groupSize, count - g * groupSize) },
+      (_, k) => g * groupSize + k,
+    );
+    for (const i of members) tokens[i] = await account(target, `${options.tag}_${i}`);
+    const made = await post<{ group: { id: string; inviteCode: string } }>(
       `${target.url}/api/groups`,
       { name: `Ride ${g}` },
-      tokens[g * groupSize],
-    ),
-  );
-  // The first of each group created it; the others join with its invite code.
-  await inParallel(count, async (i) => {
-    if (i % groupSize === 0) return;
-    const { inviteCode } = created[Math.floor(i / groupSize)]!.group;
-    await post(`${target.url}/api/groups/join`, { inviteCode }, tokens[i]);
+      tokens[members[0]!],
+    );
+    // The first of each group created it; the others join with its invite code.
+    for (const i of members.slice(1)) {
+      await post(`${target.url}/api/groups/join`, { inviteCode: made.group.inviteCode }, tokens[i]);
+    }
+    return made;
   });
   return {
     clients: tokens.map((token, i) => ({
@@ -90,6 +96,18 @@ async function account(target: Target, username: string): Promise<string> {
   const credentials = { username, password: PASSWORD };
   await post(`${target.url}/api/auth/register`, credentials);
   return (await post<{ token: string }>(`${target.url}/api/auth/login`, credentials)).token;
+}
+
+/**
+ * Convoy: each client's token renewed (same session), for a population made
+ * longer ago than a token lives. Bare clients have none.
+ */
+export async function refreshTokens(target: Target, clients: ClientSpec[]): Promise<void> {
+  if (!target.convoy) return;
+  await inParallel(clients.length, async (i) => {
+    const client = clients[i]!;
+    client.token = (await post<{ token: string }>(`${target.url}/api/auth/refresh`, {}, client.token)).token;
+  });
 }
 
 /** One more user, a member of every group of the population (on Convoy it joins each with its invite code). */
