@@ -48,6 +48,7 @@ const { values: flags } = parseArgs({
     "flood-rate": { type: "string", default: "400" },
     "hold-seconds": { type: "string", default: "60" },
     "hold-workers": { type: "string" },
+    "cluster-workers": { type: "string", default: "2" },
     out: { type: "string", default: here("./results") },
     profile: { type: "boolean", default: false },
     "gc-log": { type: "boolean", default: false },
@@ -71,9 +72,14 @@ const CLIENTS_PER_WORKER = 15_000;
 const holdWorkers = (size: number) =>
   flags["hold-workers"] ? Number(flags["hold-workers"]) : Math.max(4, Math.ceil(size / CLIENTS_PER_WORKER));
 const only = new Set((flags.only ?? "connect,chat,ride,cluster,hold,flood").split(","));
-/** Chat, and ride at 2,000 riders, also run on Convoy scaled out: 2 workers and Redis. */
+/** Workers of the scaled-out runs (`--cluster-workers 2,4`); 2 is "convoy-cluster". */
+const clusterKinds = flags["cluster-workers"]
+  .split(",")
+  .map(Number)
+  .map((workers): TargetKind => (workers === 2 ? "convoy-cluster" : `convoy-cluster-${workers}`));
+/** Chat, and ride at 2,000 riders, also run on Convoy scaled out: workers and Redis. */
 const scaledOut = (scenario: string, size: number): TargetKind[] =>
-  only.has("cluster") && (scenario === "chat" || size === 2000) ? ["convoy-cluster"] : [];
+  only.has("cluster") && (scenario === "chat" || size === 2000) ? clusterKinds : [];
 const seconds = Number(flags.seconds);
 
 /** The bare server and the load processes run as plain JavaScript, like Convoy's dist/main.js. */
@@ -103,7 +109,7 @@ const nodeArgs = [
   ...(flags.profile ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []),
   ...(flags["gc-log"] ? ["--import", pathToFileURL(scripts.gcLog).href] : []),
 ];
-const starters: Record<TargetKind, (size: number) => Promise<Target>> = {
+const starters: Record<Exclude<TargetKind, `convoy-cluster-${number}`>, (size: number) => Promise<Target>> = {
   convoy: () => startConvoy({}, "convoy", nodeArgs),
   "convoy-cluster": () => startConvoyCluster(2, nodeArgs),
   "convoy-hold": (size) => startConvoyCluster(holdWorkers(size), nodeArgs, "convoy-hold"),
@@ -128,7 +134,10 @@ async function runAll(
     const kinds = kindsOf(size);
     const order = i % 2 === 0 ? kinds : [...kinds].reverse();
     for (const kind of order) {
-      const target = await starters[kind](size);
+      const workers = /^convoy-cluster-(\d+)$/.exec(kind)?.[1];
+      const target = workers
+        ? await startConvoyCluster(Number(workers), nodeArgs, kind)
+        : await starters[kind as keyof typeof starters](size);
       try {
         process.stdout.write(`${scenario} ${size} on ${kind}… `);
         const result = await run(target, size);

@@ -12,7 +12,9 @@ import { usageOf, type Usage } from "../lib/proc.ts";
 
 export type TargetKind =
   | "convoy"
+  /** 2 workers and Redis; `convoy-cluster-<n>` for n workers. */
   | "convoy-cluster"
+  | `convoy-cluster-${number}`
   | "convoy-hold"
   /** Convoy at its real password cost, for the login flood. */
   | "convoy-flood"
