@@ -97,4 +97,35 @@ describe("[1] configuration", () => {
     assert.throws(() => loadConfig({ REDIS_URL: "redis://localhost:6379" }, null), /JWT_SECRET/);
     assert.throws(() => loadConfig({ WORKERS: "2" }, null), /WORKERS: more than 1 requires REDIS_URL/);
   });
+
+  it("REDIS_CLUSTER_NODES: a comma-separated list of seed nodes, instead of REDIS_URL", () => {
+    const secret = "s".repeat(32);
+    const config = loadConfig(
+      {
+        REDIS_CLUSTER_NODES: " redis://10.0.0.1:7000, redis://10.0.0.2:7000 ,",
+        JWT_SECRET: secret,
+        WORKERS: "2",
+      },
+      null,
+    );
+    assert.deepEqual(config.redisClusterNodes, ["redis://10.0.0.1:7000", "redis://10.0.0.2:7000"]);
+    assert.equal(config.redisUrl, null);
+    assert.equal(loadConfig({}, null).redisClusterNodes, null);
+    assert.throws(() => loadConfig({ REDIS_CLUSTER_NODES: "redis://a:7000" }, null), /JWT_SECRET/);
+    for (const bad of ["", " , ", "redis://a:7000,10.0.0.2:7000", "http://a:7000"]) {
+      assert.throws(
+        () => loadConfig({ REDIS_CLUSTER_NODES: bad, JWT_SECRET: secret }, null),
+        /REDIS_CLUSTER_NODES/,
+        JSON.stringify(bad),
+      );
+    }
+    assert.throws(
+      () =>
+        loadConfig(
+          { REDIS_URL: "redis://a:6379", REDIS_CLUSTER_NODES: "redis://a:7000", JWT_SECRET: secret },
+          null,
+        ),
+      /either REDIS_URL or REDIS_CLUSTER_NODES/,
+    );
+  });
 });

@@ -1,9 +1,11 @@
 // Clustered mode's Redis connections: one for the stores, a pair for the
-// Socket.IO adapter (sharded Pub/Sub, Redis 7+). Commands fail fast while Redis
-// is away instead of queueing, so acks still answer and local broadcasts still
+// Socket.IO adapter (sharded Pub/Sub, Redis 7+), to one Redis (REDIS_URL) or
+// a Redis Cluster (REDIS_CLUSTER_NODES). Commands fail fast while Redis is
+// away instead of queueing, so acks still answer and local broadcasts still
 // go out; the clients reconnect (and resubscribe) by themselves.
-import { createClient } from "redis";
+import { createClient, type RedisClientOptions } from "redis";
 import type { Logger } from "./logger.ts";
+import { createClusterClient, probeChannelOf, type ClusterClient } from "./redis-cluster.ts";
 import type { RedisClient } from "./stores/redis/client.ts";
 
 export interface RedisConnections {
@@ -15,12 +17,20 @@ export interface RedisConnections {
   close(): Promise<void>;
 }
 
-export async function connectRedis(url: string, logger: Logger): Promise<RedisConnections> {
-  const store = createClient({
-    url,
-    disableOfflineQueue: true,
-    socket: { reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 2000), connectTimeout: 5000 },
-  });
+/** One Redis, or the seed nodes of a Redis Cluster. */
+export type RedisTarget = { url: string } | { clusterNodes: readonly string[] };
+
+const OPTIONS = {
+  disableOfflineQueue: true,
+  socket: {
+    reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 2000),
+    connectTimeout: 5000,
+  },
+} satisfies Partial<RedisClientOptions>;
+
+export async function connectRedis(target: RedisTarget, logger: Logger): Promise<RedisConnections> {
+  if ("clusterNodes" in target) return connectCluster(target.clusterNodes, logger);
+  const store = createClient({ url: target.url, ...OPTIONS });
   const pub = store.duplicate();
   const sub = store.duplicate();
   for (const [role, client] of [
@@ -49,6 +59,36 @@ export async function connectRedis(url: string, logger: Logger): Promise<RedisCo
       const probe = `convoy-probe:${process.pid}:${Date.now()}`;
       await sub.sSubscribe(probe, () => {});
       await sub.sUnsubscribe(probe);
+    },
+    async close() {
+      await Promise.allSettled([store.close(), pub.close(), sub.close()]);
+    },
+  };
+}
+
+async function connectCluster(nodes: readonly string[], logger: Logger): Promise<RedisConnections> {
+  const [store, pub, sub] = (["store", "pub", "sub"] as const).map((role) =>
+    createClusterClient(nodes, OPTIONS, role, logger),
+  ) as [ClusterClient, ClusterClient, ClusterClient];
+  try {
+    await Promise.all([store.connect(), pub.connect(), sub.connect()]);
+  } catch (err) {
+    for (const cluster of [store, pub, sub]) cluster.destroy();
+    throw err;
+  }
+  return {
+    store,
+    pub,
+    sub,
+    async subscriptionsActive() {
+      // Each shard has its own subscriber connection: one probe per master, on a channel of its slots.
+      await Promise.all(
+        sub.masters.map(async (master) => {
+          const probe = probeChannelOf(sub, master);
+          await sub.sSubscribe(probe, () => {});
+          await sub.sUnsubscribe(probe);
+        }),
+      );
     },
     async close() {
       await Promise.allSettled([store.close(), pub.close(), sub.close()]);

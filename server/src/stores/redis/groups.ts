@@ -56,7 +56,8 @@ export function createRedisGroupStore(redis: RedisClient, prefix: string): Group
     },
     async findMany(ids) {
       if (ids.length === 0) return [];
-      const rows = await redis.mGet(ids.map(groupKey));
+      // One GET per group, not MGET: on a cluster the groups live in different slots.
+      const rows = await Promise.all(ids.map((id) => redis.get(groupKey(id))));
       return rows.flatMap((json) => parse(json) ?? []);
     },
     async addMember(groupId, userId, maxMembers) {

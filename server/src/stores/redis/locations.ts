@@ -49,7 +49,7 @@ export function createRedisLocationStore(redis: RedisClient, prefix: string): Lo
         .hDel(positionsKey(groupId), userId)
         .hDel(deviceTsKey(groupId), userId)
         .zRem(arrivalsKey, rider(groupId, userId))
-        .exec()) as unknown as [number];
+        .exec()) as [number];
       return { changed: removed === 1 };
     },
     async isSharing(groupId, userId) {

@@ -43,8 +43,11 @@ export function createRedisMessageStore(
 
   /** ZRANGE over scores, `limit + 1` rows so that hasMore needs no second query. */
   const range = async (groupId: string, from: string, to: string, limit: number, reverse: boolean) => {
-    const args = ["ZRANGE", logKey(groupId), from, to, "BYSCORE", ...(reverse ? ["REV"] : [])];
-    const rows = await redis.sendCommand<string[]>([...args, "LIMIT", "0", String(limit + 1)]);
+    const rows = await redis.zRange(logKey(groupId), from, to, {
+      BY: "SCORE",
+      REV: reverse,
+      LIMIT: { offset: 0, count: limit + 1 },
+    });
     return { rows: rows.slice(0, limit), hasMore: rows.length > limit };
   };
 

@@ -80,7 +80,7 @@ export function createRedisPresenceStore(redis: RedisClient, prefix: string, nod
       if (userIds.length === 0) return new Map();
       const pipeline = redis.multi();
       for (const id of userIds) pipeline.hVals(connectionsKey(id)).get(lastSeenKey(id));
-      const replies = (await pipeline.execAsPipeline()) as unknown as Array<string[] | string | null>;
+      const replies = (await pipeline.execAsPipeline()) as Array<string[] | string | null>;
       return new Map(
         userIds.map((id, i) => {
           const flags = replies[2 * i] as string[];

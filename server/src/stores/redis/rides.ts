@@ -98,7 +98,7 @@ export function createRedisRideStore(redis: RedisClient, prefix: string, nodeId:
       .hGetAll(joinedKey(rideId))
       .hGetAll(leftKey(rideId))
       .hGetAll(namesKey(rideId))
-      .exec()) as unknown as Array<Record<string, string>>;
+      .exec()) as Array<Record<string, string>>;
     if (!fields?.meta) return null;
     const riders: RideRider[] = Object.entries(joined!)
       .map(([userId, joinedAt]) => ({

@@ -131,7 +131,7 @@ export function createRedisSosStore(redis: RedisClient, prefix: string): SosStor
     if (ids.length === 0) return [];
     const multi = redis.multi();
     for (const id of ids) multi.hGetAll(sosKey(id)).hGetAll(receiptsKey(id));
-    const replies = (await multi.exec()) as unknown as Array<Record<string, string>>;
+    const replies = (await multi.exec()) as Array<Record<string, string>>;
     const found: Sos[] = [];
     for (let i = 0; i < ids.length; i++) {
       const fields = replies[2 * i]!;
@@ -194,7 +194,7 @@ export function createRedisSosStore(redis: RedisClient, prefix: string): SosStor
       if (groupIds.length === 0) return [];
       const multi = redis.multi();
       for (const groupId of groupIds) multi.hVals(openKey(groupId));
-      const ids = ((await multi.exec()) as unknown as string[][]).flat();
+      const ids = ((await multi.exec()) as string[][]).flat();
       const open = await readAll(ids);
       return open.filter((sos) => sos.resolvedAt === null).sort(byRaise);
     },

@@ -39,7 +39,7 @@ export function createRedisUserStore(redis: RedisClient, prefix: string): UserSt
       if (ids.length === 0) return [];
       const pipeline = redis.multi();
       for (const id of ids) pipeline.hmGet(userKey(id), ["id", "username"]);
-      const rows = (await pipeline.execAsPipeline()) as unknown as Array<Array<string | null>>;
+      const rows = (await pipeline.execAsPipeline()) as Array<Array<string | null>>;
       return rows.flatMap(([id, username]): User[] => (id && username ? [{ id, username }] : []));
     },
   };

@@ -1,0 +1,128 @@
+// Redis Cluster connections for redis.ts (REDIS_CLUSTER_NODES), and what the
+// `redis` client does not do by itself: follow a failover. It asks for the
+// slot layout again only on a MOVED or ASK reply, and the slots of a master
+// that died never answer at all, so commands for them would fail forever.
+import { createCluster, type RedisClientOptions } from "redis";
+import type { Logger } from "./logger.ts";
+
+export type ClusterClient = ReturnType<typeof createCluster>;
+type ShardedListeners = ReturnType<
+  NonNullable<ClusterClient["masters"][number]["client"]>["getPubSubListeners"]
+>;
+
+/** How often a cluster with a master out of reach asks for the slot layout until it is whole again. */
+const REDISCOVER_EVERY_MS = 500;
+
+export function createClusterClient(
+  nodes: readonly string[],
+  defaults: Partial<RedisClientOptions>,
+  role: string,
+  logger: Logger,
+): ClusterClient {
+  const cluster = createCluster({
+    rootNodes: nodes.map((url) => ({ url })),
+    defaults: defaults,
+  });
+  followFailovers(cluster, role, logger);
+  return cluster;
+}
+
+/**
+ * When a node's connection fails, asks for the slot layout every
+ * REDISCOVER_EVERY_MS until every master answers again: a replica promoted in
+ * the meantime takes the dead master's place. The sharded subscriptions the
+ * dead master's connection held are made again on whichever master serves
+ * their slots now.
+ */
+function followFailovers(cluster: ClusterClient, role: string, logger: Logger): void {
+  const down = new Set<string>();
+  let timer: NodeJS.Timeout | null = null;
+  /** Subscriptions of connections that were dropped, to be made again. */
+  const orphaned = new Map<string, ShardedListeners extends Map<string, infer L> ? L : never>();
+
+  // Without an error listener a lost connection would crash the process.
+  cluster.on("error", (err: Error) =>
+    logger.warn({ role, err: err.message }, "redis cluster: no node answers"),
+  );
+  cluster.on("node-error", (err: Error, node: { host: string; port: number }) => {
+    const address = `${node.host}:${node.port}`;
+    if (!down.has(address)) logger.warn({ role, node: address, err: err.message }, "redis node lost");
+    down.add(address);
+    schedule();
+  });
+  cluster.on("node-ready", (node: { host: string; port: number }) => {
+    const address = `${node.host}:${node.port}`;
+    if (down.delete(address)) logger.info({ role, node: address }, "redis node back");
+  });
+
+  function schedule() {
+    // unref: a closing process does not wait for the next try.
+    timer ??= setTimeout(() => void repair(), REDISCOVER_EVERY_MS).unref();
+  }
+  const whole = () =>
+    cluster.masters.every(
+      (master) => master.client?.isReady !== false && master.pubSub?.client.isReady !== false,
+    );
+
+  async function repair() {
+    timer = null;
+    if (!cluster.isOpen) return;
+    try {
+      if (!whole()) {
+        const before = new Map(
+          cluster.masters.map((master) => {
+            const listeners = master.pubSub?.client.getPubSubListeners("SHARDED");
+            return [master, listeners && new Map(listeners)];
+          }),
+        );
+        const start =
+          cluster.masters.find((master) => master.client?.isReady)?.client ?? cluster.masters[0]?.client;
+        if (start) await cluster._slots.rediscover(start);
+        for (const [master, listeners] of before) {
+          if (cluster.masters.includes(master) || !listeners) continue;
+          for (const [channel, channelListeners] of listeners) orphaned.set(channel, channelListeners);
+        }
+        if (before.size > 0 && [...before.keys()].some((master) => !cluster.masters.includes(master))) {
+          logger.info(
+            { role, masters: cluster.masters.map((m) => m.address) },
+            "redis cluster: new slot layout",
+          );
+        }
+      }
+      for (const [channel, listeners] of orphaned) {
+        for (const listener of listeners.buffers) await cluster.sSubscribe(channel, listener, true);
+        for (const listener of listeners.strings) await cluster.sSubscribe(channel, listener);
+        orphaned.delete(channel);
+      }
+    } catch (err) {
+      logger.debug(
+        { role, err: err instanceof Error ? err.message : String(err) },
+        "redis cluster: not whole yet",
+      );
+    }
+    if (cluster.isOpen && (!whole() || orphaned.size > 0)) schedule();
+  }
+}
+
+/** A channel name of this master's slots, to probe its shard's subscriber connection. */
+export function probeChannelOf(cluster: ClusterClient, master: ClusterClient["masters"][number]): string {
+  for (let i = 0; i < 1_000_000; i++) {
+    const channel = `convoy-probe:${process.pid}:${i}`;
+    if (cluster.slots[keySlot(channel)]?.master === master) return channel;
+  }
+  throw new Error(`no probe channel for ${master.address}`);
+}
+
+/** The cluster slot of a key: CRC16 (XMODEM) of its hash tag, or of the whole key without one. */
+export function keySlot(key: string): number {
+  const open = key.indexOf("{");
+  const close = open === -1 ? -1 : key.indexOf("}", open + 1);
+  const hashed = close > open + 1 ? key.slice(open + 1, close) : key;
+  let crc = 0;
+  for (const byte of Buffer.from(hashed)) {
+    crc ^= byte << 8;
+    for (let bit = 0; bit < 8; bit++)
+      crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
+  }
+  return crc % 16384;
+}
