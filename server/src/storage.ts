@@ -36,6 +36,7 @@ export async function openStorage(
       prefix: options.redisPrefix,
       nodeId: options.nodeId,
       messagesPerGroup: options.messagesPerGroup,
+      cluster: "clusterNodes" in target,
     });
     return { stores, redis, signingKey: config.jwtSecret, close: () => redis.close() };
   }

@@ -37,6 +37,7 @@ type Command =
 /** What the stores queue in a MULTI (on a cluster, every key of one MULTI in one slot). */
 type MultiCommand =
   | "get"
+  | "set"
   | "del"
   | "hSet"
   | "hDel"

@@ -3,6 +3,7 @@ import type { Stores } from "../types.ts";
 import type { RedisClient } from "./client.ts";
 import { createRedisConversationStore } from "./conversations.ts";
 import { createRedisGroupStore } from "./groups.ts";
+import { bareIds, hashTags } from "./keys.ts";
 import { createRedisLocationStore } from "./locations.ts";
 import { createRedisMessageStore } from "./messages.ts";
 import { createRedisPresenceStore } from "./presence.ts";
@@ -10,22 +11,25 @@ import { createRedisRideStore } from "./rides.ts";
 import { createRedisSosStore } from "./sos.ts";
 import { createRedisUserStore } from "./users.ts";
 
-/** Clustered mode: state in Redis, shared by every node. The caller owns the client's lifetime. */
+/**
+ * Clustered mode: state in Redis, shared by every node. The caller owns the client's lifetime.
+ * `cluster`: keys carry hash tags (keys.ts), as a Redis Cluster needs.
+ */
 export function createRedisStores(
   redis: RedisClient,
-  options: { prefix: string; nodeId: string; messagesPerGroup: number },
+  options: { prefix: string; nodeId: string; messagesPerGroup: number; cluster?: boolean },
 ): Stores {
-  const { prefix } = options;
+  const keys = { prefix: options.prefix, tag: options.cluster ? hashTags : bareIds };
   return {
-    users: createRedisUserStore(redis, prefix),
-    sessions: createRedisSessionStore(redis, prefix),
-    groups: createRedisGroupStore(redis, prefix),
-    messages: createRedisMessageStore(redis, prefix, options.messagesPerGroup),
-    presence: createRedisPresenceStore(redis, prefix, options.nodeId),
-    locations: createRedisLocationStore(redis, prefix),
-    rides: createRedisRideStore(redis, prefix, options.nodeId),
-    conversations: createRedisConversationStore(redis, prefix),
-    sos: createRedisSosStore(redis, prefix),
+    users: createRedisUserStore(redis, keys),
+    sessions: createRedisSessionStore(redis, keys),
+    groups: createRedisGroupStore(redis, keys),
+    messages: createRedisMessageStore(redis, keys, options.messagesPerGroup),
+    presence: createRedisPresenceStore(redis, keys, options.nodeId),
+    locations: createRedisLocationStore(redis, keys),
+    rides: createRedisRideStore(redis, keys, options.nodeId),
+    conversations: createRedisConversationStore(redis, keys),
+    sos: createRedisSosStore(redis, keys),
     async ping() {
       await redis.ping();
     },

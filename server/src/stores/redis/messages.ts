@@ -4,8 +4,9 @@
 import type { ChatMessage } from "@convoy/shared";
 import type { MessageStore } from "../types.ts";
 import { defineScript, type RedisClient } from "./client.ts";
+import type { KeyNaming } from "./keys.ts";
 
-// KEYS: seq, log, idempotency hash. ARGV: client key, draft JSON (no id), cap.
+// KEYS: seq, log, idempotency hash (the group's slot). ARGV: client key, draft JSON (no id), cap.
 // The id goes first in the JSON so that no JSON encoder rewrites the draft. The
 // hash also maps '#<seq>' to each message's client key, so that eviction finds
 // the keys to drop without decoding what users wrote (Lua's cjson refuses some
@@ -33,11 +34,13 @@ return {1, json}
 
 export function createRedisMessageStore(
   redis: RedisClient,
-  prefix: string,
+  { prefix, tag }: KeyNaming,
   capPerGroup: number,
 ): MessageStore {
   const append = defineScript(redis, APPEND);
-  const logKey = (groupId: string) => `${prefix}messages:${groupId}`;
+  const logKey = (groupId: string) => `${prefix}messages:${tag("g", groupId)}`;
+  const seqKey = (groupId: string) => `${prefix}seq:${tag("g", groupId)}`;
+  const idempotencyKey = (groupId: string) => `${prefix}idempotency:${tag("g", groupId)}`;
   const parse = (rows: string[]) => rows.map((json) => JSON.parse(json) as ChatMessage);
   const seqOf = (id: string) => Number(id);
 
@@ -55,7 +58,7 @@ export function createRedisMessageStore(
     async append(draft) {
       const key = `${draft.userId}\u0000${draft.clientMsgId}`;
       const [isNew, json] = (await append.run(
-        [`${prefix}seq:${draft.groupId}`, logKey(draft.groupId), `${prefix}idempotency:${draft.groupId}`],
+        [seqKey(draft.groupId), logKey(draft.groupId), idempotencyKey(draft.groupId)],
         [key, JSON.stringify(draft), capPerGroup],
       )) as [number, string];
       return { message: JSON.parse(json) as ChatMessage, isNew: isNew === 1 };

@@ -1,9 +1,11 @@
 import type { User } from "@convoy/shared";
 import type { StoredUser, UserStore } from "../types.ts";
 import type { RedisClient } from "./client.ts";
+import type { KeyNaming } from "./keys.ts";
 
-export function createRedisUserStore(redis: RedisClient, prefix: string): UserStore {
-  const userKey = (id: string) => `${prefix}user:${id}`;
+export function createRedisUserStore(redis: RedisClient, { prefix, tag }: KeyNaming): UserStore {
+  const userKey = (id: string) => `${prefix}user:${tag("u", id)}`;
+  // Found by name, so in the name's own slot (usernames are [A-Za-z0-9_.-]: never a hash tag).
   const nameKey = (username: string) => `${prefix}username:${username.toLowerCase()}`;
 
   async function findById(id: string): Promise<StoredUser | null> {
@@ -37,9 +39,8 @@ export function createRedisUserStore(redis: RedisClient, prefix: string): UserSt
     },
     async findMany(ids) {
       if (ids.length === 0) return [];
-      const pipeline = redis.multi();
-      for (const id of ids) pipeline.hmGet(userKey(id), ["id", "username"]);
-      const rows = (await pipeline.execAsPipeline()) as Array<Array<string | null>>;
+      // One HMGET per user, sent together: on a cluster the users live in different slots.
+      const rows = await Promise.all(ids.map((id) => redis.hmGet(userKey(id), ["id", "username"])));
       return rows.flatMap(([id, username]): User[] => (id && username ? [{ id, username }] : []));
     },
   };
