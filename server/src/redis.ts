@@ -76,6 +76,7 @@ async function connectCluster(nodes: readonly string[], logger: Logger): Promise
     for (const cluster of [store, pub, sub]) cluster.destroy();
     throw err;
   }
+  const unsubscribing = trackUnsubscribes(sub);
   return {
     store,
     pub,
@@ -91,7 +92,28 @@ async function connectCluster(nodes: readonly string[], logger: Logger): Promise
       );
     },
     async close() {
+      await Promise.allSettled(unsubscribing);
       await Promise.allSettled([store.close(), pub.close(), sub.close()]);
     },
   };
+}
+
+/**
+ * The unsubscribes still under way. The adapter unsubscribes on close without
+ * waiting; on a cluster, node-redis then drops the shard's subscriber
+ * connection, which throws if the cluster was closed meanwhile. Closing waits for them.
+ */
+function trackUnsubscribes(sub: ClusterClient): Set<Promise<void>> {
+  const pending = new Set<Promise<void>>();
+  const unsubscribe = sub.sUnsubscribe.bind(sub);
+  sub.sUnsubscribe = (...args) => {
+    const done = unsubscribe(...args);
+    pending.add(done);
+    done.then(
+      () => pending.delete(done),
+      () => pending.delete(done),
+    );
+    return done;
+  };
+  return pending;
 }
