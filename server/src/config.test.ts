@@ -110,6 +110,12 @@ describe("[1] configuration", () => {
     );
     assert.deepEqual(config.redisClusterNodes, ["redis://10.0.0.1:7000", "redis://10.0.0.2:7000"]);
     assert.equal(config.redisUrl, null);
+    assert.equal(config.redisClusterWaitReplicas, 1, "durable writes wait for one replica by default");
+    assert.equal(loadConfig({ REDIS_CLUSTER_WAIT_REPLICAS: "0" }, null).redisClusterWaitReplicas, 0);
+    assert.throws(
+      () => loadConfig({ REDIS_CLUSTER_WAIT_REPLICAS: "-1" }, null),
+      /REDIS_CLUSTER_WAIT_REPLICAS/,
+    );
     assert.equal(loadConfig({}, null).redisClusterNodes, null);
     assert.throws(() => loadConfig({ REDIS_CLUSTER_NODES: "redis://a:7000" }, null), /JWT_SECRET/);
     for (const bad of ["", " , ", "redis://a:7000,10.0.0.2:7000", "http://a:7000"]) {

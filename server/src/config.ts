@@ -15,6 +15,8 @@ export interface Config {
   redisUrl: string | null;
   /** Seed nodes of a Redis Cluster, instead of redisUrl (REDIS_CLUSTER_NODES); null: none. */
   redisClusterNodes: string[] | null;
+  /** On a Redis Cluster: replicas that must have a durable write before it is answered (0: none). */
+  redisClusterWaitReplicas: number;
   /** Embedded mode: the folder of the SQLite database; null keeps it in memory (tests). */
   dataDir: string | null;
   workers: number;
@@ -87,6 +89,14 @@ const EnvSchema = v.object({
         "must be a comma-separated list of URLs like redis://host:6379",
       ),
     ),
+  ),
+  REDIS_CLUSTER_WAIT_REPLICAS: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^\d{1,2}$/, "must be a whole number of replicas (0: do not wait)"),
+      v.transform(Number),
+    ),
+    "1",
   ),
   DATA_DIR: v.optional(v.pipe(v.string(), v.minLength(1)), "./data"),
   WORKERS: v.optional(
@@ -179,6 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaultClientDir: string | nu
     host: out.HOST,
     redisUrl: out.REDIS_URL ?? null,
     redisClusterNodes: out.REDIS_CLUSTER_NODES ?? null,
+    redisClusterWaitReplicas: out.REDIS_CLUSTER_WAIT_REPLICAS,
     dataDir: out.DATA_DIR,
     workers: out.WORKERS,
     jwtSecret: out.JWT_SECRET ?? null,

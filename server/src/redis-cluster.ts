@@ -4,6 +4,7 @@
 // that died never answer at all, so commands for them would fail forever.
 import { createCluster, type RedisClientOptions } from "redis";
 import type { Logger } from "./logger.ts";
+import type { Replication } from "./stores/redis/replication.ts";
 
 export type ClusterClient = ReturnType<typeof createCluster>;
 type ShardedListeners = ReturnType<
@@ -125,4 +126,91 @@ export function keySlot(key: string): number {
       crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
   }
   return crc % 16384;
+}
+
+/** How long a master found without replicas is written to without WAIT before it is asked again. */
+const RECHECK_REPLICAS_MS = 2000;
+
+type NodeClient = Awaited<ReturnType<ClusterClient["nodeClient"]>>;
+
+/**
+ * WAIT for `replicas` replicas, on the very connection to each key's master
+ * that carried the write (WAIT counts that connection's writes; after a
+ * failover that connection is gone and the write fails, rather than asking the
+ * new master about writes it never saw). Confirmations that arrive while a
+ * WAIT is under way share the next one. A master with fewer replicas connected
+ * (its replica took over from it, or is down) cannot lose a write to a
+ * failover: its writes rest on it alone, and it is asked again every
+ * RECHECK_REPLICAS_MS. A replica that is connected but does not answer within
+ * `timeoutMs` fails the write. WAIT holds the connection: every command this
+ * node sends to that master waits behind it.
+ */
+export function waitForReplicas(
+  cluster: ClusterClient,
+  replicas: number,
+  timeoutMs: number,
+  logger: Logger,
+): Replication {
+  /** Master address → until when it is taken for one without enough replicas. */
+  const alone = new Map<string, number>();
+  /** Per connection: the WAIT under way, and the one queued behind it. */
+  const rounds = new WeakMap<NodeClient, { sent: Promise<number>; queued: Promise<number> | null }>();
+
+  const connectedReplicas = async (client: NodeClient) => {
+    const info = await client.sendCommand<string>(["INFO", "replication"]);
+    return Number(/^connected_slaves:(\d+)/m.exec(info)?.[1] ?? 0);
+  };
+  function startRound(client: NodeClient): Promise<number> {
+    const sent = client.sendCommand<number>(["WAIT", String(replicas), String(timeoutMs)]);
+    const round = { sent, queued: null };
+    rounds.set(client, round);
+    const done = () => {
+      if (rounds.get(client) === round) rounds.delete(client);
+    };
+    sent.then(done, done);
+    return sent;
+  }
+  function waitOn(client: NodeClient): Promise<number> {
+    const round = rounds.get(client);
+    if (!round) return startRound(client);
+    // The WAIT under way may have been sent before this write: the next one covers it.
+    const next = () => startRound(client);
+    return (round.queued ??= round.sent.then(next, next));
+  }
+
+  async function confirm(key: string): Promise<void> {
+    const master = cluster.slots[keySlot(key)]?.master;
+    if (!master) throw new Error(`no master for ${key}`);
+    const client = await cluster.nodeClient(master);
+    const until = alone.get(master.address);
+    if (until !== undefined) {
+      if (Date.now() < until) return;
+      if ((await connectedReplicas(client)) < replicas) {
+        alone.set(master.address, Date.now() + RECHECK_REPLICAS_MS);
+        return;
+      }
+      alone.delete(master.address);
+      logger.info(
+        { master: master.address },
+        "redis master has its replicas again: durable writes wait for them",
+      );
+    }
+    const acked = await waitOn(client);
+    if (acked >= replicas) return;
+    if ((await connectedReplicas(client)) < replicas) {
+      alone.set(master.address, Date.now() + RECHECK_REPLICAS_MS);
+      logger.warn(
+        { master: master.address, replicas },
+        "redis master without enough replicas: durable writes rest on it alone",
+      );
+      return;
+    }
+    throw new Error(`written, but ${acked} of ${replicas} replicas confirmed it within ${timeoutMs} ms`);
+  }
+
+  return {
+    async confirm(...keys) {
+      await Promise.all(keys.map(confirm));
+    },
+  };
 }

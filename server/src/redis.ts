@@ -5,11 +5,14 @@
 // go out; the clients reconnect (and resubscribe) by themselves.
 import { createClient, type RedisClientOptions } from "redis";
 import type { Logger } from "./logger.ts";
-import { createClusterClient, probeChannelOf, type ClusterClient } from "./redis-cluster.ts";
+import { createClusterClient, probeChannelOf, waitForReplicas, type ClusterClient } from "./redis-cluster.ts";
 import type { RedisClient } from "./stores/redis/client.ts";
+import { noReplication, type Replication } from "./stores/redis/replication.ts";
 
 export interface RedisConnections {
   store: RedisClient;
+  /** How the stores confirm durable writes on `store`. */
+  replication: Replication;
   pub: RedisClient;
   sub: RedisClient;
   /** Resolves once every subscription made so far on `sub` is active. */
@@ -17,8 +20,11 @@ export interface RedisConnections {
   close(): Promise<void>;
 }
 
-/** One Redis, or the seed nodes of a Redis Cluster. */
-export type RedisTarget = { url: string } | { clusterNodes: readonly string[] };
+/** One Redis, or the seed nodes of a Redis Cluster and how many replicas confirm a durable write. */
+export type RedisTarget = { url: string } | { clusterNodes: readonly string[]; waitReplicas: number };
+
+/** How long a durable write waits for its replicas before it is answered INTERNAL. */
+const REPLICA_WAIT_MS = 1000;
 
 const OPTIONS = {
   disableOfflineQueue: true,
@@ -29,7 +35,7 @@ const OPTIONS = {
 } satisfies Partial<RedisClientOptions>;
 
 export async function connectRedis(target: RedisTarget, logger: Logger): Promise<RedisConnections> {
-  if ("clusterNodes" in target) return connectCluster(target.clusterNodes, logger);
+  if ("clusterNodes" in target) return connectCluster(target.clusterNodes, target.waitReplicas, logger);
   const store = createClient({ url: target.url, ...OPTIONS });
   const pub = store.duplicate();
   const sub = store.duplicate();
@@ -52,6 +58,7 @@ export async function connectRedis(target: RedisTarget, logger: Logger): Promise
   await Promise.all([store.connect(), pub.connect(), sub.connect()]);
   return {
     store,
+    replication: noReplication,
     pub,
     sub,
     async subscriptionsActive() {
@@ -66,7 +73,11 @@ export async function connectRedis(target: RedisTarget, logger: Logger): Promise
   };
 }
 
-async function connectCluster(nodes: readonly string[], logger: Logger): Promise<RedisConnections> {
+async function connectCluster(
+  nodes: readonly string[],
+  waitReplicas: number,
+  logger: Logger,
+): Promise<RedisConnections> {
   const [store, pub, sub] = (["store", "pub", "sub"] as const).map((role) =>
     createClusterClient(nodes, OPTIONS, role, logger),
   ) as [ClusterClient, ClusterClient, ClusterClient];
@@ -79,6 +90,8 @@ async function connectCluster(nodes: readonly string[], logger: Logger): Promise
   const unsubscribing = trackUnsubscribes(sub);
   return {
     store,
+    replication:
+      waitReplicas > 0 ? waitForReplicas(store, waitReplicas, REPLICA_WAIT_MS, logger) : noReplication,
     pub,
     sub,
     async subscriptionsActive() {

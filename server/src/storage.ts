@@ -27,7 +27,7 @@ export async function openStorage(
   const target = config.redisUrl
     ? { url: config.redisUrl }
     : config.redisClusterNodes
-      ? { clusterNodes: config.redisClusterNodes }
+      ? { clusterNodes: config.redisClusterNodes, waitReplicas: config.redisClusterWaitReplicas }
       : null;
   if (target) {
     if (!config.jwtSecret) throw new StartupError("JWT_SECRET: required when Redis is configured");
@@ -37,6 +37,7 @@ export async function openStorage(
       nodeId: options.nodeId,
       messagesPerGroup: options.messagesPerGroup,
       cluster: "clusterNodes" in target,
+      replication: redis.replication,
     });
     return { stores, redis, signingKey: config.jwtSecret, close: () => redis.close() };
   }

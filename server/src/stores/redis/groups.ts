@@ -7,6 +7,7 @@ import type { Group } from "@convoy/shared";
 import type { GroupStore } from "../types.ts";
 import { defineScript, type RedisClient } from "./client.ts";
 import type { KeyNaming } from "./keys.ts";
+import type { Replication } from "./replication.ts";
 
 // The quota is counted and taken in one script: two requests at once cannot both take the last place.
 // KEYS: owned-by. ARGV: group id, max owned.
@@ -25,7 +26,11 @@ redis.call('SADD', KEYS[1], ARGV[1])
 return 'added'
 `;
 
-export function createRedisGroupStore(redis: RedisClient, { prefix, tag }: KeyNaming): GroupStore {
+export function createRedisGroupStore(
+  redis: RedisClient,
+  { prefix, tag }: KeyNaming,
+  replication: Replication,
+): GroupStore {
   const groupKey = (id: string) => `${prefix}group:${tag("g", id)}`;
   const membersKey = (id: string) => `${prefix}members:${tag("g", id)}`;
   const inviteKey = (code: string) => `${prefix}invite:${code}`;
@@ -49,6 +54,12 @@ export function createRedisGroupStore(redis: RedisClient, { prefix, tag }: KeyNa
         .exec();
       await redis.set(inviteKey(group.inviteCode), group.id);
       await redis.sAdd(groupsOfKey(group.ownerId), group.id);
+      await replication.confirm(
+        ownedKey(group.ownerId),
+        groupKey(group.id),
+        inviteKey(group.inviteCode),
+        groupsOfKey(group.ownerId),
+      );
       return true;
     },
     async findById(id) {
@@ -69,6 +80,7 @@ export function createRedisGroupStore(redis: RedisClient, { prefix, tag }: KeyNa
       if (outcome === "full") return "full";
       // Also when already a member: mends the user's list after a crash between the two steps.
       await redis.sAdd(groupsOfKey(userId), groupId);
+      await replication.confirm(membersKey(groupId), groupsOfKey(userId));
       return outcome === "added" ? "added" : "member";
     },
     async isMember(groupId, userId) {

@@ -5,6 +5,7 @@ import type { ChatMessage } from "@convoy/shared";
 import type { MessageStore } from "../types.ts";
 import { defineScript, type RedisClient } from "./client.ts";
 import type { KeyNaming } from "./keys.ts";
+import type { Replication } from "./replication.ts";
 
 // KEYS: seq, log, idempotency hash (the group's slot). ARGV: client key, draft JSON (no id), cap.
 // The id goes first in the JSON so that no JSON encoder rewrites the draft. The
@@ -36,6 +37,7 @@ export function createRedisMessageStore(
   redis: RedisClient,
   { prefix, tag }: KeyNaming,
   capPerGroup: number,
+  replication: Replication,
 ): MessageStore {
   const append = defineScript(redis, APPEND);
   const logKey = (groupId: string) => `${prefix}messages:${tag("g", groupId)}`;
@@ -61,6 +63,8 @@ export function createRedisMessageStore(
         [seqKey(draft.groupId), logKey(draft.groupId), idempotencyKey(draft.groupId)],
         [key, JSON.stringify(draft), capPerGroup],
       )) as [number, string];
+      // A retry too: the first try may have stored the message and failed here.
+      await replication.confirm(logKey(draft.groupId));
       return { message: JSON.parse(json) as ChatMessage, isNew: isNew === 1 };
     },
     async latest(groupId, limit) {

@@ -4,8 +4,13 @@
 import type { SessionStore } from "../types.ts";
 import type { RedisClient } from "./client.ts";
 import type { KeyNaming } from "./keys.ts";
+import type { Replication } from "./replication.ts";
 
-export function createRedisSessionStore(redis: RedisClient, { prefix, tag }: KeyNaming): SessionStore {
+export function createRedisSessionStore(
+  redis: RedisClient,
+  { prefix, tag }: KeyNaming,
+  replication: Replication,
+): SessionStore {
   const sessionKey = (id: string) => `${prefix}session:${id}`;
   const sessionsOfKey = (userId: string) => `${prefix}sessions-of:${tag("u", userId)}`;
 
@@ -28,6 +33,7 @@ export function createRedisSessionStore(redis: RedisClient, { prefix, tag }: Key
       if (!(await redis.sIsMember(sessionsOfKey(session.userId), session.id))) {
         await redis.del(sessionKey(session.id));
       }
+      await replication.confirm(sessionsOfKey(session.userId), sessionKey(session.id));
     },
     async find(id, now) {
       const [userId, expiresAt] = await redis.hmGet(sessionKey(id), ["userId", "expiresAt"]);
@@ -40,6 +46,8 @@ export function createRedisSessionStore(redis: RedisClient, { prefix, tag }: Key
       // The session first: a crash in between leaves an index entry for nothing.
       await redis.del(sessionKey(id));
       await redis.sRem(sessionsOfKey(userId), id);
+      // A revoke lost in a failover would bring the session back.
+      await replication.confirm(sessionKey(id), sessionsOfKey(userId));
       return true;
     },
     async revokeAll(userId) {
@@ -48,6 +56,7 @@ export function createRedisSessionStore(redis: RedisClient, { prefix, tag }: Key
       // Removes only what was read: a login meanwhile keeps its session, and its index entry.
       await Promise.all(ids.map((id) => redis.del(sessionKey(id))));
       await redis.sRem(sessionsOfKey(userId), ids);
+      await replication.confirm(sessionsOfKey(userId), ...ids.map(sessionKey));
       return ids;
     },
   };

@@ -12,6 +12,7 @@ import { SOS_RECEIPT_STATES, sosReceiptRank, type Sos, type SosReceipt } from "@
 import type { SosDraft, SosStore } from "../types.ts";
 import { defineScript, type RedisClient } from "./client.ts";
 import type { KeyNaming } from "./keys.ts";
+import type { Replication } from "./replication.ts";
 
 // KEYS: idempotency hash, open hash (the group's). ARGV: idempotency key, user, id.
 // {1, id} when claimed; {0, id, 'idem' | 'open'} with the SOS that holds it.
@@ -106,7 +107,11 @@ function parseReceipt(userId: string, value: string): SosReceipt {
 
 const byRaise = (a: Sos, b: Sos) => a.raisedAt - b.raisedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
-export function createRedisSosStore(redis: RedisClient, { prefix, tag }: KeyNaming): SosStore {
+export function createRedisSosStore(
+  redis: RedisClient,
+  { prefix, tag }: KeyNaming,
+  replication: Replication,
+): SosStore {
   const claimOpen = defineScript(redis, CLAIM_OPEN);
   const releaseOpen = defineScript(redis, RELEASE_OPEN);
   const receipt = defineScript(redis, RECEIPT);
@@ -219,6 +224,8 @@ export function createRedisSosStore(redis: RedisClient, { prefix, tag }: KeyNami
         await unschedule(draft.id);
         await redis.del(sosKey(draft.id));
       }
+      // Not in SPEC §5's list, but an SOS lost in a failover would never be alerted again.
+      await replication.confirm(sosKey(id), openKey(draft.groupId), resendKey, webhookKey);
       sos ??= await read(id);
       // Only an SOS resolved and forgotten between the claim and this read is missing.
       if (!sos) throw new Error(`SOS ${id} vanished while raised`);

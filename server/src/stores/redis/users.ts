@@ -2,8 +2,13 @@ import type { User } from "@convoy/shared";
 import type { StoredUser, UserStore } from "../types.ts";
 import type { RedisClient } from "./client.ts";
 import type { KeyNaming } from "./keys.ts";
+import type { Replication } from "./replication.ts";
 
-export function createRedisUserStore(redis: RedisClient, { prefix, tag }: KeyNaming): UserStore {
+export function createRedisUserStore(
+  redis: RedisClient,
+  { prefix, tag }: KeyNaming,
+  replication: Replication,
+): UserStore {
   const userKey = (id: string) => `${prefix}user:${tag("u", id)}`;
   // Found by name, so in the name's own slot (usernames are [A-Za-z0-9_.-]: never a hash tag).
   const nameKey = (username: string) => `${prefix}username:${username.toLowerCase()}`;
@@ -24,6 +29,7 @@ export function createRedisUserStore(redis: RedisClient, { prefix, tag }: KeyNam
         username: user.username,
         passwordHash: user.passwordHash,
       });
+      await replication.confirm(nameKey(user.username), userKey(user.id));
       return true;
     },
     async findByUsername(username) {
@@ -35,6 +41,7 @@ export function createRedisUserStore(redis: RedisClient, { prefix, tag }: KeyNam
       // Users are never deleted: an existing one stays so; a missing one is not half-made here.
       if (!Number(await redis.hExists(userKey(id), "id"))) return false;
       await redis.hSet(userKey(id), "passwordHash", passwordHash);
+      await replication.confirm(userKey(id));
       return true;
     },
     async findMany(ids) {
