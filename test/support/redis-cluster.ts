@@ -1,6 +1,8 @@
 // A private Redis Cluster for the suites that run against one: six redis-server
 // processes on free ports (three masters, three replicas), joined with
 // `redis-cli --cluster create`. Nothing is persisted; kill() crashes one node.
+// Each node logs to the cluster's temporary folder; KEEP_CLUSTER_DIR=1 keeps
+// that folder after stop(), to read the logs of a failed run.
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -19,6 +21,8 @@ export interface TestRedisCluster {
   slotOf(key: string): Promise<number>;
   /** The port of the master that serves `slot` now, as a live node sees it. */
   masterOf(slot: number): Promise<number>;
+  /** Any command to the node on this port (e.g. PUBSUB SHARDCHANNELS, which each shard answers for itself). */
+  command(port: number, args: string[]): Promise<unknown>;
   /** Resolves once a live node other than `port` serves every slot `port` served, and the cluster says ok. */
   failedOver(port: number, ms?: number): Promise<void>;
   stop(): Promise<void>;
@@ -26,21 +30,22 @@ export interface TestRedisCluster {
 
 /** How long a master may be silent before its replica takes over: short, so a failover test is quick. */
 const NODE_TIMEOUT_MS = 1000;
-/** Every wait here is bounded: this many tries, `STEP_MS` apart. */
+/** Every wait here is bounded; the state it waits for is polled this often. */
 const STEP_MS = 100;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function ask(port: number, command: string[]): Promise<string> {
+async function command<T>(port: number, args: string[]): Promise<T> {
   const client = createClient({ url: `redis://127.0.0.1:${port}`, socket: { reconnectStrategy: false } });
   client.on("error", () => {});
   await client.connect();
   try {
-    return await client.sendCommand<string>(command);
+    return await client.sendCommand<T>(args);
   } finally {
     client.destroy();
   }
 }
+const ask = (port: number, args: string[]) => command<string>(port, args);
 
 async function until(what: string, ms: number, test: () => Promise<boolean>): Promise<void> {
   for (const started = Date.now(); Date.now() - started < ms; await sleep(STEP_MS)) {
@@ -190,6 +195,7 @@ export async function startRedisCluster(): Promise<TestRedisCluster> {
     kill,
     slotOf,
     masterOf,
+    command,
     failedOver,
     stop,
   };

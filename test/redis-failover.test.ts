@@ -1,0 +1,106 @@
+// A Redis Cluster master killed (SIGKILL) in the middle of chat traffic between
+// two nodes: its replica takes over, the nodes find it by themselves, and no
+// acknowledged message is lost (each was confirmed by a replica with WAIT
+// before its ack; docs/scaling.md says what else a failover may lose).
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { after, before, describe, it } from "node:test";
+import type { ChatMessage } from "@convoy/shared";
+import { startApp, type TestApp } from "./support/app.ts";
+import { startRedisCluster, type TestRedisCluster } from "./support/redis-cluster.ts";
+import { ask, dataOf } from "./support/sockets.ts";
+import { collect, waitFor } from "./support/wait.ts";
+
+/** How long the nodes may take to serve again once the master is gone (failover is ~2 s here). */
+const RECOVERY_MS = 20_000;
+/** Acknowledged sends wanted before the kill, and again after it. */
+const SENDS_EACH_SIDE = 20;
+
+describe("[§5] a Redis Cluster master killed under chat traffic", () => {
+  let cluster: TestRedisCluster;
+  let a: TestApp;
+  let b: TestApp;
+  before(async () => {
+    cluster = await startRedisCluster();
+    const config = { redisClusterNodes: cluster.nodes, jwtSecret: randomBytes(32).toString("hex") };
+    a = await startApp({ config });
+    b = await startApp({ config });
+  });
+  after(async () => {
+    await a?.close();
+    await b?.close();
+    await cluster?.stop();
+  });
+
+  /** A group whose keys live on a master that also carries /chat's Pub/Sub channels: the kill hits both. */
+  async function groupOnAChatShard() {
+    for (let attempt = 0; attempt < 30; attempt++) {
+      const made = await a.groupWith(2);
+      const master = await cluster.masterOf(await cluster.slotOf(`{g:${made.group.id}}`));
+      const channels = (await cluster.command(master, ["PUBSUB", "SHARDCHANNELS"])) as string[];
+      if (channels.some((channel) => channel.includes("/chat"))) return { ...made, master };
+    }
+    throw new Error("no group landed on a master with /chat channels in 30 tries");
+  }
+
+  it("the nodes recover by themselves; every acknowledged message is still there, in order", async () => {
+    const { group, members, master } = await groupOnAChatShard();
+    const alice = await a.connect("/chat", members[0]!.token);
+    const bob = await b.connect("/chat", members[1]!.token);
+    await ask(alice, "room:join", { groupId: group.id });
+    await ask(bob, "room:join", { groupId: group.id });
+    const seenByBob = collect(bob, "message:new");
+
+    const acked: ChatMessage[] = [];
+    let failed = 0;
+    let ackedSinceKill = -1;
+    let sent = 0;
+    const deadline = Date.now() + RECOVERY_MS;
+    while (ackedSinceKill < SENDS_EACH_SIDE) {
+      assert.ok(Date.now() < deadline, `only ${ackedSinceKill} sends acknowledged since the kill`);
+      const res = await ask(alice, "message:send", {
+        groupId: group.id,
+        text: `m${++sent}`,
+        clientMsgId: `c${sent}`,
+      });
+      if (res.ok) {
+        acked.push(res.data.message);
+        if (ackedSinceKill >= 0) ackedSinceKill++;
+      } else {
+        failed++;
+        // Traffic, not a wait: a failing send answers at once, and the loop would spin.
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      if (ackedSinceKill < 0 && acked.length === SENDS_EACH_SIDE) {
+        await cluster.kill(master);
+        ackedSinceKill = 0;
+      }
+    }
+    await cluster.failedOver(master);
+    assert.ok(failed > 0, "some sends failed while the master was gone");
+
+    // Broadcasts cross nodes again: the Pub/Sub channels moved to the new master.
+    const last = dataOf(
+      await ask(alice, "message:send", { groupId: group.id, text: "after", clientMsgId: "after" }),
+    ).message;
+    acked.push(last);
+    await waitFor(bob, "message:new", { where: (m) => m.id === last.id, ms: 5000 });
+    seenByBob.stop();
+    assert.ok(seenByBob.seen.length > SENDS_EACH_SIDE, "bob heard the messages before and after");
+
+    // Every acknowledged message, from either node, with its id and order.
+    const stored: ChatMessage[] = [];
+    for (let afterId = "0", more = true; more;) {
+      const page = dataOf(await ask(bob, "messages:since", { groupId: group.id, afterId }));
+      stored.push(...page.messages);
+      more = page.hasMore;
+      afterId = page.messages.at(-1)?.id ?? afterId;
+    }
+    const byId = new Map(stored.map((m) => [m.id, m]));
+    for (const message of acked) assert.deepEqual(byId.get(message.id), message, `lost: ${message.text}`);
+    const ids = stored.map((m) => m.id);
+    assert.deepEqual(ids, [...new Set(ids)].sort(), "ids unique and in order");
+
+    for (const node of [a, b]) assert.equal((await node.http("GET", "/readyz")).status, 200);
+  });
+});
