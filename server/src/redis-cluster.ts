@@ -7,9 +7,7 @@ import type { Logger } from "./logger.ts";
 import type { Replication } from "./stores/redis/replication.ts";
 
 export type ClusterClient = ReturnType<typeof createCluster>;
-type ShardedListeners = ReturnType<
-  NonNullable<ClusterClient["masters"][number]["client"]>["getPubSubListeners"]
->;
+type PubSubListener = Parameters<ClusterClient["sSubscribe"]>[1];
 
 /** How often a cluster with a master out of reach asks for the slot layout until it is whole again. */
 const REDISCOVER_EVERY_MS = 500;
@@ -22,7 +20,7 @@ export function createClusterClient(
 ): ClusterClient {
   const cluster = createCluster({
     rootNodes: nodes.map((url) => ({ url })),
-    defaults: defaults,
+    defaults,
   });
   followFailovers(cluster, role, logger);
   return cluster;
@@ -38,8 +36,8 @@ export function createClusterClient(
 function followFailovers(cluster: ClusterClient, role: string, logger: Logger): void {
   const down = new Set<string>();
   let timer: NodeJS.Timeout | null = null;
-  /** Subscriptions of connections that were dropped, to be made again. */
-  const orphaned = new Map<string, ShardedListeners extends Map<string, infer L> ? L : never>();
+  /** Subscriptions of connections that were dropped, to be made again (each once: a listener twice hears twice). */
+  const orphaned: Array<{ channel: string; listener: PubSubListener; buffers: boolean }> = [];
 
   // Without an error listener a lost connection would crash the process.
   cluster.on("error", (err: Error) =>
@@ -81,7 +79,10 @@ function followFailovers(cluster: ClusterClient, role: string, logger: Logger): 
         if (start) await cluster._slots.rediscover(start);
         for (const [master, listeners] of before) {
           if (cluster.masters.includes(master) || !listeners) continue;
-          for (const [channel, channelListeners] of listeners) orphaned.set(channel, channelListeners);
+          for (const [channel, { buffers, strings }] of listeners) {
+            for (const listener of buffers) orphaned.push({ channel, listener, buffers: true });
+            for (const listener of strings) orphaned.push({ channel, listener, buffers: false });
+          }
         }
         if (before.size > 0 && [...before.keys()].some((master) => !cluster.masters.includes(master))) {
           logger.info(
@@ -90,10 +91,10 @@ function followFailovers(cluster: ClusterClient, role: string, logger: Logger): 
           );
         }
       }
-      for (const [channel, listeners] of orphaned) {
-        for (const listener of listeners.buffers) await cluster.sSubscribe(channel, listener, true);
-        for (const listener of listeners.strings) await cluster.sSubscribe(channel, listener);
-        orphaned.delete(channel);
+      while (orphaned.length > 0) {
+        const { channel, listener, buffers } = orphaned[0]!;
+        await cluster.sSubscribe(channel, listener, buffers);
+        orphaned.shift();
       }
     } catch (err) {
       logger.debug(
@@ -101,7 +102,7 @@ function followFailovers(cluster: ClusterClient, role: string, logger: Logger): 
         "redis cluster: not whole yet",
       );
     }
-    if (cluster.isOpen && (!whole() || orphaned.size > 0)) schedule();
+    if (cluster.isOpen && (!whole() || orphaned.length > 0)) schedule();
   }
 }
 

@@ -72,15 +72,20 @@ async function slotMasters(port: number): Promise<Array<{ from: number; to: numb
 
 export async function startRedisCluster(): Promise<TestRedisCluster> {
   const dir = mkdtempSync(join(tmpdir(), "convoy-redis-cluster-"));
-  const ports: number[] = [];
-  for (let i = 0; i < 6; i++) ports.push(await freePort());
+  // Six client ports, and six for the cluster bus: by default port + 10000, which may be taken, or past 65535.
+  const free = new Set<number>();
+  while (free.size < 12) free.add(await freePort());
+  const ports = [...free].slice(0, 6);
+  const busPorts = [...free].slice(6);
   const children = new Map<number, ChildProcess>();
-  for (const port of ports) {
+  for (const [i, port] of ports.entries()) {
     const child = spawn(
       "redis-server",
       [
         "--port",
         String(port),
+        "--cluster-port",
+        String(busPorts[i]),
         "--bind",
         "127.0.0.1",
         "--cluster-enabled",
