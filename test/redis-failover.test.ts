@@ -43,7 +43,7 @@ describe("[§5] a Redis Cluster master killed under chat traffic", () => {
     throw new Error("no group landed on a master with /chat channels in 30 tries");
   }
 
-  it("the nodes recover by themselves; every acknowledged message is still there, in order", async () => {
+  it("the nodes recover by themselves; every acknowledged message is still there, in order", async (t) => {
     const { group, members, master } = await groupOnAChatShard();
     const alice = await a.connect("/chat", members[0]!.token);
     const bob = await b.connect("/chat", members[1]!.token);
@@ -55,6 +55,7 @@ describe("[§5] a Redis Cluster master killed under chat traffic", () => {
     let failed = 0;
     let ackedSinceKill = -1;
     let sent = 0;
+    let killedAt = 0;
     const deadline = Date.now() + RECOVERY_MS;
     while (ackedSinceKill < SENDS_EACH_SIDE) {
       assert.ok(Date.now() < deadline, `only ${ackedSinceKill} sends acknowledged since the kill`);
@@ -65,6 +66,8 @@ describe("[§5] a Redis Cluster master killed under chat traffic", () => {
       });
       if (res.ok) {
         acked.push(res.data.message);
+        if (ackedSinceKill === 0)
+          t.diagnostic(`first send acknowledged ${Date.now() - killedAt} ms after the kill`);
         if (ackedSinceKill >= 0) ackedSinceKill++;
       } else {
         failed++;
@@ -72,12 +75,14 @@ describe("[§5] a Redis Cluster master killed under chat traffic", () => {
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
       if (ackedSinceKill < 0 && acked.length === SENDS_EACH_SIDE) {
+        killedAt = Date.now();
         await cluster.kill(master);
         ackedSinceKill = 0;
       }
     }
     await cluster.failedOver(master);
     assert.ok(failed > 0, "some sends failed while the master was gone");
+    t.diagnostic(`${failed} sends refused (INTERNAL) while the master was gone`);
 
     // Broadcasts cross nodes again: the Pub/Sub channels moved to the new master.
     const last = dataOf(

@@ -142,9 +142,10 @@ type NodeClient = Awaited<ReturnType<ClusterClient["nodeClient"]>>;
  * WAIT is under way share the next one. A master with fewer replicas connected
  * (its replica took over from it, or is down) cannot lose a write to a
  * failover: its writes rest on it alone, and it is asked again every
- * RECHECK_REPLICAS_MS. A replica that is connected but does not answer within
- * `timeoutMs` fails the write. WAIT holds the connection: every command this
- * node sends to that master waits behind it.
+ * RECHECK_REPLICAS_MS; each master is asked once when first seen. A replica
+ * that is connected but does not answer within `timeoutMs` fails the write.
+ * WAIT holds the connection: every command this node sends to that master
+ * waits behind it.
  */
 export function waitForReplicas(
   cluster: ClusterClient,
@@ -154,6 +155,8 @@ export function waitForReplicas(
 ): Replication {
   /** Master address → until when it is taken for one without enough replicas. */
   const alone = new Map<string, number>();
+  /** Per master: how many replicas it had when first asked. */
+  const firstLooks = new WeakMap<object, Promise<number>>();
   /** Per connection: the WAIT under way, and the one queued behind it. */
   const rounds = new WeakMap<NodeClient, { sent: Promise<number>; queued: Promise<number> | null }>();
 
@@ -179,33 +182,39 @@ export function waitForReplicas(
     return (round.queued ??= round.sent.then(next, next));
   }
 
+  const markAlone = (address: string) => {
+    if (!alone.has(address)) {
+      logger.warn(
+        { master: address, replicas },
+        "redis master without enough replicas: durable writes rest on it alone",
+      );
+    }
+    alone.set(address, Date.now() + RECHECK_REPLICAS_MS);
+  };
+
   async function confirm(key: string): Promise<void> {
     const master = cluster.slots[keySlot(key)]?.master;
     if (!master) throw new Error(`no master for ${key}`);
     const client = await cluster.nodeClient(master);
     const until = alone.get(master.address);
-    if (until !== undefined) {
-      if (Date.now() < until) return;
-      if ((await connectedReplicas(client)) < replicas) {
-        alone.set(master.address, Date.now() + RECHECK_REPLICAS_MS);
-        return;
+    if (until !== undefined && Date.now() < until) return;
+    if (until !== undefined || !firstLooks.has(master)) {
+      // A master not seen before (a replica just promoted has none of its own yet), or found
+      // alone before: ask first, so that its writes do not each wait `timeoutMs` for nobody.
+      if (until !== undefined) firstLooks.delete(master);
+      let look = firstLooks.get(master);
+      if (!look) firstLooks.set(master, (look = connectedReplicas(client)));
+      if ((await look) < replicas) return markAlone(master.address);
+      if (alone.delete(master.address)) {
+        logger.info(
+          { master: master.address },
+          "redis master has its replicas again: durable writes wait for them",
+        );
       }
-      alone.delete(master.address);
-      logger.info(
-        { master: master.address },
-        "redis master has its replicas again: durable writes wait for them",
-      );
     }
     const acked = await waitOn(client);
     if (acked >= replicas) return;
-    if ((await connectedReplicas(client)) < replicas) {
-      alone.set(master.address, Date.now() + RECHECK_REPLICAS_MS);
-      logger.warn(
-        { master: master.address, replicas },
-        "redis master without enough replicas: durable writes rest on it alone",
-      );
-      return;
-    }
+    if ((await connectedReplicas(client)) < replicas) return markAlone(master.address);
     throw new Error(`written, but ${acked} of ${replicas} replicas confirmed it within ${timeoutMs} ms`);
   }
 
