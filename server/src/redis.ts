@@ -9,12 +9,18 @@ import { createClusterClient, probeChannelOf, waitForReplicas, type ClusterClien
 import type { RedisClient } from "./stores/redis/client.ts";
 import { noReplication, type Replication } from "./stores/redis/replication.ts";
 
+/** The Pub/Sub commands an adapter uses: one Redis's client and a cluster's both have them. */
+export type PubSubConnection = Pick<
+  ClusterClient,
+  "sPublish" | "sSubscribe" | "sUnsubscribe" | "pubSubShardNumSub"
+>;
+
 export interface RedisConnections {
   store: RedisClient;
   /** How the stores confirm durable writes on `store`. */
   replication: Replication;
-  pub: RedisClient;
-  sub: RedisClient;
+  pub: PubSubConnection;
+  sub: PubSubConnection;
   /** Resolves once every subscription made so far on `sub` is active. */
   subscriptionsActive(): Promise<void>;
   close(): Promise<void>;
@@ -88,6 +94,7 @@ async function connectCluster(
     throw err;
   }
   const unsubscribing = trackUnsubscribes(sub);
+  askTheChannelsShard(pub);
   return {
     store,
     replication:
@@ -129,4 +136,22 @@ function trackUnsubscribes(sub: ClusterClient): Set<Promise<void>> {
     return done;
   };
   return pending;
+}
+
+/**
+ * Each shard answers PUBSUB SHARDNUMSUB for its own subscribers only (0 on any
+ * other), and the client sends it to any master: ask the one that serves the channel.
+ */
+function askTheChannelsShard(pub: ClusterClient): void {
+  pub.pubSubShardNumSub = async (channels) => {
+    const list = channels === undefined ? [] : Array.isArray(channels) ? channels : [channels];
+    const counts = await Promise.all(
+      list.map((channel) =>
+        pub.sendCommand<Array<string | number>>(channel, true, ["PUBSUB", "SHARDNUMSUB", channel.toString()]),
+      ),
+    );
+    const total: Record<string, number> = Object.create(null) as Record<string, number>;
+    for (const reply of counts) total[String(reply[0])] = Number(reply[1]);
+    return total;
+  };
 }
