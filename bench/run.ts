@@ -46,8 +46,8 @@ const { values: flags } = parseArgs({
     hold: { type: "string" },
     flood: { type: "string" },
     "flood-rate": { type: "string", default: "400" },
-    "hold-seconds": { type: "string", default: "30" },
-    "hold-workers": { type: "string", default: "4" },
+    "hold-seconds": { type: "string", default: "60" },
+    "hold-workers": { type: "string" },
     out: { type: "string", default: here("./results") },
     profile: { type: "boolean", default: false },
     "gc-log": { type: "boolean", default: false },
@@ -63,7 +63,13 @@ const plan = {
   hold: sizes(flags.hold, [], [50_000]),
   flood: sizes(flags.flood, [1000], []),
 };
-const holdWorkers = Number(flags["hold-workers"]);
+/**
+ * A process may open at most 20,000 files here: a worker holds at most 15,000
+ * clients (one connection each), and at least 4 workers run.
+ */
+const CLIENTS_PER_WORKER = 15_000;
+const holdWorkers = (size: number) =>
+  flags["hold-workers"] ? Number(flags["hold-workers"]) : Math.max(4, Math.ceil(size / CLIENTS_PER_WORKER));
 const only = new Set((flags.only ?? "connect,chat,ride,cluster,hold,flood").split(","));
 /** Chat, and ride at 2,000 riders, also run on Convoy scaled out: 2 workers and Redis. */
 const scaledOut = (scenario: string, size: number): TargetKind[] =>
@@ -97,13 +103,13 @@ const nodeArgs = [
   ...(flags.profile ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []),
   ...(flags["gc-log"] ? ["--import", pathToFileURL(scripts.gcLog).href] : []),
 ];
-const starters: Record<TargetKind, () => Promise<Target>> = {
+const starters: Record<TargetKind, (size: number) => Promise<Target>> = {
   convoy: () => startConvoy({}, "convoy", nodeArgs),
   "convoy-cluster": () => startConvoyCluster(2, nodeArgs),
-  "convoy-hold": () => startConvoyCluster(holdWorkers, nodeArgs, "convoy-hold"),
+  "convoy-hold": (size) => startConvoyCluster(holdWorkers(size), nodeArgs, "convoy-hold"),
   // The default password cost: the flood must meet the hashing a real deployment does.
   "convoy-flood": () => startConvoy({ PASSWORD_COST: "16384" }, "convoy-flood", nodeArgs),
-  "bare-hold": () => startBare(scripts.bareServer, "bare-hold", { workers: holdWorkers, nodeArgs }),
+  "bare-hold": (size) => startBare(scripts.bareServer, "bare-hold", { workers: holdWorkers(size), nodeArgs }),
   bare: () => startBare(scripts.bareServer, "bare", { nodeArgs }),
   "bare-1ns": () => startBare(scripts.bareServer, "bare-1ns", { namespaces: 1, nodeArgs }),
 };
@@ -122,7 +128,7 @@ async function runAll(
     const kinds = kindsOf(size);
     const order = i % 2 === 0 ? kinds : [...kinds].reverse();
     for (const kind of order) {
-      const target = await starters[kind]();
+      const target = await starters[kind](size);
       try {
         process.stdout.write(`${scenario} ${size} on ${kind}… `);
         const result = await run(target, size);
@@ -171,7 +177,7 @@ if (only.has("hold"))
     (target, size) =>
       holdScenario(target, size, scripts.loadProcess, {
         seconds: Number(flags["hold-seconds"]),
-        workers: holdWorkers,
+        workers: holdWorkers(size),
       }),
   );
 

@@ -6,8 +6,10 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Clock } from "@convoy/server";
 import { startApp, type Member, type TestApp } from "./support/app.ts";
-import { ask } from "./support/sockets.ts";
-import { waitFor } from "./support/wait.ts";
+import { Manager } from "socket.io-client";
+import { openPolling, pollUntil } from "./support/raw-engine.ts";
+import { ask, type NspSocket } from "./support/sockets.ts";
+import { connected, waitFor } from "./support/wait.ts";
 
 const PASSWORD = "correct horse battery";
 
@@ -26,6 +28,53 @@ describe("[§6 sessions] sessions that end", () => {
   const groupsStatus = async (token: string) =>
     (await app.http("GET", "/api/groups", undefined, token)).status;
   const refused = (code: string) => (err: unknown) => (err as Error).message === code;
+
+  /** Counts the session reads that go to the store (authenticate without a session confirmed on the connection). */
+  function countStoreReads() {
+    const sessions = app.app.deps.sessions;
+    const original = sessions.authenticate.bind(sessions);
+    const counted = { reads: 0, restore: () => (sessions.authenticate = original) };
+    sessions.authenticate = (token, confirmed) => {
+      if (!confirmed) counted.reads++;
+      return original(token, confirmed);
+    };
+    return counted;
+  }
+
+  it("a client's namespaces on one connection read its session from the store once", async () => {
+    const member = await app.member();
+    const counted = countStoreReads();
+    const manager = new Manager(app.url, { transports: ["websocket"], reconnection: false });
+    try {
+      const sockets = ["/chat", "/presence", "/location"].map((nsp) =>
+        manager.socket(nsp, { auth: { token: member.token } }),
+      );
+      await Promise.all(sockets.map((socket) => connected(socket as NspSocket)));
+      // A namespace opened later, while the others are connected, reads nothing either.
+      const later = manager.socket("/", { auth: { token: member.token } });
+      await connected(later);
+      assert.equal(counted.reads, 1);
+    } finally {
+      counted.restore();
+      manager.engine?.close();
+    }
+  });
+
+  it("a connection whose sockets all left is asked again: a namespace opened after logout is refused", async () => {
+    const member = await app.member();
+    const raw = await openPolling(app.url);
+    await raw.send(`0/chat,${JSON.stringify({ token: member.token })}`);
+    await pollUntil(raw, (p) => p.startsWith("40/chat,"));
+    // The client leaves /chat but keeps the connection: no socket of it is in the session's room now.
+    await raw.send("1/chat,");
+    assert.equal((await app.http("POST", "/api/auth/logout", undefined, member.token)).status, 204);
+    await raw.send(`0/presence,${JSON.stringify({ token: member.token })}`);
+    const packets = await pollUntil(raw, (p) => p.startsWith("44/presence,"));
+    assert.ok(
+      packets.some((p) => p.startsWith("44/presence,") && p.includes("UNAUTHORIZED")),
+      packets.join(" | "),
+    );
+  });
 
   it("logout ends the session: its token, a token refreshed from it and its sockets; another session stays", async () => {
     const member = await app.member();

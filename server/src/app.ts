@@ -3,7 +3,6 @@
 // workers and tests all start from here.
 import { randomUUID } from "node:crypto";
 import { createServer, type Server as HttpServer } from "node:http";
-import { createShardedAdapter } from "@socket.io/redis-adapter";
 import { Server } from "socket.io";
 import { systemClock, type Clock } from "./clock.ts";
 import type { Config } from "./config.ts";
@@ -21,6 +20,8 @@ import { registerSos } from "./namespaces/sos.ts";
 import { createLatestPerKey } from "./realtime/latest-per-key.ts";
 import { secureNamespace } from "./realtime/namespace.ts";
 import { createOriginPolicy } from "./realtime/origin.ts";
+import { createRoomChannelAdapter, hearsRooms } from "./realtime/room-channel-adapter.ts";
+import { hasOwnChannel } from "./realtime/rooms.ts";
 import { trackConnections } from "./realtime/connections.ts";
 import { createConnectionQuotas } from "./realtime/connection-quotas.ts";
 import { closeOversizedPolls } from "./realtime/oversize.ts";
@@ -162,9 +163,16 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   httpServer.prependListener("request", (_req, res) => {
     if (closing) res.setHeader("Connection", "close");
   });
-  // "static": one channel per namespace, subscribed once at start. "dynamic" subscribes
-  // per room without waiting, so a message sent just after a join could miss a node.
-  if (redis) io.adapter(createShardedAdapter(redis.pub, redis.sub, { subscriptionMode: "static" }));
+  if (redis) {
+    io.adapter(
+      createRoomChannelAdapter({
+        clients: redis,
+        hasOwnChannel,
+        counts: metrics.crossNode,
+        onError: (err, channel) => logger.warn({ err, channel }, "redis channel failed"),
+      }),
+    );
+  }
 
   // The default namespace carries no events, but it too admits only valid tokens.
   secureNamespace(io.of("/"), deps);
@@ -184,7 +192,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     warnAheadMs: limits.tokenWarnAheadMs,
   });
   // Serve only once every namespace hears the other nodes.
-  if (redis) await redis.subscriptionsActive();
+  for (const nsp of namespaces) if (hearsRooms(nsp.adapter)) await nsp.adapter.hearing([]);
   quotas.track(io.engine);
   const connections = trackConnections(io.engine);
   io.engine.use(closeOversizedPolls(limits.packetBytes, connections));

@@ -7,12 +7,12 @@ import type { Namespace } from "socket.io";
  * prom-client hashes the label set on each `inc`, so counts are kept as plain
  * numbers here and handed to prom-client when /metrics is scraped.
  */
-function createTallies(registry: Registry, name: string, help: string) {
-  const tallies = new Map<string, { labels: { namespace: string; event: string }; count: number }>();
+function createTallies<L extends string>(registry: Registry, name: string, help: string, labelNames: L[]) {
+  const tallies = new Map<string, { labels: Record<L, string>; count: number }>();
   new Counter({
     name,
     help,
-    labelNames: ["namespace", "event"],
+    labelNames,
     registers: [registry],
     collect() {
       for (const tally of tallies.values()) {
@@ -22,11 +22,11 @@ function createTallies(registry: Registry, name: string, help: string) {
     },
   });
   return {
-    /** The tally of one namespace and event; `count++` on it is all a hot path pays. */
-    of(namespace: string, event: string) {
-      const key = `${namespace}\u0000${event}`;
+    /** The tally of one label set; `count++` on it is all a hot path pays. */
+    of(labels: Record<L, string>) {
+      const key = labelNames.map((label) => labels[label]).join("\u0000");
       let tally = tallies.get(key);
-      if (!tally) tallies.set(key, (tally = { labels: { namespace, event }, count: 0 }));
+      if (!tally) tallies.set(key, (tally = { labels, count: 0 }));
       return tally;
     },
   };
@@ -50,11 +50,25 @@ export function createMetrics() {
     registry,
     "convoy_events_received_total",
     "Client events received, per namespace and event",
+    ["namespace", "event"],
   );
   const sent = createTallies(
     registry,
     "convoy_events_sent_total",
     "Server events emitted (a room broadcast counts once), per namespace and event",
+    ["namespace", "event"],
+  );
+  const crossNodeReceived = createTallies(
+    registry,
+    "convoy_cross_node_messages_received_total",
+    "Messages this node received from the Redis channels it hears (clustered mode), per namespace",
+    ["namespace"],
+  );
+  const crossNodeDropped = createTallies(
+    registry,
+    "convoy_cross_node_messages_dropped_total",
+    "Of those, the ones that reached no socket here: own (this node's, heard back) or no-local-sockets",
+    ["namespace", "reason"],
   );
   const handlerSeconds = new Histogram({
     name: "convoy_handler_duration_seconds",
@@ -78,13 +92,18 @@ export function createMetrics() {
     /** Instruments for one event, labelled once rather than per call. */
     forEvent(namespace: string, event: string) {
       return {
-        received: received.of(namespace, event),
+        received: received.of({ namespace, event }),
         duration: handlerSeconds.labels(namespace, event),
         rejected: (code: string) => rejections.inc({ namespace, event, code }),
       };
     },
     /** The count of one server event's emits: `count++` it per emit. */
-    sentTally: (namespace: string, event: string) => sent.of(namespace, event),
+    sentTally: (namespace: string, event: string) => sent.of({ namespace, event }),
+    /** The cross-node message counts the Redis adapter keeps. */
+    crossNode: {
+      received: (namespace: string) => crossNodeReceived.of({ namespace }),
+      dropped: (namespace: string, reason: string) => crossNodeDropped.of({ namespace, reason }),
+    },
   };
 }
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -8,11 +8,14 @@ import { createEventBinder } from "../realtime/handle.ts";
 import { secureNamespace } from "../realtime/namespace.ts";
 import { createTokenBucket, type TokenBucket } from "../realtime/token-bucket.ts";
 import { renewSocketSession } from "../realtime/session-lifetime.ts";
-import { roomOf, userRoom } from "../realtime/rooms.ts";
+import { joinAndHear, roomOf, userRoom } from "../realtime/rooms.ts";
 import type { ChatNamespace, Io } from "../realtime/types.ts";
 
 export function registerChat(io: Io, deps: Deps): Registration {
-  const chat: ChatNamespace = secureNamespace(io.of("/chat") as ChatNamespace, deps);
+  const chat: ChatNamespace = secureNamespace(io.of("/chat") as ChatNamespace, deps, {
+    // Direct messages, and typing notices that skip every tab of their sender.
+    userRoom: true,
+  });
   const bind = createEventBinder<ChatClientEvents>("/chat", chatInputs, deps);
   const broadcast = createBroadcaster(chat, deps);
   const { limits } = deps;
@@ -21,8 +24,6 @@ export function registerChat(io: Io, deps: Deps): Registration {
     const { user } = socket.data;
     const on = bind(socket);
     on("session:renew", ({ token }) => renewSocketSession(socket, deps.sessions, token));
-    // Lets typing notices skip every tab of their sender, not only this socket.
-    void socket.join(userRoom(user.id));
     // Created on first use: most sockets never send.
     let sendLimit: TokenBucket | undefined;
     let typingLimit: TokenBucket | undefined;
@@ -31,7 +32,7 @@ export function registerChat(io: Io, deps: Deps): Registration {
       await deps.groups.requireMember(groupId, user.id);
       // Join before reading history: a message sent in between arrives twice
       // (clients dedupe by id) rather than not at all.
-      await socket.join(roomOf(groupId));
+      await joinAndHear(socket, roomOf(groupId));
       return { groupId, messages: await deps.messages.latest(user, groupId, LIMITS.joinHistory) };
     });
 

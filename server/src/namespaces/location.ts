@@ -8,12 +8,15 @@ import { createCoalescer } from "../realtime/coalesce.ts";
 import { createEventBinder } from "../realtime/handle.ts";
 import { secureNamespace } from "../realtime/namespace.ts";
 import { renewSocketSession } from "../realtime/session-lifetime.ts";
-import { roomOf, userRoom } from "../realtime/rooms.ts";
+import { joinAndHear, roomOf } from "../realtime/rooms.ts";
 import type { Io, LocationNamespace } from "../realtime/types.ts";
 import type { RideNotice } from "../services/rides.ts";
 
 export function registerLocation(io: Io, deps: Deps): Registration {
-  const location: LocationNamespace = secureNamespace(io.of("/location") as LocationNamespace, deps);
+  const location: LocationNamespace = secureNamespace(io.of("/location") as LocationNamespace, deps, {
+    // Ride notices and SOS reach every member's sockets, whichever group they have open.
+    userRoom: true,
+  });
   const bind = createEventBinder<LocationClientEvents>("/location", locationInputs, deps);
   const broadcast = createBroadcaster(location, deps);
 
@@ -53,8 +56,6 @@ export function registerLocation(io: Io, deps: Deps): Registration {
 
   location.on("connection", (socket) => {
     const { user } = socket.data;
-    // Ride notices and SOS reach every member's sockets, whichever group they have open.
-    void socket.join(userRoom(user.id));
     const on = bind(socket);
     on("session:renew", ({ token }) => renewSocketSession(socket, deps.sessions, token));
     const updates = createCoalescer(deps.limits.locationPerSecond, publish);
@@ -63,7 +64,7 @@ export function registerLocation(io: Io, deps: Deps): Registration {
 
     on("location:subscribe", async ({ groupId }) => {
       await deps.groups.requireMember(groupId, user.id);
-      await socket.join(roomOf(groupId));
+      await joinAndHear(socket, roomOf(groupId));
       const [riders, ride] = await Promise.all([
         deps.locations.riders(user, groupId),
         deps.rides.stateIn(groupId),

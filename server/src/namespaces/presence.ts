@@ -7,7 +7,7 @@ import { createBroadcaster } from "../realtime/broadcast.ts";
 import { createEventBinder } from "../realtime/handle.ts";
 import { secureNamespace } from "../realtime/namespace.ts";
 import { renewSocketSession } from "../realtime/session-lifetime.ts";
-import { roomOf } from "../realtime/rooms.ts";
+import { joinAndHear, roomOf } from "../realtime/rooms.ts";
 import { createSerial } from "../realtime/serial.ts";
 import type { Io, PresenceNamespace } from "../realtime/types.ts";
 import type { PresenceNotice } from "../services/presence.ts";
@@ -71,7 +71,7 @@ export function registerPresence(io: Io, deps: Deps): Registration {
 
     on("presence:subscribe", async ({ groupId }) => {
       await deps.groups.requireMember(groupId, user.id);
-      await socket.join(roomOf(groupId));
+      await joinAndHear(socket, roomOf(groupId));
       return { groupId, members: await deps.presence.members(user, groupId) };
     });
 

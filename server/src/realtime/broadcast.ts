@@ -4,6 +4,7 @@ import { DELIVERY, riderKey } from "@convoy/shared";
 import type { Namespace, Socket } from "socket.io";
 import type { Metrics } from "../metrics.ts";
 import type { LatestPerKey } from "./latest-per-key.ts";
+import { hearsRooms } from "./room-channel-adapter.ts";
 import { roomOf, userRoom } from "./rooms.ts";
 import type { InterNodeEvents, SocketData } from "./types.ts";
 
@@ -15,7 +16,7 @@ interface LooseNamespace {
   name: string;
   local: LooseOperator;
   to(room: string): LooseOperator;
-  adapter: { rooms: Map<string, Set<string>> };
+  adapter: { rooms: Map<string, Set<string>> } & object;
   sockets: Map<string, Socket>;
   serverSideEmit(event: string, ...args: unknown[]): boolean;
   on(event: string, listener: (...args: never[]) => void): unknown;
@@ -111,7 +112,12 @@ export function createBroadcaster<C extends object, S extends object>(
         case "latest-per-key": {
           const key = riderKey(payload as { groupId: string; userId: string });
           deliverLocally(room, event, key, payload);
-          if (deps.crossNode) nsp.serverSideEmit("latest-per-key", room, event, key, payload);
+          if (deps.crossNode) {
+            // Only to the nodes that hear the room, where the adapter can tell.
+            const packet = ["latest-per-key", room, event, key, payload];
+            if (hearsRooms(nsp.adapter)) nsp.adapter.relayToRoom(room, packet);
+            else nsp.serverSideEmit(...(packet as [string, ...unknown[]]));
+          }
           return;
         }
         case undefined:

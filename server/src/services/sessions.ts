@@ -30,9 +30,21 @@ export function createSessions(
       return { ...tokens.issue(user, session.id, session.expiresAt), user };
     },
 
-    /** The token's holder: a valid signature, not expired, and its session still open. */
-    async authenticate(token: string): Promise<Authenticated> {
+    /**
+     * The token's holder: a valid signature, not expired, and its session still
+     * open. `confirmed`: this session was found open by an earlier call whose
+     * caller knows it has not ended since (see handshake-auth.ts); the store is
+     * not asked again.
+     */
+    async authenticate(token: string, confirmed?: Authenticated): Promise<Authenticated> {
       const claims = tokens.verify(token);
+      if (
+        confirmed?.sessionId === claims.sessionId &&
+        confirmed.user.id === claims.user.id &&
+        confirmed.sessionExpiresAt > clock.now()
+      ) {
+        return { ...claims, sessionExpiresAt: confirmed.sessionExpiresAt };
+      }
       const session = await store.find(claims.sessionId, clock.now());
       if (!session || session.userId !== claims.user.id) {
         throw new AppError("UNAUTHORIZED", "this session has ended; log in again");
