@@ -28,8 +28,4 @@ describe("Redis Cluster connections", () => {
     const counts = await redis.pub.pubSubShardNumSub(channels);
     assert.deepEqual({ ...counts }, Object.fromEntries(channels.map((c) => [c, 1])));
   });
-
-  it("subscriptionsActive resolves on a cluster: one probe per shard", async () => {
-    await redis.subscriptionsActive();
-  });
 });

@@ -32,23 +32,31 @@ describe("[§5] a Redis Cluster master killed under chat traffic", () => {
     await cluster?.stop();
   });
 
-  /** A group whose keys live on a master that also carries /chat's Pub/Sub channels: the kill hits both. */
-  async function groupOnAChatShard() {
+  /**
+   * A group whose keys live on the master that also carries the group's /chat
+   * channel (the adapter's channel names contain the group id), with a member
+   * in its room on each node: the kill hits its messages and their broadcasts.
+   */
+  async function groupOnOneShard() {
     for (let attempt = 0; attempt < 30; attempt++) {
-      const made = await a.groupWith(2);
-      const master = await cluster.masterOf(await cluster.slotOf(`{g:${made.group.id}}`));
+      const { group, members } = await a.groupWith(2);
+      const alice = await a.connect("/chat", members[0]!.token);
+      const bob = await b.connect("/chat", members[1]!.token);
+      await ask(alice, "room:join", { groupId: group.id });
+      await ask(bob, "room:join", { groupId: group.id });
+      const master = await cluster.masterOf(await cluster.slotOf(`{g:${group.id}}`));
       const channels = (await cluster.command(master, ["PUBSUB", "SHARDCHANNELS"])) as string[];
-      if (channels.some((channel) => channel.includes("/chat"))) return { ...made, master };
+      if (channels.some((channel) => channel.includes("/chat") && channel.includes(group.id))) {
+        return { group, alice, bob, master };
+      }
+      alice.disconnect();
+      bob.disconnect();
     }
-    throw new Error("no group landed on a master with /chat channels in 30 tries");
+    throw new Error("no group's keys and /chat channel landed on one master in 30 tries");
   }
 
   it("the nodes recover by themselves; every acknowledged message is still there, in order", async (t) => {
-    const { group, members, master } = await groupOnAChatShard();
-    const alice = await a.connect("/chat", members[0]!.token);
-    const bob = await b.connect("/chat", members[1]!.token);
-    await ask(alice, "room:join", { groupId: group.id });
-    await ask(bob, "room:join", { groupId: group.id });
+    const { group, alice, bob, master } = await groupOnOneShard();
     const seenByBob = collect(bob, "message:new");
 
     const acked: ChatMessage[] = [];

@@ -106,15 +106,6 @@ function followFailovers(cluster: ClusterClient, role: string, logger: Logger): 
   }
 }
 
-/** A channel name of this master's slots, to probe its shard's subscriber connection. */
-export function probeChannelOf(cluster: ClusterClient, master: ClusterClient["masters"][number]): string {
-  for (let i = 0; i < 1_000_000; i++) {
-    const channel = `convoy-probe:${process.pid}:${i}`;
-    if (cluster.slots[keySlot(channel)]?.master === master) return channel;
-  }
-  throw new Error(`no probe channel for ${master.address}`);
-}
-
 /** The cluster slot of a key: CRC16 (XMODEM) of its hash tag, or of the whole key without one. */
 export function keySlot(key: string): number {
   const open = key.indexOf("{");

@@ -5,7 +5,7 @@
 // go out; the clients reconnect (and resubscribe) by themselves.
 import { createClient, type RedisClientOptions } from "redis";
 import type { Logger } from "./logger.ts";
-import { createClusterClient, probeChannelOf, waitForReplicas, type ClusterClient } from "./redis-cluster.ts";
+import { createClusterClient, waitForReplicas, type ClusterClient } from "./redis-cluster.ts";
 import type { RedisClient } from "./stores/redis/client.ts";
 import { noReplication, type Replication } from "./stores/redis/replication.ts";
 
@@ -21,8 +21,6 @@ export interface RedisConnections {
   replication: Replication;
   pub: PubSubConnection;
   sub: PubSubConnection;
-  /** Resolves once every subscription made so far on `sub` is active. */
-  subscriptionsActive(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -67,12 +65,6 @@ export async function connectRedis(target: RedisTarget, logger: Logger): Promise
     replication: noReplication,
     pub,
     sub,
-    async subscriptionsActive() {
-      // One connection answers in order: when this subscription is confirmed, the earlier ones are too.
-      const probe = `convoy-probe:${process.pid}:${Date.now()}`;
-      await sub.sSubscribe(probe, () => {});
-      await sub.sUnsubscribe(probe);
-    },
     async close() {
       await Promise.allSettled([store.close(), pub.close(), sub.close()]);
     },
@@ -101,16 +93,6 @@ async function connectCluster(
       waitReplicas > 0 ? waitForReplicas(store, waitReplicas, REPLICA_WAIT_MS, logger) : noReplication,
     pub,
     sub,
-    async subscriptionsActive() {
-      // Each shard has its own subscriber connection: one probe per master, on a channel of its slots.
-      await Promise.all(
-        sub.masters.map(async (master) => {
-          const probe = probeChannelOf(sub, master);
-          await sub.sSubscribe(probe, () => {});
-          await sub.sUnsubscribe(probe);
-        }),
-      );
-    },
     async close() {
       await Promise.allSettled(unsubscribing);
       await Promise.allSettled([store.close(), pub.close(), sub.close()]);
