@@ -1,8 +1,9 @@
 // npm run redis-wait -w bench: what confirming a chat message with a replica
 // (WAIT 1, REDIS_CLUSTER_WAIT_REPLICAS=1, the default) costs on a Redis Cluster,
 // through the real message store: wall time per append one at a time, and
-// appends per second with many in flight, with and without WAIT. Needs a
-// cluster with a replica per master: REDIS_CLUSTER_NODES=redis://host:port,...
+// appends per second with many in flight, with and without WAIT (medians of
+// alternating rounds). Needs a cluster with a replica per master:
+// REDIS_CLUSTER_NODES=redis://host:port,...
 import { randomUUID } from "node:crypto";
 import { connectRedis, createLogger, createRedisStores } from "@convoy/server/testing";
 
@@ -49,10 +50,24 @@ async function measure(waitReplicas: number) {
   return { perAppendUs, perSecond };
 }
 
-for (const waitReplicas of [0, 1, 0, 1]) {
-  const { perAppendUs, perSecond } = await measure(waitReplicas);
+/** Rounds per setting, alternating, after one warm-up round of each (the process's first rounds pay for JIT). */
+const ROUNDS = 4;
+const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)]!;
+const results = new Map<number, Array<{ perAppendUs: number; perSecond: number }>>([
+  [0, []],
+  [1, []],
+]);
+for (let round = -1; round < ROUNDS; round++) {
+  for (const waitReplicas of [0, 1]) {
+    const result = await measure(waitReplicas);
+    if (round >= 0) results.get(waitReplicas)!.push(result);
+  }
+}
+for (const [waitReplicas, rounds] of results) {
   console.log(
-    `WAIT ${waitReplicas ? "1" : "off"}: ${perAppendUs.toFixed(0)} µs per append one at a time, ` +
-      `${perSecond.toFixed(0)} appends/s with ${IN_FLIGHT} in flight`,
+    `WAIT ${waitReplicas ? "1" : "off"}: median of ${ROUNDS} rounds: ` +
+      `${median(rounds.map((r) => r.perAppendUs)).toFixed(0)} µs per append one at a time, ` +
+      `${median(rounds.map((r) => r.perSecond)).toFixed(0)} appends/s with ${IN_FLIGHT} in flight ` +
+      `(rounds: ${rounds.map((r) => `${r.perAppendUs.toFixed(0)} µs, ${r.perSecond.toFixed(0)}/s`).join("; ")})`,
   );
 }
