@@ -7,8 +7,7 @@ import { connect } from "node:net";
 import { after, before, describe, it } from "node:test";
 import type { Limits } from "@convoy/server";
 import { startApp, uniqueName, type TestApp } from "./support/app.ts";
-import { startRedisCluster, type TestRedisCluster } from "./support/redis-cluster.ts";
-import { startRedis, type TestRedis } from "./support/redis-server.ts";
+import { BACKENDS, startBackend, type SharedState } from "./support/backends.ts";
 import type { BodyOf, Method } from "./support/routes.ts";
 import { ask } from "./support/sockets.ts";
 import { waitFor } from "./support/wait.ts";
@@ -16,20 +15,17 @@ import { waitFor } from "./support/wait.ts";
 const PASSWORD = "correct horse battery";
 const refusal = (err: unknown) => (err as Error).message;
 
-for (const backend of ["embedded", "redis", "redis cluster"] as const) {
+for (const backend of BACKENDS) {
   describe(`[§6 limits] (${backend})`, () => {
-    let redis: TestRedis | null = null;
-    let cluster: TestRedisCluster | null = null;
+    let state: SharedState | null = null;
     let run = 0;
     const apps: TestApp[] = [];
     before(async () => {
-      if (backend === "redis") redis = await startRedis();
-      if (backend === "redis cluster") cluster = await startRedisCluster();
+      state = await startBackend(backend);
     });
     after(async () => {
       await Promise.all(apps.map((app) => app.close()));
-      await redis?.stop();
-      await cluster?.stop();
+      await state?.stop();
     });
 
     async function node(limits: Partial<Limits>, passwordCost?: number) {
@@ -37,8 +33,7 @@ for (const backend of ["embedded", "redis", "redis cluster"] as const) {
         limits,
         redisPrefix: `abuse${++run}:`,
         config: {
-          ...(redis ? { redisUrl: redis.url } : {}),
-          ...(cluster ? { redisClusterNodes: cluster.nodes } : {}),
+          ...state?.config,
           ...(passwordCost ? { passwordCost } : {}),
         },
       });
