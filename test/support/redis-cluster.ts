@@ -17,6 +17,11 @@ export interface TestRedisCluster {
   ports: number[];
   /** Kills the node on this port (SIGKILL: like a crash). */
   kill(port: number): Promise<void>;
+  /** Stops the node on this port (SIGSTOP: connected, answering nothing), and lets it go on (SIGCONT). */
+  pause(port: number): void;
+  resume(port: number): void;
+  /** The port of a master's replica, as the master sees it. */
+  replicaOf(master: number): Promise<number>;
   /** The slot of a key, as the cluster computes it (hash tags included). */
   slotOf(key: string): Promise<number>;
   /** The port of the master that serves `slot` now, as a live node sees it. */
@@ -167,6 +172,13 @@ export async function startRedisCluster(): Promise<TestRedisCluster> {
     throw err;
   }
 
+  async function replicaOf(master: number): Promise<number> {
+    const info = await ask(master, ["INFO", "replication"]);
+    const port = /^slave0:.*\bport=(\d+)/m.exec(info)?.[1];
+    if (!port) throw new Error(`redis cluster: ${master} has no replica`);
+    return Number(port);
+  }
+
   async function slotOf(key: string): Promise<number> {
     return Number(await ask(live()[0]!, ["CLUSTER", "KEYSLOT", key]));
   }
@@ -198,6 +210,9 @@ export async function startRedisCluster(): Promise<TestRedisCluster> {
     nodes: ports.map((port) => `redis://127.0.0.1:${port}`),
     ports,
     kill,
+    pause: (port: number) => void children.get(port)?.kill("SIGSTOP"),
+    resume: (port: number) => void children.get(port)?.kill("SIGCONT"),
+    replicaOf,
     slotOf,
     masterOf,
     command,
