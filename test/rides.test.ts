@@ -249,6 +249,20 @@ for (const backend of BACKENDS) {
       const [starter] = sockets as [Client];
       const { ride } = dataOf(await start(starter, { groupId: group.id, name: "Kept" }));
       for (let m = 0; m <= 510; m += 30) dataOf(await ask(starter, "location:update", update(group.id, m)));
+      // A position feeds the trail after its ack (positions are latest-value, not stored first),
+      // through Redis round trips that, on a cluster, no later command waits behind: the
+      // trail is asked for until it holds the 18 points (bounded), and only then is the ride ended.
+      for (let tries = 0; ; tries++) {
+        const { body } = await app.http(
+          "GET",
+          `/api/groups/${group.id}/rides/${ride.id}`,
+          undefined,
+          members[1]!.token,
+        );
+        if (body.trails.find((t) => t.userId === members[0]!.user.id)?.points.length === 18) break;
+        assert.ok(tries < 100, "the trail never held every position");
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
       const { ride: ended } = dataOf(await ask(starter, "ride:end", { rideId: ride.id }));
 
       const list = await app.http("GET", `/api/groups/${group.id}/rides`, undefined, members[1]!.token);
