@@ -1,4 +1,4 @@
-// SPEC §6 limits and quotas against a real node, embedded and with Redis: each
+// SPEC §6 limits and quotas against a real node, embedded, with Redis and with a Redis Cluster: each
 // attack is refused, and a legitimate user on another connection at the same
 // time is served. Client addresses are played with X-Forwarded-For, which the
 // test nodes trust from loopback (TRUST_PROXY).
@@ -7,7 +7,7 @@ import { connect } from "node:net";
 import { after, before, describe, it } from "node:test";
 import type { Limits } from "@convoy/server";
 import { startApp, uniqueName, type TestApp } from "./support/app.ts";
-import { startRedis, type TestRedis } from "./support/redis-server.ts";
+import { BACKENDS, startBackend, type SharedState } from "./support/backends.ts";
 import type { BodyOf, Method } from "./support/routes.ts";
 import { ask } from "./support/sockets.ts";
 import { waitFor } from "./support/wait.ts";
@@ -15,17 +15,17 @@ import { waitFor } from "./support/wait.ts";
 const PASSWORD = "correct horse battery";
 const refusal = (err: unknown) => (err as Error).message;
 
-for (const backend of ["embedded", "redis"] as const) {
+for (const backend of BACKENDS) {
   describe(`[§6 limits] (${backend})`, () => {
-    let redis: TestRedis | null = null;
+    let state: SharedState | null = null;
     let run = 0;
     const apps: TestApp[] = [];
     before(async () => {
-      if (backend === "redis") redis = await startRedis();
+      state = await startBackend(backend);
     });
     after(async () => {
       await Promise.all(apps.map((app) => app.close()));
-      await redis?.stop();
+      await state?.stop();
     });
 
     async function node(limits: Partial<Limits>, passwordCost?: number) {
@@ -33,7 +33,7 @@ for (const backend of ["embedded", "redis"] as const) {
         limits,
         redisPrefix: `abuse${++run}:`,
         config: {
-          ...(redis ? { redisUrl: redis.url } : {}),
+          ...state?.config,
           ...(passwordCost ? { passwordCost } : {}),
         },
       });

@@ -1,4 +1,4 @@
-// Direct messages (issue #14) against real nodes, embedded and with Redis:
+// Direct messages (issue #14) against real nodes, embedded, with Redis and a Redis Cluster:
 // between two users who share a group, on every device of both, stored once
 // per clientMsgId, caught up after a reconnect, listed as conversations.
 import assert from "node:assert/strict";
@@ -6,27 +6,27 @@ import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { startApp, type TestApp } from "./support/app.ts";
 import { ask, askRaw, dataOf, codeOf } from "./support/sockets.ts";
-import { startRedis, type TestRedis } from "./support/redis-server.ts";
+import { BACKENDS, startBackend, type SharedState } from "./support/backends.ts";
 import { expectSilence, waitFor } from "./support/wait.ts";
 
-for (const backend of ["embedded", "redis"] as const) {
+for (const backend of BACKENDS) {
   describe(`[direct messages] (${backend})`, () => {
-    let redis: TestRedis | null = null;
+    let state: SharedState | null = null;
     let run = 0;
     const apps: TestApp[] = [];
     const jwtSecret = randomBytes(32).toString("hex");
     before(async () => {
-      if (backend === "redis") redis = await startRedis();
+      state = await startBackend(backend);
     });
     after(async () => {
       await Promise.all(apps.map((app) => app.close()));
-      await redis?.stop();
+      await state?.stop();
     });
 
     async function node(prefix = `dm${++run}:`) {
       const app = await startApp({
         redisPrefix: prefix,
-        config: redis ? { redisUrl: redis.url, jwtSecret } : {},
+        config: state ? { ...state.config, jwtSecret } : {},
       });
       apps.push(app);
       return app;
@@ -166,7 +166,7 @@ for (const backend of ["embedded", "redis"] as const) {
       );
     });
 
-    if (backend === "redis") {
+    if (backend !== "embedded") {
       it("two nodes: a message sent on A reaches the recipient's devices on B", async () => {
         const prefix = `dm-shared${++run}:`;
         const a = await node(prefix);

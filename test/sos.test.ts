@@ -1,4 +1,4 @@
-// SOS on /location (issue #14), embedded and with Redis: alerts reach every
+// SOS on /location (issue #14), embedded, with Redis and a Redis Cluster: alerts reach every
 // device of every member, receipts are per user and seen live, unacknowledged
 // SOSes are alerted again and reported to the webhook, the raiser or an
 // acknowledging member resolves. Time is a test clock moved by hand: the sweep
@@ -14,7 +14,7 @@ import { LIMITS, type AckResult, type Sos } from "@convoy/shared";
 import { pino, type Logger } from "pino";
 import { startApp, type Member, type TestApp } from "./support/app.ts";
 import { ask, askRaw, type LocationSocket, codeOf, dataOf } from "./support/sockets.ts";
-import { startRedis, type TestRedis } from "./support/redis-server.ts";
+import { BACKENDS, startBackend, type SharedState } from "./support/backends.ts";
 import { collect, expectSilence, waitFor, waitForEvent } from "./support/wait.ts";
 
 /** Sweeps every few ms, so that waits are bounded by the test, not by the default 2 s. */
@@ -78,15 +78,15 @@ function capturingLogger() {
   return { lines, logger: pino({ level: "info" }, { write: (line: string) => void lines.push(line) }) };
 }
 
-for (const backend of ["embedded", "redis"] as const) {
+for (const backend of BACKENDS) {
   describe(`[#14 SOS] (${backend})`, () => {
-    let redis: TestRedis | null = null;
+    let state: SharedState | null = null;
     let run = 0;
     let apps: TestApp[] = [];
     before(async () => {
-      if (backend === "redis") redis = await startRedis();
+      state = await startBackend(backend);
     });
-    after(() => redis?.stop());
+    after(() => state?.stop());
     afterEach(async () => {
       await Promise.all(apps.map((app) => app.close()));
       apps = [];
@@ -108,7 +108,7 @@ for (const backend of ["embedded", "redis"] as const) {
         ...(options.clock ? { clock: options.clock } : {}),
         ...(options.logger ? { logger: options.logger } : {}),
         config: {
-          ...(redis ? { redisUrl: redis.url } : {}),
+          ...state?.config,
           ...(shared ? { jwtSecret: shared.jwtSecret } : {}),
           sosWebhook: options.webhook ?? null,
         },
@@ -611,8 +611,8 @@ for (const backend of ["embedded", "redis"] as const) {
       }
     });
 
-    if (backend === "redis") {
-      it("two nodes on one Redis: a re-send goes out once, not once per node, and the webhook is called once", async () => {
+    if (backend !== "embedded") {
+      it("two nodes sharing Redis: a re-send goes out once, not once per node, and the webhook is called once", async () => {
         const receiver = await startReceiver(() => 200);
         try {
           const { clock, advance } = testClock();

@@ -1,5 +1,7 @@
 // One store contract, run unchanged against the embedded stores (SQLite, here in
-// memory; presence and positions in process memory) and a real Redis.
+// memory; presence and positions in process memory), a real Redis and a real
+// Redis Cluster (three masters, three replicas: keys with hash tags, every
+// script and MULTI in one slot).
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import {
@@ -8,7 +10,8 @@ import {
   describeStores,
   openDatabase,
 } from "@convoy/server/testing";
-import { createClient } from "redis";
+import { createClient, createCluster } from "redis";
+import { startRedisCluster, type TestRedisCluster } from "./support/redis-cluster.ts";
 import { startRedis, type TestRedis } from "./support/redis-server.ts";
 
 describeStores("sqlite", async () =>
@@ -16,50 +19,64 @@ describeStores("sqlite", async () =>
 );
 
 let redis: TestRedis;
-before(async () => (redis = await startRedis()));
-after(() => redis.stop());
+let cluster: TestRedisCluster;
+before(async () => {
+  [redis, cluster] = await Promise.all([startRedis(), startRedisCluster()]);
+});
+after(() => Promise.all([redis.stop(), cluster.stop()]));
+
+/** A connected client of each kind, and whether its keys need hash tags. */
+const backends = {
+  redis: async () => ({ client: await createClient({ url: redis.url }).connect(), cluster: false }),
+  "redis cluster": async () => ({
+    client: await createCluster({ rootNodes: cluster.nodes.map((url) => ({ url })) }).connect(),
+    cluster: true,
+  }),
+};
 
 let run = 0;
-describeStores("redis", async () => {
-  const client = createClient({ url: redis.url });
-  await client.connect();
-  // A fresh key prefix per case keeps cases apart on the shared server.
-  const stores = createRedisStores(client, {
-    prefix: `t${++run}:`,
-    nodeId: "node-a",
-    messagesPerGroup: 1000,
+for (const [backend, connect] of Object.entries(backends)) {
+  describeStores(backend, async () => {
+    const { client, cluster: hashTags } = await connect();
+    // A fresh key prefix per case keeps cases apart on the shared server.
+    const stores = createRedisStores(client, {
+      prefix: `t${++run}:`,
+      nodeId: "node-a",
+      messagesPerGroup: 1000,
+      cluster: hashTags,
+    });
+    return { ...stores, close: () => client.close() };
   });
-  return { ...stores, close: () => client.close() };
-});
 
-describe("redis presence across nodes", () => {
-  it("[3 /presence] connections of a node whose heartbeat stops are detached once, by a surviving node", async () => {
-    const client = createClient({ url: redis.url });
-    await client.connect();
-    try {
-      const prefix = `nodes${++run}:`;
-      const a = createRedisStores(client, { prefix, nodeId: "node-a", messagesPerGroup: 10 }).presence;
-      const b = createRedisStores(client, { prefix, nodeId: "node-b", messagesPerGroup: 10 }).presence;
-      assert.equal(await a.heartbeat(1_000), true, "first beat registers");
-      assert.equal(await a.heartbeat(2_000), false);
-      await b.heartbeat(2_000);
-      await a.attach("u1", "s1");
-      await b.attach("u1", "s2");
-      await a.attach("u2", "s3");
-      // node-a stops beating; at 40 s it has been silent for 38 s.
-      await b.heartbeat(40_000);
-      const reaped = await b.reapDeadNodes(40_000, 30_000);
-      assert.deepEqual(
-        reaped.sort((x, y) => x.userId.localeCompare(y.userId)),
-        [
-          { userId: "u1", change: { before: "online", after: { status: "online", lastSeen: null } } },
-          { userId: "u2", change: { before: "online", after: { status: "offline", lastSeen: 40_000 } } },
-        ],
-      );
-      assert.deepEqual(await b.reapDeadNodes(41_000, 30_000), [], "reaped once");
-      assert.equal(await a.heartbeat(42_000), true, "a node taken for dead learns it on its next beat");
-    } finally {
-      await client.close();
-    }
+  describe(`${backend} presence across nodes`, () => {
+    it("[3 /presence] connections of a node whose heartbeat stops are detached once, by a surviving node", async () => {
+      const { client, cluster: hashTags } = await connect();
+      try {
+        const prefix = `nodes${++run}:`;
+        const options = { prefix, messagesPerGroup: 10, cluster: hashTags };
+        const a = createRedisStores(client, { ...options, nodeId: "node-a" }).presence;
+        const b = createRedisStores(client, { ...options, nodeId: "node-b" }).presence;
+        assert.equal(await a.heartbeat(1_000), true, "first beat registers");
+        assert.equal(await a.heartbeat(2_000), false);
+        await b.heartbeat(2_000);
+        await a.attach("u1", "s1");
+        await b.attach("u1", "s2");
+        await a.attach("u2", "s3");
+        // node-a stops beating; at 40 s it has been silent for 38 s.
+        await b.heartbeat(40_000);
+        const reaped = await b.reapDeadNodes(40_000, 30_000);
+        assert.deepEqual(
+          reaped.sort((x, y) => x.userId.localeCompare(y.userId)),
+          [
+            { userId: "u1", change: { before: "online", after: { status: "online", lastSeen: null } } },
+            { userId: "u2", change: { before: "online", after: { status: "offline", lastSeen: 40_000 } } },
+          ],
+        );
+        assert.deepEqual(await b.reapDeadNodes(41_000, 30_000), [], "reaped once");
+        assert.equal(await a.heartbeat(42_000), true, "a node taken for dead learns it on its next beat");
+      } finally {
+        await client.close();
+      }
+    });
   });
-});
+}

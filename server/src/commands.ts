@@ -12,7 +12,7 @@ export async function runCommand(args: readonly string[], config: Config): Promi
   if (command === undefined) return false;
   if ((command !== "backup" && command !== "restore") || !file || rest.length > 0)
     throw new StartupError(USAGE);
-  if (config.redisUrl || config.dataDir === null) {
+  if (config.redisUrl || config.redisClusterNodes || config.dataDir === null) {
     throw new StartupError(
       `${command} is for embedded mode's DATA_DIR; with REDIS_URL, back up Redis (its RDB or AOF files)`,
     );

@@ -97,4 +97,41 @@ describe("[1] configuration", () => {
     assert.throws(() => loadConfig({ REDIS_URL: "redis://localhost:6379" }, null), /JWT_SECRET/);
     assert.throws(() => loadConfig({ WORKERS: "2" }, null), /WORKERS: more than 1 requires REDIS_URL/);
   });
+
+  it("REDIS_CLUSTER_NODES: a comma-separated list of seed nodes, instead of REDIS_URL", () => {
+    const secret = "s".repeat(32);
+    const config = loadConfig(
+      {
+        REDIS_CLUSTER_NODES: " redis://10.0.0.1:7000, redis://10.0.0.2:7000 ,",
+        JWT_SECRET: secret,
+        WORKERS: "2",
+      },
+      null,
+    );
+    assert.deepEqual(config.redisClusterNodes, ["redis://10.0.0.1:7000", "redis://10.0.0.2:7000"]);
+    assert.equal(config.redisUrl, null);
+    assert.equal(config.redisClusterWaitReplicas, 1, "durable writes wait for one replica by default");
+    assert.equal(loadConfig({ REDIS_CLUSTER_WAIT_REPLICAS: "0" }, null).redisClusterWaitReplicas, 0);
+    assert.throws(
+      () => loadConfig({ REDIS_CLUSTER_WAIT_REPLICAS: "-1" }, null),
+      /REDIS_CLUSTER_WAIT_REPLICAS/,
+    );
+    assert.equal(loadConfig({}, null).redisClusterNodes, null);
+    assert.throws(() => loadConfig({ REDIS_CLUSTER_NODES: "redis://a:7000" }, null), /JWT_SECRET/);
+    for (const bad of ["", " , ", "redis://a:7000,10.0.0.2:7000", "http://a:7000"]) {
+      assert.throws(
+        () => loadConfig({ REDIS_CLUSTER_NODES: bad, JWT_SECRET: secret }, null),
+        /REDIS_CLUSTER_NODES/,
+        JSON.stringify(bad),
+      );
+    }
+    assert.throws(
+      () =>
+        loadConfig(
+          { REDIS_URL: "redis://a:6379", REDIS_CLUSTER_NODES: "redis://a:7000", JWT_SECRET: secret },
+          null,
+        ),
+      /either REDIS_URL or REDIS_CLUSTER_NODES/,
+    );
+  });
 });

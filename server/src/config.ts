@@ -11,8 +11,12 @@ import { DEFAULT_PASSWORD_COST, MAX_PASSWORD_COST } from "./services/passwords.t
 export interface Config {
   port: number;
   host: string;
-  /** Unset: embedded mode (in-process adapter, SQLite store in dataDir). */
+  /** Unset (and no redisClusterNodes): embedded mode (in-process adapter, SQLite store in dataDir). */
   redisUrl: string | null;
+  /** Seed nodes of a Redis Cluster, instead of redisUrl (REDIS_CLUSTER_NODES); null: none. */
+  redisClusterNodes: string[] | null;
+  /** On a Redis Cluster: replicas that must have a durable write before it is answered (0: none). */
+  redisClusterWaitReplicas: number;
   /** Embedded mode: the folder of the SQLite database; null keeps it in memory (tests). */
   dataDir: string | null;
   workers: number;
@@ -75,6 +79,25 @@ const EnvSchema = v.object({
   PORT: v.optional(Port, "3000"),
   HOST: v.optional(v.pipe(v.string(), v.minLength(1)), "127.0.0.1"),
   REDIS_URL: v.optional(v.pipe(v.string(), v.url("must be a URL like redis://host:6379"))),
+  REDIS_CLUSTER_NODES: v.optional(
+    v.pipe(
+      v.string(),
+      v.transform(splitList),
+      v.minLength(1, "must name at least one node"),
+      v.everyItem(
+        (node) => isRedisUrl(node),
+        "must be a comma-separated list of URLs like redis://host:6379",
+      ),
+    ),
+  ),
+  REDIS_CLUSTER_WAIT_REPLICAS: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^\d{1,2}$/, "must be a whole number of replicas (0: do not wait)"),
+      v.transform(Number),
+    ),
+    "1",
+  ),
   DATA_DIR: v.optional(v.pipe(v.string(), v.minLength(1)), "./data"),
   WORKERS: v.optional(
     v.pipe(
@@ -148,9 +171,14 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaultClientDir: string | nu
     ? []
     : parsed.issues.map((issue) => `${v.getDotPath(issue) ?? "env"}: ${issue.message}`);
   if (parsed.success) {
-    const { REDIS_URL, WORKERS, JWT_SECRET } = parsed.output;
-    if (REDIS_URL && !JWT_SECRET) problems.push("JWT_SECRET: required when REDIS_URL is set");
-    if (WORKERS > 1 && !REDIS_URL) problems.push("WORKERS: more than 1 requires REDIS_URL");
+    const { REDIS_URL, REDIS_CLUSTER_NODES, WORKERS, JWT_SECRET } = parsed.output;
+    if (REDIS_URL && REDIS_CLUSTER_NODES) {
+      problems.push("REDIS_CLUSTER_NODES: set either REDIS_URL or REDIS_CLUSTER_NODES, not both");
+    }
+    const redis = REDIS_URL ? "REDIS_URL" : REDIS_CLUSTER_NODES ? "REDIS_CLUSTER_NODES" : null;
+    if (redis && !JWT_SECRET) problems.push(`JWT_SECRET: required when ${redis} is set`);
+    if (WORKERS > 1 && !redis)
+      problems.push("WORKERS: more than 1 requires REDIS_URL or REDIS_CLUSTER_NODES");
   }
   if (!parsed.success || problems.length > 0) {
     throw new ConfigError(`Invalid configuration:\n  ${problems.join("\n  ")}`);
@@ -160,6 +188,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaultClientDir: string | nu
     port: out.PORT,
     host: out.HOST,
     redisUrl: out.REDIS_URL ?? null,
+    redisClusterNodes: out.REDIS_CLUSTER_NODES ?? null,
+    redisClusterWaitReplicas: out.REDIS_CLUSTER_WAIT_REPLICAS,
     dataDir: out.DATA_DIR,
     workers: out.WORKERS,
     jwtSecret: out.JWT_SECRET ?? null,
@@ -189,6 +219,22 @@ function isHttpUrl(text: string): boolean {
   } catch {
     return false;
   }
+}
+
+function isRedisUrl(text: string): boolean {
+  try {
+    return /^rediss?:$/.test(new URL(text).protocol);
+  } catch {
+    return false;
+  }
+}
+
+/** A comma-separated list, each item trimmed, empty ones dropped. */
+function splitList(list: string): string[] {
+  return list
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean);
 }
 
 function parseOrigins(list: string | undefined): string[] | null {

@@ -31,7 +31,10 @@ async function main(): Promise<void> {
     app.httpServer.listen(config.port, config.host, () => {
       const { port } = app.httpServer.address() as AddressInfo;
       logger.info(
-        { url: `http://${config.host}:${port}/`, mode: config.redisUrl ? "redis" : "embedded" },
+        {
+          url: `http://${config.host}:${port}/`,
+          mode: config.redisUrl ? "redis" : config.redisClusterNodes ? "redis-cluster" : "embedded",
+        },
         "Convoy is listening",
       );
     });

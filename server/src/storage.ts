@@ -1,6 +1,7 @@
-// Picks the state backend from config: Redis when REDIS_URL is set (shared by
-// every node), else the embedded SQLite database in DATA_DIR. Also settles the
-// token signing key, which embedded mode keeps in its database.
+// Picks the state backend from config: Redis when REDIS_URL (or a Redis Cluster's
+// REDIS_CLUSTER_NODES) is set, shared by every node; else the embedded SQLite
+// database in DATA_DIR. Also settles the token signing key, which embedded mode
+// keeps in its database.
 import type { Config } from "./config.ts";
 import { StartupError } from "./errors.ts";
 import type { Logger } from "./logger.ts";
@@ -23,13 +24,20 @@ export async function openStorage(
   config: Config,
   options: { redisPrefix: string; nodeId: string; messagesPerGroup: number; logger: Logger },
 ): Promise<Storage> {
-  if (config.redisUrl) {
-    if (!config.jwtSecret) throw new StartupError("JWT_SECRET: required when REDIS_URL is set");
-    const redis = await connectRedis(config.redisUrl, options.logger);
+  const target = config.redisUrl
+    ? { url: config.redisUrl }
+    : config.redisClusterNodes
+      ? { clusterNodes: config.redisClusterNodes, waitReplicas: config.redisClusterWaitReplicas }
+      : null;
+  if (target) {
+    if (!config.jwtSecret) throw new StartupError("JWT_SECRET: required when Redis is configured");
+    const redis = await connectRedis(target, options.logger);
     const stores = createRedisStores(redis.store, {
       prefix: options.redisPrefix,
       nodeId: options.nodeId,
       messagesPerGroup: options.messagesPerGroup,
+      cluster: "clusterNodes" in target,
+      replication: redis.replication,
     });
     return { stores, redis, signingKey: config.jwtSecret, close: () => redis.close() };
   }

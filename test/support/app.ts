@@ -63,6 +63,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     port: 0,
     host: "127.0.0.1",
     redisUrl: null,
+    redisClusterNodes: null,
+    redisClusterWaitReplicas: 1,
     // An in-memory SQLite database: the same store code as a real data directory, nothing on disk.
     dataDir: null,
     workers: 1,

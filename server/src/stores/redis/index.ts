@@ -3,29 +3,42 @@ import type { Stores } from "../types.ts";
 import type { RedisClient } from "./client.ts";
 import { createRedisConversationStore } from "./conversations.ts";
 import { createRedisGroupStore } from "./groups.ts";
+import { bareIds, hashTags } from "./keys.ts";
 import { createRedisLocationStore } from "./locations.ts";
 import { createRedisMessageStore } from "./messages.ts";
 import { createRedisPresenceStore } from "./presence.ts";
+import { noReplication, type Replication } from "./replication.ts";
 import { createRedisRideStore } from "./rides.ts";
 import { createRedisSosStore } from "./sos.ts";
 import { createRedisUserStore } from "./users.ts";
 
-/** Clustered mode: state in Redis, shared by every node. The caller owns the client's lifetime. */
+/**
+ * Clustered mode: state in Redis, shared by every node. The caller owns the client's lifetime.
+ * `cluster`: keys carry hash tags (keys.ts), as a Redis Cluster needs. `replication`: how durable
+ * writes are confirmed (replication.ts); by default they are not waited for.
+ */
 export function createRedisStores(
   redis: RedisClient,
-  options: { prefix: string; nodeId: string; messagesPerGroup: number },
+  options: {
+    prefix: string;
+    nodeId: string;
+    messagesPerGroup: number;
+    cluster?: boolean;
+    replication?: Replication;
+  },
 ): Stores {
-  const { prefix } = options;
+  const keys = { prefix: options.prefix, tag: options.cluster ? hashTags : bareIds };
+  const replication = options.replication ?? noReplication;
   return {
-    users: createRedisUserStore(redis, prefix),
-    sessions: createRedisSessionStore(redis, prefix),
-    groups: createRedisGroupStore(redis, prefix),
-    messages: createRedisMessageStore(redis, prefix, options.messagesPerGroup),
-    presence: createRedisPresenceStore(redis, prefix, options.nodeId),
-    locations: createRedisLocationStore(redis, prefix),
-    rides: createRedisRideStore(redis, prefix, options.nodeId),
-    conversations: createRedisConversationStore(redis, prefix),
-    sos: createRedisSosStore(redis, prefix),
+    users: createRedisUserStore(redis, keys, replication),
+    sessions: createRedisSessionStore(redis, keys, replication),
+    groups: createRedisGroupStore(redis, keys, replication),
+    messages: createRedisMessageStore(redis, keys, options.messagesPerGroup, replication),
+    presence: createRedisPresenceStore(redis, keys, options.nodeId),
+    locations: createRedisLocationStore(redis, keys),
+    rides: createRedisRideStore(redis, keys, options.nodeId),
+    conversations: createRedisConversationStore(redis, keys),
+    sos: createRedisSosStore(redis, keys, replication),
     async ping() {
       await redis.ping();
     },

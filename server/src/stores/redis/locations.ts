@@ -1,42 +1,52 @@
-// Live location in Redis: who shares per group (a set), each rider's latest
-// position (a hash, with its device ts beside it), and one sorted set of when
-// each position arrived, from which stale riders are expired exactly once.
+// Live location in Redis: per group, who shares (a set), each rider's latest
+// position (a hash, with its device ts and its arrival time beside it), all in
+// the group's slot; and one sorted set over every group of when positions
+// arrived, from which stale riders are expired exactly once. The sorted set is
+// written before the group's hashes and may run ahead of them; the group's own
+// arrival time decides whether a rider is stale.
 import type { Position, RiderStopped } from "@convoy/shared";
 import type { LocationStore } from "../types.ts";
 import { defineScript, type RedisClient } from "./client.ts";
+import type { KeyNaming } from "./keys.ts";
 
-// KEYS: sharing, positions, device ts, arrivals. ARGV: user, json, ts, receivedAt, arrival member.
+// KEYS: sharing, positions, device ts, arrived at. ARGV: user, json, ts, receivedAt.
 const RECORD = `
 if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 0 then return 0 end
 local current = redis.call('HGET', KEYS[3], ARGV[1])
 if current and tonumber(current) > tonumber(ARGV[3]) then return 0 end
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
 redis.call('HSET', KEYS[3], ARGV[1], ARGV[3])
-redis.call('ZADD', KEYS[4], ARGV[4], ARGV[5])
+redis.call('HSET', KEYS[4], ARGV[1], ARGV[4])
 return 1
 `;
-// KEYS: arrivals. ARGV: cutoff, key prefix. Removes at most 1000 a call.
-const EXPIRE = `
+
+// KEYS: arrivals. ARGV: cutoff. Takes at most 1000 due riders a call: whoever takes one, checks it.
+const TAKE_DUE = `
 local due = redis.call('ZRANGE', KEYS[1], '-inf', '(' .. ARGV[1], 'BYSCORE', 'LIMIT', 0, 1000)
-local gone = {}
-for _, member in ipairs(due) do
-  redis.call('ZREM', KEYS[1], member)
-  local sep = string.find(member, '\\0', 1, true)
-  local group, user = string.sub(member, 1, sep - 1), string.sub(member, sep + 1)
-  redis.call('HDEL', ARGV[2] .. 'positions:' .. group, user)
-  redis.call('HDEL', ARGV[2] .. 'position-ts:' .. group, user)
-  table.insert(gone, group)
-  table.insert(gone, user)
-end
-return gone
+if #due > 0 then redis.call('ZREM', KEYS[1], unpack(due)) end
+return due
 `;
 
-export function createRedisLocationStore(redis: RedisClient, prefix: string): LocationStore {
+// KEYS: positions, device ts, arrived at. ARGV: user, cutoff.
+// {'stopped'}, {'none'} (no position), or {'moved', when its position arrived, past the cutoff}.
+// A position stored before arrival times were kept here has none, and is stale.
+const FORGET_IF_STALE = `
+local arrived = redis.call('HGET', KEYS[3], ARGV[1])
+if arrived and tonumber(arrived) >= tonumber(ARGV[2]) then return {'moved', arrived} end
+redis.call('HDEL', KEYS[2], ARGV[1])
+redis.call('HDEL', KEYS[3], ARGV[1])
+if redis.call('HDEL', KEYS[1], ARGV[1]) == 1 then return {'stopped'} end
+return {'none'}
+`;
+
+export function createRedisLocationStore(redis: RedisClient, { prefix, tag }: KeyNaming): LocationStore {
   const record = defineScript(redis, RECORD);
-  const expire = defineScript(redis, EXPIRE);
-  const sharingKey = (groupId: string) => `${prefix}sharing:${groupId}`;
-  const positionsKey = (groupId: string) => `${prefix}positions:${groupId}`;
-  const deviceTsKey = (groupId: string) => `${prefix}position-ts:${groupId}`;
+  const takeDue = defineScript(redis, TAKE_DUE);
+  const forgetIfStale = defineScript(redis, FORGET_IF_STALE);
+  const sharingKey = (groupId: string) => `${prefix}sharing:${tag("g", groupId)}`;
+  const positionsKey = (groupId: string) => `${prefix}positions:${tag("g", groupId)}`;
+  const deviceTsKey = (groupId: string) => `${prefix}position-ts:${tag("g", groupId)}`;
+  const arrivedKey = (groupId: string) => `${prefix}position-arrived:${tag("g", groupId)}`;
   const arrivalsKey = `${prefix}position-arrivals`;
   const rider = (groupId: string, userId: string) => `${groupId}\u0000${userId}`;
 
@@ -48,28 +58,30 @@ export function createRedisLocationStore(redis: RedisClient, prefix: string): Lo
         .sRem(sharingKey(groupId), userId)
         .hDel(positionsKey(groupId), userId)
         .hDel(deviceTsKey(groupId), userId)
-        .zRem(arrivalsKey, rider(groupId, userId))
-        .exec()) as unknown as [number];
+        .hDel(arrivedKey(groupId), userId)
+        .exec()) as [number];
+      // Left behind by a crash, an arrival is taken later and finds no position.
+      await redis.zRem(arrivalsKey, rider(groupId, userId));
       return { changed: removed === 1 };
     },
     async isSharing(groupId, userId) {
       return (await redis.sIsMember(sharingKey(groupId), userId)) === 1;
     },
     async record(position, receivedAt) {
+      // The arrival first: a position is never stored without one that will expire it.
+      await redis.zAdd(
+        arrivalsKey,
+        { score: receivedAt, value: rider(position.groupId, position.userId) },
+        { GT: true },
+      );
       const kept = await record.run(
         [
           sharingKey(position.groupId),
           positionsKey(position.groupId),
           deviceTsKey(position.groupId),
-          arrivalsKey,
+          arrivedKey(position.groupId),
         ],
-        [
-          position.userId,
-          JSON.stringify(position),
-          position.ts,
-          receivedAt,
-          rider(position.groupId, position.userId),
-        ],
+        [position.userId, JSON.stringify(position), position.ts, receivedAt],
       );
       return kept === 1;
     },
@@ -77,9 +89,22 @@ export function createRedisLocationStore(redis: RedisClient, prefix: string): Lo
       return (await redis.hVals(positionsKey(groupId))).map((json) => JSON.parse(json) as Position);
     },
     async expire(cutoff) {
-      const flat = (await expire.run([arrivalsKey], [cutoff, prefix])) as string[];
+      const due = (await takeDue.run([arrivalsKey], [cutoff])) as string[];
       const stopped: RiderStopped[] = [];
-      for (let i = 0; i < flat.length; i += 2) stopped.push({ groupId: flat[i]!, userId: flat[i + 1]! });
+      for (const member of due) {
+        const sep = member.indexOf("\u0000");
+        const groupId = member.slice(0, sep);
+        const userId = member.slice(sep + 1);
+        const [outcome, arrived] = (await forgetIfStale.run(
+          [positionsKey(groupId), deviceTsKey(groupId), arrivedKey(groupId)],
+          [userId, cutoff],
+        )) as [string, string?];
+        if (outcome === "stopped") stopped.push({ groupId, userId });
+        // Moved since its arrival was taken: due again from when it moved.
+        if (outcome === "moved") {
+          await redis.zAdd(arrivalsKey, { score: Number(arrived), value: member }, { GT: true });
+        }
+      }
       return stopped;
     },
   };

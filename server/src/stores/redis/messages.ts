@@ -4,8 +4,10 @@
 import type { ChatMessage } from "@convoy/shared";
 import type { MessageStore } from "../types.ts";
 import { defineScript, type RedisClient } from "./client.ts";
+import type { KeyNaming } from "./keys.ts";
+import type { Replication } from "./replication.ts";
 
-// KEYS: seq, log, idempotency hash. ARGV: client key, draft JSON (no id), cap.
+// KEYS: seq, log, idempotency hash (the group's slot). ARGV: client key, draft JSON (no id), cap.
 // The id goes first in the JSON so that no JSON encoder rewrites the draft. The
 // hash also maps '#<seq>' to each message's client key, so that eviction finds
 // the keys to drop without decoding what users wrote (Lua's cjson refuses some
@@ -33,18 +35,24 @@ return {1, json}
 
 export function createRedisMessageStore(
   redis: RedisClient,
-  prefix: string,
+  { prefix, tag }: KeyNaming,
   capPerGroup: number,
+  replication: Replication,
 ): MessageStore {
   const append = defineScript(redis, APPEND);
-  const logKey = (groupId: string) => `${prefix}messages:${groupId}`;
+  const logKey = (groupId: string) => `${prefix}messages:${tag("g", groupId)}`;
+  const seqKey = (groupId: string) => `${prefix}seq:${tag("g", groupId)}`;
+  const idempotencyKey = (groupId: string) => `${prefix}idempotency:${tag("g", groupId)}`;
   const parse = (rows: string[]) => rows.map((json) => JSON.parse(json) as ChatMessage);
   const seqOf = (id: string) => Number(id);
 
   /** ZRANGE over scores, `limit + 1` rows so that hasMore needs no second query. */
   const range = async (groupId: string, from: string, to: string, limit: number, reverse: boolean) => {
-    const args = ["ZRANGE", logKey(groupId), from, to, "BYSCORE", ...(reverse ? ["REV"] : [])];
-    const rows = await redis.sendCommand<string[]>([...args, "LIMIT", "0", String(limit + 1)]);
+    const rows = await redis.zRange(logKey(groupId), from, to, {
+      BY: "SCORE",
+      REV: reverse,
+      LIMIT: { offset: 0, count: limit + 1 },
+    });
     return { rows: rows.slice(0, limit), hasMore: rows.length > limit };
   };
 
@@ -52,9 +60,11 @@ export function createRedisMessageStore(
     async append(draft) {
       const key = `${draft.userId}\u0000${draft.clientMsgId}`;
       const [isNew, json] = (await append.run(
-        [`${prefix}seq:${draft.groupId}`, logKey(draft.groupId), `${prefix}idempotency:${draft.groupId}`],
+        [seqKey(draft.groupId), logKey(draft.groupId), idempotencyKey(draft.groupId)],
         [key, JSON.stringify(draft), capPerGroup],
       )) as [number, string];
+      // A retry too: the first try may have stored the message and failed here.
+      await replication.confirm(logKey(draft.groupId));
       return { message: JSON.parse(json) as ChatMessage, isNew: isNew === 1 };
     },
     async latest(groupId, limit) {

@@ -1,21 +1,28 @@
+// Rides in Redis. A ride is a hash: `meta` (what never changes, JSON the
+// scripts never decode), `endedAt`, `endReason`, `lastActivityAt`; its riders
+// are three hashes keyed by user id (joined-at, left-at, username), so joining
+// and leaving need no JSON. Every key of a ride is in the ride's slot; the
+// group's ride under way and its history are in the group's slot, and the set
+// of rides under way everywhere in its own. Starting writes the ride, lists it
+// as under way, then claims the group; ending goes the other way round. Readers
+// trust the group's claim, so a crash between steps never shows a ride that
+// lost its claim, and a claim left by an ended ride is taken back.
 import type { Ride, RideAlert, RideEndReason, RideRider } from "@convoy/shared";
 import type { RideStore, StoredTrailPoint } from "../types.ts";
 import { defineScript, type RedisClient } from "./client.ts";
+import type { KeyNaming } from "./keys.ts";
 
-// A ride is a hash: `meta` (what never changes, JSON the scripts never decode),
-// `endedAt`, `endReason`, `lastActivityAt`; its riders are three hashes keyed
-// by user id (joined-at, left-at, username), so joining and leaving need no JSON.
+// KEYS: group's ride under way, group's rides. ARGV: ride id, started at.
+const CLAIM_GROUP = `
+if redis.call('SET', KEYS[1], ARGV[1], 'NX') == false then return redis.call('GET', KEYS[1]) end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
+return ''
+`;
 
-// KEYS: group's ride under way, ride, joined, names, group's rides, rides under way.
-// ARGV: ride id, meta JSON, started at, user id, username.
-const START = `
-if redis.call('SET', KEYS[1], ARGV[1], 'NX') == false then return 0 end
-redis.call('HSET', KEYS[2], 'meta', ARGV[2], 'lastActivityAt', ARGV[3])
-redis.call('HSET', KEYS[3], ARGV[4], ARGV[3])
-redis.call('HSET', KEYS[4], ARGV[4], ARGV[5])
-redis.call('ZADD', KEYS[5], ARGV[3], ARGV[1])
-redis.call('SADD', KEYS[6], ARGV[1])
-return 1
+// KEYS: group's ride under way. ARGV: ride id.
+const RELEASE_GROUP = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
 `;
 
 // KEYS: ride, joined, left, names. ARGV: user id, username, joined at.
@@ -35,15 +42,13 @@ redis.call('HSET', KEYS[3], ARGV[1], ARGV[2])
 return 1
 `;
 
-// KEYS: ride, joined, left, group's ride under way, rides under way. ARGV: ride id, reason, at.
+// KEYS: ride, joined, left. ARGV: reason, at.
 const END = `
 if redis.call('HEXISTS', KEYS[1], 'meta') == 0 or redis.call('HEXISTS', KEYS[1], 'endedAt') == 1 then return 0 end
-redis.call('HSET', KEYS[1], 'endedAt', ARGV[3], 'endReason', ARGV[2])
+redis.call('HSET', KEYS[1], 'endedAt', ARGV[2], 'endReason', ARGV[1])
 for _, userId in ipairs(redis.call('HKEYS', KEYS[2])) do
-  redis.call('HSETNX', KEYS[3], userId, ARGV[3])
+  redis.call('HSETNX', KEYS[3], userId, ARGV[2])
 end
-if redis.call('GET', KEYS[4]) == ARGV[1] then redis.call('DEL', KEYS[4]) end
-redis.call('SREM', KEYS[5], ARGV[1])
 return 1
 `;
 
@@ -71,19 +76,24 @@ const decodePoint = (json: string): StoredTrailPoint => {
   return { lat, lng, ts, along };
 };
 
-export function createRedisRideStore(redis: RedisClient, prefix: string, nodeId: string): RideStore {
-  const rideKey = (id: string) => `${prefix}ride:${id}`;
-  const joinedKey = (id: string) => `${prefix}ride:${id}:joined`;
-  const leftKey = (id: string) => `${prefix}ride:${id}:left`;
-  const namesKey = (id: string) => `${prefix}ride:${id}:names`;
-  const trailKey = (id: string, userId: string) => `${prefix}ride:${id}:trail:${userId}`;
-  const trailersKey = (id: string) => `${prefix}ride:${id}:trailers`;
-  const alertsKey = (id: string) => `${prefix}ride:${id}:alerts`;
-  const underWayKey = (groupId: string) => `${prefix}group-ride:${groupId}`;
-  const groupRidesKey = (groupId: string) => `${prefix}group-rides:${groupId}`;
+export function createRedisRideStore(
+  redis: RedisClient,
+  { prefix, tag }: KeyNaming,
+  nodeId: string,
+): RideStore {
+  const rideKey = (id: string) => `${prefix}ride:${tag("r", id)}`;
+  const joinedKey = (id: string) => `${rideKey(id)}:joined`;
+  const leftKey = (id: string) => `${rideKey(id)}:left`;
+  const namesKey = (id: string) => `${rideKey(id)}:names`;
+  const trailKey = (id: string, userId: string) => `${rideKey(id)}:trail:${userId}`;
+  const trailersKey = (id: string) => `${rideKey(id)}:trailers`;
+  const alertsKey = (id: string) => `${rideKey(id)}:alerts`;
+  const underWayKey = (groupId: string) => `${prefix}group-ride:${tag("g", groupId)}`;
+  const groupRidesKey = (groupId: string) => `${prefix}group-rides:${tag("g", groupId)}`;
   const allUnderWayKey = `${prefix}rides-under-way`;
   const watchKey = `${prefix}rides-watch`;
-  const startScript = defineScript(redis, START);
+  const claimGroupScript = defineScript(redis, CLAIM_GROUP);
+  const releaseGroupScript = defineScript(redis, RELEASE_GROUP);
   const joinScript = defineScript(redis, JOIN);
   const leaveScript = defineScript(redis, LEAVE);
   const endScript = defineScript(redis, END);
@@ -98,7 +108,7 @@ export function createRedisRideStore(redis: RedisClient, prefix: string, nodeId:
       .hGetAll(joinedKey(rideId))
       .hGetAll(leftKey(rideId))
       .hGetAll(namesKey(rideId))
-      .exec()) as unknown as Array<Record<string, string>>;
+      .exec()) as Array<Record<string, string>>;
     if (!fields?.meta) return null;
     const riders: RideRider[] = Object.entries(joined!)
       .map(([userId, joinedAt]) => ({
@@ -134,23 +144,55 @@ export function createRedisRideStore(redis: RedisClient, prefix: string, nodeId:
     ]);
   }
 
+  /** The ride under way in the group: the one that holds the group's claim, unless it ended. */
+  async function underWay(groupId: string): Promise<{ ride: Ride; lastActivityAt: number } | null> {
+    const rideId = await redis.get(underWayKey(groupId));
+    const entry = rideId === null ? null : await read(rideId);
+    return entry && entry.ride.endedAt === null ? entry : null;
+  }
+
+  /** Steps 2 and 3 of ending (after the ride's own), also taking back a claim an ended ride left. */
+  async function release(rideId: string, groupId: string): Promise<void> {
+    await releaseGroupScript.run([underWayKey(groupId)], [rideId]);
+    await redis.sRem(allUnderWayKey, rideId);
+  }
+
+  async function claim(ride: Ride): Promise<boolean> {
+    const holder = (await claimGroupScript.run(
+      [underWayKey(ride.groupId), groupRidesKey(ride.groupId)],
+      [ride.id, ride.startedAt],
+    )) as string;
+    if (holder === "") return true;
+    // A claim whose ride ended (a crash between ending's steps) is taken back, once.
+    const held = await find(holder);
+    if (!held || held.endedAt === null) return false;
+    await release(holder, ride.groupId);
+    return (
+      (await claimGroupScript.run(
+        [underWayKey(ride.groupId), groupRidesKey(ride.groupId)],
+        [ride.id, ride.startedAt],
+      )) === ""
+    );
+  }
+
   return {
     async start(ride, keep) {
       const { endedAt: _e, endReason: _r, riders, ...meta } = ride;
       const starter = riders[0];
       if (!starter) throw new Error("a ride starts with its starter as rider");
-      const started = await startScript.run(
-        [
-          underWayKey(ride.groupId),
-          rideKey(ride.id),
-          joinedKey(ride.id),
-          namesKey(ride.id),
-          groupRidesKey(ride.groupId),
-          allUnderWayKey,
-        ],
-        [ride.id, JSON.stringify(meta), ride.startedAt, starter.userId, starter.username],
-      );
-      if (Number(started) !== 1) return false;
+      // 1. The ride (its slot), 2. listed as under way, 3. the group's claim, which makes it real.
+      await redis
+        .multi()
+        .hSet(rideKey(ride.id), { meta: JSON.stringify(meta), lastActivityAt: ride.startedAt })
+        .hSet(joinedKey(ride.id), starter.userId, ride.startedAt)
+        .hSet(namesKey(ride.id), starter.userId, starter.username)
+        .exec();
+      await redis.sAdd(allUnderWayKey, ride.id);
+      if (!(await claim(ride))) {
+        await redis.sRem(allUnderWayKey, ride.id);
+        await forget(ride.id);
+        return false;
+      }
       // The oldest beyond `keep` (the one under way counts) are ended: a ride under way is always among the newest.
       const old = await redis.zRange(groupRidesKey(ride.groupId), keep, -1, { REV: true });
       for (const rideId of old) {
@@ -161,16 +203,19 @@ export function createRedisRideStore(redis: RedisClient, prefix: string, nodeId:
     },
     find,
     async activeIn(groupId) {
-      const rideId = await redis.get(underWayKey(groupId));
-      return rideId === null ? null : find(rideId);
+      return (await underWay(groupId))?.ride ?? null;
     },
     async allActive() {
       const ids = await redis.sMembers(allUnderWayKey);
-      const rides = await Promise.all(ids.map(read));
-      return rides.filter((entry) => entry !== null && entry.ride.endedAt === null) as Array<{
-        ride: Ride;
-        lastActivityAt: number;
-      }>;
+      const rides = await Promise.all(
+        ids.map(async (rideId) => {
+          const entry = await read(rideId);
+          if (!entry || entry.ride.endedAt !== null) return null;
+          // Only the ride that holds its group's claim is under way (not one that lost it, or is still starting).
+          return (await redis.get(underWayKey(entry.ride.groupId))) === rideId ? entry : null;
+        }),
+      );
+      return rides.filter((entry) => entry !== null);
     },
     async history(groupId, limit) {
       const ids = await redis.zRange(groupRidesKey(groupId), 0, limit - 1, { REV: true });
@@ -191,11 +236,10 @@ export function createRedisRideStore(redis: RedisClient, prefix: string, nodeId:
       const meta = await redis.hGet(rideKey(rideId), "meta");
       if (!meta) return null;
       const { groupId } = JSON.parse(meta) as Meta;
-      const ended = await endScript.run(
-        [rideKey(rideId), joinedKey(rideId), leftKey(rideId), underWayKey(groupId), allUnderWayKey],
-        [rideId, reason, at],
-      );
-      return Number(ended) === 1 ? find(rideId) : null;
+      const ended = await endScript.run([rideKey(rideId), joinedKey(rideId), leftKey(rideId)], [reason, at]);
+      if (Number(ended) !== 1) return null;
+      await release(rideId, groupId);
+      return find(rideId);
     },
     async appendTrail(rideId, userId, points, at) {
       await touchScript.run([rideKey(rideId)], [at]);

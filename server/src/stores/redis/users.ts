@@ -1,9 +1,16 @@
 import type { User } from "@convoy/shared";
 import type { StoredUser, UserStore } from "../types.ts";
 import type { RedisClient } from "./client.ts";
+import type { KeyNaming } from "./keys.ts";
+import type { Replication } from "./replication.ts";
 
-export function createRedisUserStore(redis: RedisClient, prefix: string): UserStore {
-  const userKey = (id: string) => `${prefix}user:${id}`;
+export function createRedisUserStore(
+  redis: RedisClient,
+  { prefix, tag }: KeyNaming,
+  replication: Replication,
+): UserStore {
+  const userKey = (id: string) => `${prefix}user:${tag("u", id)}`;
+  // Found by name, so in the name's own slot (usernames are [A-Za-z0-9_.-]: never a hash tag).
   const nameKey = (username: string) => `${prefix}username:${username.toLowerCase()}`;
 
   async function findById(id: string): Promise<StoredUser | null> {
@@ -22,6 +29,7 @@ export function createRedisUserStore(redis: RedisClient, prefix: string): UserSt
         username: user.username,
         passwordHash: user.passwordHash,
       });
+      await replication.confirm(nameKey(user.username), userKey(user.id));
       return true;
     },
     async findByUsername(username) {
@@ -33,13 +41,13 @@ export function createRedisUserStore(redis: RedisClient, prefix: string): UserSt
       // Users are never deleted: an existing one stays so; a missing one is not half-made here.
       if (!Number(await redis.hExists(userKey(id), "id"))) return false;
       await redis.hSet(userKey(id), "passwordHash", passwordHash);
+      await replication.confirm(userKey(id));
       return true;
     },
     async findMany(ids) {
       if (ids.length === 0) return [];
-      const pipeline = redis.multi();
-      for (const id of ids) pipeline.hmGet(userKey(id), ["id", "username"]);
-      const rows = (await pipeline.execAsPipeline()) as unknown as Array<Array<string | null>>;
+      // One HMGET per user, sent together: on a cluster the users live in different slots.
+      const rows = await Promise.all(ids.map((id) => redis.hmGet(userKey(id), ["id", "username"])));
       return rows.flatMap(([id, username]): User[] => (id && username ? [{ id, username }] : []));
     },
   };
