@@ -153,8 +153,15 @@ for (const backend of BACKENDS) {
       const { members } = await app.groupWith(3);
       const [alice, bob, carol] = members as [(typeof members)[0], (typeof members)[0], (typeof members)[0]];
       const [a, b, c] = await Promise.all([alice, bob, carol].map((m) => app.connect("/chat", m.token)));
+      // Recency is the messages' server time: each send in a millisecond of its own (ties sort by id).
+      const nextMillisecond = async () => {
+        const now = Date.now();
+        while (Date.now() === now) await new Promise((resolve) => setImmediate(resolve));
+      };
       dataOf(await ask(a!, "dm:send", { toUserId: bob.user.id, text: "to bob", clientMsgId: "1" }));
+      await nextMillisecond();
       dataOf(await ask(c!, "dm:send", { toUserId: alice.user.id, text: "from carol", clientMsgId: "1" }));
+      await nextMillisecond();
       dataOf(await ask(b!, "dm:send", { toUserId: alice.user.id, text: "bob again", clientMsgId: "2" }));
       const list = dataOf(await ask(a!, "dm:conversations", {}));
       assert.deepEqual(
