@@ -93,20 +93,24 @@ export async function populate(
 }
 
 async function account(target: Target, username: string): Promise<string> {
-  const credentials = { username, password: PASSWORD };
-  await post(`${target.url}/api/auth/register`, credentials);
-  return (await post<{ token: string }>(`${target.url}/api/auth/login`, credentials)).token;
+  await post(`${target.url}/api/auth/register`, { username, password: PASSWORD });
+  return logIn(target, username);
+}
+
+async function logIn(target: Target, username: string): Promise<string> {
+  return (await post<{ token: string }>(`${target.url}/api/auth/login`, { username, password: PASSWORD }))
+    .token;
 }
 
 /**
- * Convoy: each client's token renewed (same session), for a population made
- * longer ago than a token lives. Bare clients have none.
+ * Convoy: a fresh token for each client of `populate(…, {tag})`, logged in
+ * again: registering 100,000 users outlasts a token (15 minutes), and an
+ * expired token cannot be renewed. Bare clients have none.
  */
-export async function refreshTokens(target: Target, clients: ClientSpec[]): Promise<void> {
+export async function logInAgain(target: Target, clients: ClientSpec[], tag: string): Promise<void> {
   if (!target.convoy) return;
   await inParallel(clients.length, async (i) => {
-    const client = clients[i]!;
-    client.token = (await post<{ token: string }>(`${target.url}/api/auth/refresh`, {}, client.token)).token;
+    clients[i]!.token = await logIn(target, `${tag}_${i}`);
   });
 }
 

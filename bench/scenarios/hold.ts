@@ -3,7 +3,7 @@
 // clients than one process may open files for (20,000 here), so the server
 // runs as a cluster of workers and the clients come from several load processes.
 import { collectAll } from "../lib/merge.ts";
-import { populate, refreshTokens } from "../lib/population.ts";
+import { logInAgain, populate } from "../lib/population.ts";
 import type { Target } from "../targets/targets.ts";
 import { connectClients, sleep, withFleet, type RunResult } from "./run-context.ts";
 
@@ -25,10 +25,11 @@ export async function holdScenario(
   options: { seconds: number; workers: number },
 ): Promise<RunResult> {
   const idle = target.usage();
-  const { clients: specs } = await populate(target, size, 10, { tag: `h${size}` });
+  const tag = `h${size}`;
+  const { clients: specs } = await populate(target, size, 10, { tag });
   return withFleet(loadScript, size, async (fleet) => {
     // Registering 100,000 users takes longer than a token lives; not counted as connecting.
-    await refreshTokens(target, specs);
+    await logInAgain(target, specs, tag);
     const before = target.usage();
     await fleet.all({ cmd: "reset" });
     const result = await connectClients(fleet, target, specs, NAMESPACES);
