@@ -16,7 +16,7 @@ interface LooseNamespace {
   name: string;
   local: LooseOperator;
   to(room: string): LooseOperator;
-  adapter: { rooms: Map<string, Set<string>> } & object;
+  adapter: { rooms: Map<string, Set<string>> };
   sockets: Map<string, Socket>;
   serverSideEmit(event: string, ...args: unknown[]): boolean;
   on(event: string, listener: (...args: never[]) => void): unknown;
