@@ -9,7 +9,7 @@ import { startApp, type TestApp } from "./support/app.ts";
 import { startRedisCluster } from "./support/redis-cluster.ts";
 import { startRedis } from "./support/redis-server.ts";
 import { ask } from "./support/sockets.ts";
-import { waitFor } from "./support/wait.ts";
+import { collect, waitFor } from "./support/wait.ts";
 
 /** Each backend: starts it, and answers the config that points a node at it, and how to stop it. */
 const backends: Record<string, () => Promise<{ config: Partial<Config>; stop(): Promise<void> }>> = {
@@ -101,6 +101,9 @@ function describeTwoNodes(backend: string, start: (typeof backends)[string]): vo
       const tabOnA = await a.connect("/presence", bob.token);
       await online;
       const tabOnB = await b.connect("/presence", bob.token);
+      // A socket's presence changes apply in order: once this answers, B counts the tab
+      // (else A's disconnect could find no other tab, and the watcher see offline, online, offline).
+      await ask(tabOnB, "presence:set", { status: "online" });
       const offline = waitFor(watcher, "presence:update", {
         where: (u) => u.userId === bob.user.id,
       });
@@ -133,6 +136,45 @@ function describeTwoNodes(backend: string, start: (typeof backends)[string]): vo
       const stopped = waitFor(follower, "location:stopped");
       await ask(rider, "location:share", { groupId: group.id, sharing: false });
       assert.deepEqual(await stopped, { groupId: group.id, userId: members[0]!.user.id });
+    });
+
+    it("[3 /location] sharing stopped on A: B, which saw the rider share, stores and sends none of their later positions, and soon refuses them", async () => {
+      const { group, members } = await a.groupWith(2);
+      const onB = await b.connect("/location", members[0]!.token);
+      const otherDevice = await a.connect("/location", members[0]!.token);
+      const follower = await b.connect("/location", members[1]!.token);
+      await ask(follower, "location:subscribe", { groupId: group.id });
+      await ask(onB, "location:share", { groupId: group.id, sharing: true });
+      const fix = (ts: number) => ({
+        groupId: group.id,
+        lat: 45.9,
+        lng: 6.8,
+        accuracy: null,
+        heading: null,
+        speed: null,
+        ts,
+      });
+      const moved = waitFor(follower, "location:update");
+      assert.equal((await ask(onB, "location:update", fix(1))).ok, true);
+      await moved;
+
+      const stopped = waitFor(follower, "location:stopped");
+      await ask(otherDevice, "location:share", { groupId: group.id, sharing: false });
+      await stopped;
+      const late = collect(follower, "location:update");
+      // B learns of the stop from the store's refusal of the first late position
+      // (or on its own read): bounded polling, as the refusal comes after the ack.
+      let refused = false;
+      for (let ts = 2; ts < 40 && !refused; ts++) {
+        const res = await ask(onB, "location:update", fix(ts));
+        refused = !res.ok && res.error.code === "FORBIDDEN";
+        if (!refused) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      late.stop();
+      assert.ok(refused, "B went on accepting positions after sharing stopped");
+      assert.deepEqual(late.seen, []);
+      const res = await ask(follower, "location:subscribe", { groupId: group.id });
+      assert.deepEqual(res.ok && res.data.riders, []);
     });
 
     it("/readyz answers 200 while Redis is reachable", async () => {

@@ -26,6 +26,31 @@ const update = (groupId: string, northM: number) => ({
 
 type Client = LocationSocket;
 
+/**
+ * Waits (bounded: 100 reads, 20 ms apart) until the ride's stored trail of
+ * `userId` holds `count` points. A position feeds the trail after it is acked
+ * and sent to subscribers (positions are latest-value, not stored first),
+ * through Redis round trips that no later command waits behind.
+ */
+async function trailHolds(
+  app: TestApp,
+  ride: { groupId: string; rideId: string; token: string },
+  userId: string,
+  count: number,
+): Promise<void> {
+  for (let tries = 0; ; tries++) {
+    const { body } = await app.http(
+      "GET",
+      `/api/groups/${ride.groupId}/rides/${ride.rideId}`,
+      undefined,
+      ride.token,
+    );
+    if (body.trails.find((t) => t.userId === userId)?.points.length === count) return;
+    assert.ok(tries < 100, `the trail never held ${count} points`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 /** A clock the test moves forward. */
 function testClock() {
   let offset = 0;
@@ -174,6 +199,12 @@ for (const backend of BACKENDS) {
       });
       for (let m = 0; m <= 200; m += 50) dataOf(await ask(rider, "location:update", update(group.id, m)));
       await last;
+      await trailHolds(
+        app,
+        { groupId: group.id, rideId: ride.id, token: members[2]!.token },
+        members[1]!.user.id,
+        5,
+      );
 
       const late = await app.connect("/location", members[2]!.token);
       const answer = dataOf(await ask(late, "location:subscribe", { groupId: group.id }));
@@ -249,20 +280,12 @@ for (const backend of BACKENDS) {
       const [starter] = sockets as [Client];
       const { ride } = dataOf(await start(starter, { groupId: group.id, name: "Kept" }));
       for (let m = 0; m <= 510; m += 30) dataOf(await ask(starter, "location:update", update(group.id, m)));
-      // A position feeds the trail after its ack (positions are latest-value, not stored first),
-      // through Redis round trips that, on a cluster, no later command waits behind: the
-      // trail is asked for until it holds the 18 points (bounded), and only then is the ride ended.
-      for (let tries = 0; ; tries++) {
-        const { body } = await app.http(
-          "GET",
-          `/api/groups/${group.id}/rides/${ride.id}`,
-          undefined,
-          members[1]!.token,
-        );
-        if (body.trails.find((t) => t.userId === members[0]!.user.id)?.points.length === 18) break;
-        assert.ok(tries < 100, "the trail never held every position");
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      await trailHolds(
+        app,
+        { groupId: group.id, rideId: ride.id, token: members[1]!.token },
+        members[0]!.user.id,
+        18,
+      );
       const { ride: ended } = dataOf(await ask(starter, "ride:end", { rideId: ride.id }));
 
       const list = await app.http("GET", `/api/groups/${group.id}/rides`, undefined, members[1]!.token);

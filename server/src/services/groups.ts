@@ -1,5 +1,6 @@
 // Groups and membership. Every room action elsewhere goes through requireMember.
 import { randomBytes, randomUUID } from "node:crypto";
+import { LRUCache } from "lru-cache";
 import type { Group, GroupDetailResponse, User } from "@convoy/shared";
 import type { Clock } from "../clock.ts";
 import { AppError } from "../errors.ts";
@@ -8,15 +9,27 @@ import type { GroupStore, UserStore } from "../stores/types.ts";
 /** 96 random bits, URL-safe. */
 const newInviteCode = () => randomBytes(12).toString("base64url");
 
+/** Memberships this node remembers, at most (about 100 bytes each). */
+const KNOWN_MEMBERSHIPS = 100_000;
+
 export function createGroups(
   groups: GroupStore,
   users: UserStore,
   clock: Clock,
   quotas: { groupsOwnedPerUser: number; membersPerGroup: number },
 ) {
+  // Nobody leaves a group or is removed from one (SPEC v2), so a membership once
+  // seen holds for good: every chat message and position skips a store read.
+  const knownMembers = new LRUCache<string, true>({ max: KNOWN_MEMBERSHIPS });
+
   /** NOT_FOUND for a group that does not exist, FORBIDDEN for one the user is not in. */
   async function requireMember(groupId: string, userId: string): Promise<void> {
-    if (await groups.isMember(groupId, userId)) return;
+    const key = `${groupId}\u0000${userId}`;
+    if (knownMembers.has(key)) return;
+    if (await groups.isMember(groupId, userId)) {
+      knownMembers.set(key, true);
+      return;
+    }
     if (await groups.findById(groupId)) throw new AppError("FORBIDDEN", "not a member of this group");
     throw new AppError("NOT_FOUND", "no such group");
   }

@@ -21,7 +21,10 @@ export interface World {
   open: Group;
   /** A new account's session, for cases that end or change theirs. */
   newSession(): Promise<Member>;
-  /** The id of `own`'s ride under way, asked of the node (for a ride started without an ack). */
+  /**
+   * The id of `own`'s ride under way, asked of the node (for a ride started
+   * without an ack, whose handler may still be running: polled, bounded).
+   */
   rideUnderWay(): Promise<string | null>;
   /** The group ids payloads pick from: mostly `own`, then the others and ones that do not exist. */
   groupIds: fc.Arbitrary<string>;
@@ -118,8 +121,13 @@ export async function makeWorld(app: TestApp): Promise<World> {
     open,
     newSession: member,
     async rideUnderWay() {
-      const { body } = await app.http("GET", `/api/groups/${own.id}/rides`, undefined, actor.token);
-      return body.rides.find((ride) => ride.endedAt === null)?.id ?? null;
+      for (let attempt = 0; attempt < 40; attempt++) {
+        const { body } = await app.http("GET", `/api/groups/${own.id}/rides`, undefined, actor.token);
+        const id = body.rides.find((ride) => ride.endedAt === null)?.id;
+        if (id) return id;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      return null;
     },
     groupIds: fc.oneof(
       { weight: 6, arbitrary: fc.constant(own.id) },
