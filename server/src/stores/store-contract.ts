@@ -279,6 +279,14 @@ export function describeStores(backend: string, make: () => Promise<Stores>): vo
       assert.equal(await stores.locations.isSharing("g", "u"), true, "expiry keeps the opt-in");
       assert.deepEqual(await stores.locations.setSharing("g", "v", false), { changed: true });
       assert.deepEqual(await stores.locations.riders("g"), []);
+      // Forgotten, then back: the next position is expired in its turn, as after sharing off and on.
+      assert.equal(await stores.locations.record(position("g", "u", 11), 6000), true);
+      assert.deepEqual(await stores.locations.expire(6000), []);
+      assert.deepEqual(await stores.locations.expire(6001), [{ groupId: "g", userId: "u" }]);
+      await stores.locations.setSharing("g", "u", false);
+      await stores.locations.setSharing("g", "u", true);
+      assert.equal(await stores.locations.record(position("g", "u", 12), 8000), true);
+      assert.deepEqual(await stores.locations.expire(8001), [{ groupId: "g", userId: "u" }]);
     });
 
     it("locations: a newer position replaces the rider's; riders read earlier stay as they were", async () => {

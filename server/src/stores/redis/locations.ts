@@ -1,17 +1,22 @@
 // Live location in Redis: per group, who shares (a set), each rider's latest
 // position (a hash, with its device ts and its arrival time beside it), all in
 // the group's slot; and one sorted set over every group of when positions
-// arrived, from which stale riders are expired exactly once. The sorted set is
-// written before the group's hashes and may run ahead of them; the group's own
-// arrival time decides whether a rider is stale.
+// arrived, from which stale riders are expired exactly once. A rider enters the
+// sorted set before their first position is stored, and stays in it until
+// forgotten: the sweep that finds a rider due reads the group's own arrival
+// time, and puts back one who moved since. So a later position writes only
+// the group's hashes (one script), and the sorted set lags behind them.
 import type { Position, RiderStopped } from "@convoy/shared";
 import type { LocationStore } from "../types.ts";
 import { defineScript, type RedisClient } from "./client.ts";
 import type { KeyNaming } from "./keys.ts";
 
-// KEYS: sharing, positions, device ts, arrived at. ARGV: user, json, ts, receivedAt.
+// KEYS: sharing, positions, device ts, arrived at. ARGV: user, json, ts, receivedAt,
+// '1' when the rider's arrival was just written. 0: not kept; 1: kept; 2: the
+// rider has no stored position, and their arrival must be written first.
 const RECORD = `
 if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 0 then return 0 end
+if ARGV[5] ~= '1' and redis.call('HEXISTS', KEYS[4], ARGV[1]) == 0 then return 2 end
 local current = redis.call('HGET', KEYS[3], ARGV[1])
 if current and tonumber(current) > tonumber(ARGV[3]) then return 0 end
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
@@ -68,21 +73,23 @@ export function createRedisLocationStore(redis: RedisClient, { prefix, tag }: Ke
       return (await redis.sIsMember(sharingKey(groupId), userId)) === 1;
     },
     async record(position, receivedAt) {
-      // The arrival first: a position is never stored without one that will expire it.
-      await redis.zAdd(
-        arrivalsKey,
-        { score: receivedAt, value: rider(position.groupId, position.userId) },
-        { GT: true },
-      );
-      const kept = await record.run(
-        [
-          sharingKey(position.groupId),
-          positionsKey(position.groupId),
-          deviceTsKey(position.groupId),
-          arrivedKey(position.groupId),
-        ],
-        [position.userId, JSON.stringify(position), position.ts, receivedAt],
-      );
+      const keys = [
+        sharingKey(position.groupId),
+        positionsKey(position.groupId),
+        deviceTsKey(position.groupId),
+        arrivedKey(position.groupId),
+      ];
+      const args = [position.userId, JSON.stringify(position), position.ts, receivedAt];
+      let kept = await record.run(keys, [...args, "0"]);
+      if (kept === 2) {
+        // The arrival first: a position is never stored without one that will expire it.
+        await redis.zAdd(
+          arrivalsKey,
+          { score: receivedAt, value: rider(position.groupId, position.userId) },
+          { GT: true },
+        );
+        kept = await record.run(keys, [...args, "1"]);
+      }
       return kept === 1;
     },
     async riders(groupId) {
