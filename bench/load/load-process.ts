@@ -35,11 +35,19 @@ function record(sentAt: number): void {
 
 const ACK_MS = 10_000;
 async function ask(socket: Socket, event: string, payload: unknown): Promise<boolean> {
+  return (await refusal(socket, event, payload)) === null;
+}
+
+/** Null when the server answered ok; else why not: its error code and message, or no answer in time. */
+async function refusal(socket: Socket, event: string, payload: unknown): Promise<string | null> {
   try {
-    const reply = (await socket.timeout(ACK_MS).emitWithAck(event, payload)) as { ok: boolean };
-    return reply.ok;
+    const reply = (await socket.timeout(ACK_MS).emitWithAck(event, payload)) as {
+      ok: boolean;
+      error?: { code: string; message: string };
+    };
+    return reply.ok ? null : `${event}: ${reply.error?.code} (${reply.error?.message})`;
   } catch {
-    return false;
+    return `${event}: no answer within ${ACK_MS / 1000} s`;
   }
 }
 
@@ -86,13 +94,14 @@ async function open(
     if (!(lastReceipt[seq!]! >= at)) lastReceipt[seq!] = at;
   });
   location?.on("location:update", (position: { ts: number }) => record(position.ts));
-  const joined = await Promise.all([
-    chat ? ask(chat, "room:join", { groupId }) : true,
-    presence ? ask(presence, "presence:subscribe", { groupId }) : true,
-    location ? ask(location, "location:subscribe", { groupId }) : true,
-    location && spec.rider ? ask(location, "location:share", { groupId, sharing: true }) : true,
+  const refused = await Promise.all([
+    chat ? refusal(chat, "room:join", { groupId }) : null,
+    presence ? refusal(presence, "presence:subscribe", { groupId }) : null,
+    location ? refusal(location, "location:subscribe", { groupId }) : null,
+    location && spec.rider ? refusal(location, "location:share", { groupId, sharing: true }) : null,
   ]);
-  if (joined.includes(false)) throw new Error(`joining ${groupId} was refused`);
+  const why = refused.filter((reason) => reason !== null);
+  if (why.length > 0) throw new Error(`joining ${groupId} was refused: ${why.join("; ")}`);
   return client;
 }
 

@@ -28,6 +28,8 @@ export async function connectClients(
   target: Target,
   specs: ClientSpec[],
   namespaces: string[],
+  /** Clients each load process has connecting at once. */
+  concurrency = 64,
 ): Promise<{ connected: number; failed: number; seconds: number }> {
   const hands = deal(specs, fleet.size);
   const started = now();
@@ -37,12 +39,13 @@ export async function connectClients(
     namespaces,
     clients: hands[i]!,
     localAddress: sourceAddress(i),
-    concurrency: 64,
+    concurrency,
   }));
   const seconds = (now() - started) / 1000;
   const failed = replies.reduce((sum, r) => sum + r.failed, 0);
-  const example = replies.flatMap((r) => r.errors)[0];
-  if (failed > 0) console.warn(`  ${target.kind}: ${failed} failed to connect, e.g. ${example}`);
+  const examples = replies.flatMap((r) => r.errors).slice(0, 5);
+  if (failed > 0)
+    console.warn(`  ${target.kind}: ${failed} failed to connect, e.g.\n    ${examples.join("\n    ")}`);
   return { connected: replies.reduce((sum, r) => sum + r.connected, 0), failed, seconds };
 }
 

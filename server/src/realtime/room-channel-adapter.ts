@@ -65,6 +65,8 @@ export function createRoomChannelAdapter(options: RoomChannelOptions) {
 class RoomChannelAdapter extends ClusterAdapter implements HearsRooms {
   private readonly channel: string;
   private readonly responseChannel: string;
+  /** How this node's own messages start (see publishOn). */
+  private readonly ownPrefix: string;
   /** This node's subscription to each channel it hears: pending, or settled. */
   private readonly subscriptions = new Map<string, Promise<void>>();
   private readonly received: { count: number };
@@ -86,6 +88,7 @@ class RoomChannelAdapter extends ClusterAdapter implements HearsRooms {
     this.options = options;
     this.channel = `${options.prefix ?? "convoy"}#${nsp.name}#`;
     this.responseChannel = `${this.channel}${this.uid}#`;
+    this.ownPrefix = `{"uid":${JSON.stringify(this.uid)},`;
     this.received = options.counts.received(nsp.name);
     this.droppedOwn = options.counts.dropped(nsp.name, "own");
     this.droppedElsewhere = options.counts.dropped(nsp.name, "no-local-sockets");
@@ -148,10 +151,11 @@ class RoomChannelAdapter extends ClusterAdapter implements HearsRooms {
   }
 
   private async publishOn(channel: string, message: ClusterMessage): Promise<void> {
-    message.uid = this.uid;
-    message.nsp = (this.nsp as Namespace).name;
     // Convoy's payloads are JSON (validated on the way in): no binary to pack.
-    await this.options.clients.pub.sPublish(channel, JSON.stringify(message));
+    // The uid goes first, so that this node knows its own messages, heard back, unparsed.
+    const { uid: _uid, nsp: _nsp, ...rest } = message;
+    const sent = { uid: this.uid, nsp: (this.nsp as Namespace).name, ...rest };
+    await this.options.clients.pub.sPublish(channel, JSON.stringify(sent));
   }
 
   private channelOf(message: ClusterMessage): string {
@@ -186,6 +190,11 @@ class RoomChannelAdapter extends ClusterAdapter implements HearsRooms {
 
   private onRaw(raw: string, channel: string): void {
     this.received.count++;
+    // Every broadcast to a room this node is in comes back: the adapter would ignore it.
+    if (raw.startsWith(this.ownPrefix)) {
+      this.droppedOwn.count++;
+      return;
+    }
     let message: ClusterMessage | ClusterResponse;
     try {
       message = JSON.parse(raw) as ClusterMessage | ClusterResponse;
@@ -198,8 +207,7 @@ class RoomChannelAdapter extends ClusterAdapter implements HearsRooms {
       return;
     }
     const cluster = message as ClusterMessage;
-    if (cluster.uid === this.uid) this.droppedOwn.count++;
-    else if (!this.hasLocalSocketsFor(cluster)) this.droppedElsewhere.count++;
+    if (!this.hasLocalSocketsFor(cluster)) this.droppedElsewhere.count++;
     this.onMessage(cluster);
   }
 
