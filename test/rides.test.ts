@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import type { Limits } from "@convoy/server";
-import { LIMITS, type AckResult, type Ride, type RideState } from "@convoy/shared";
+import { LIMITS, type AckResult, type Ride, type RideState, type RiderTrail } from "@convoy/shared";
 import { startApp, type TestApp } from "./support/app.ts";
 import { ask, askRaw, dataOf, type LocationSocket, codeOf } from "./support/sockets.ts";
 import { BACKENDS, startBackend, type SharedState } from "./support/backends.ts";
@@ -28,7 +28,7 @@ type Client = LocationSocket;
 
 /**
  * Waits (bounded: 100 reads, 20 ms apart) until the ride's stored trail of
- * `userId` holds `count` points. A position feeds the trail after it is acked
+ * `userId` is `done` (e.g. holds 5 points). A position feeds the trail after it is acked
  * and sent to subscribers (positions are latest-value, not stored first),
  * through Redis round trips that no later command waits behind.
  */
@@ -36,7 +36,7 @@ async function trailHolds(
   app: TestApp,
   ride: { groupId: string; rideId: string; token: string },
   userId: string,
-  count: number,
+  done: (trail: RiderTrail) => boolean,
 ): Promise<void> {
   for (let tries = 0; ; tries++) {
     const { body } = await app.http(
@@ -45,8 +45,12 @@ async function trailHolds(
       undefined,
       ride.token,
     );
-    if (body.trails.find((t) => t.userId === userId)?.points.length === count) return;
-    assert.ok(tries < 100, `the trail never held ${count} points`);
+    const trail = body.trails.find((t) => t.userId === userId);
+    if (trail && done(trail)) return;
+    assert.ok(
+      tries < 100,
+      `the trail never got there: ${trail?.points.length} points, ${trail?.distanceM} m`,
+    );
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
@@ -199,12 +203,9 @@ for (const backend of BACKENDS) {
       });
       for (let m = 0; m <= 200; m += 50) dataOf(await ask(rider, "location:update", update(group.id, m)));
       await last;
-      await trailHolds(
-        app,
-        { groupId: group.id, rideId: ride.id, token: members[2]!.token },
-        members[1]!.user.id,
-        5,
-      );
+      const summary = { groupId: group.id, rideId: ride.id, token: members[2]!.token };
+      await trailHolds(app, summary, members[0]!.user.id, (trail) => trail.distanceM > 970);
+      await trailHolds(app, summary, members[1]!.user.id, (trail) => trail.points.length === 5);
 
       const late = await app.connect("/location", members[2]!.token);
       const answer = dataOf(await ask(late, "location:subscribe", { groupId: group.id }));
@@ -284,7 +285,7 @@ for (const backend of BACKENDS) {
         app,
         { groupId: group.id, rideId: ride.id, token: members[1]!.token },
         members[0]!.user.id,
-        18,
+        (trail) => trail.points.length === 18,
       );
       const { ride: ended } = dataOf(await ask(starter, "ride:end", { rideId: ride.id }));
 
@@ -342,36 +343,39 @@ for (const backend of BACKENDS) {
       assert.equal((await idleEnd).endReason, "idle");
     });
 
-    it("gap alerts: a rider far behind along the road is named once, with a regroup point ahead; cleared when the gap closes", async () => {
-      const clock = testClock();
-      const app = await node({ clock, limits: { rideCheckMs: 50 } });
-      const { group, members, sockets } = await groupOn(app, 3);
-      const [front, back, other] = sockets as [Client, Client, Client];
-      const { ride } = dataOf(await start(front, { groupId: group.id, name: "Gaps", gapM: 500 }));
-      dataOf(await ask(back, "ride:join", { rideId: ride.id }));
-      dataOf(await ask(back, "location:update", update(group.id, 0)));
-      dataOf(await ask(back, "location:update", update(group.id, 30)));
-      const raised = waitFor(other, "ride:alert");
-      for (let m = 0; m <= 800; m += 25) dataOf(await ask(front, "location:update", update(group.id, m)));
-      const alert = await raised;
-      assert.equal(alert.rideId, ride.id);
-      assert.equal(alert.kind, "gap");
-      assert.equal(alert.userId, members[1]!.user.id);
-      assert.equal(alert.username, members[1]!.user.username);
-      // Raised by the first check past 500 m: a check may run while the front's positions still
-      // stream in (one every 50 ms), so the gap is anywhere from the threshold to the last 770 m.
-      const behindM = alert.behindM ?? 0;
-      assert.ok(behindM > 500 && behindM < 810, `${alert.behindM} m behind`);
-      // Halfway between them, on the road: the back rider is at 30 m.
-      assert.ok(alert.regroupAt && Math.abs(alert.regroupAt.lat - at(30 + behindM / 2).lat) < 40 / 111_195);
-      await expectSilence(other, "ride:alert", 300);
-      const state = dataOf(await ask(other, "location:subscribe", { groupId: group.id }));
-      assert.deepEqual(state.ride?.alerts, [alert]);
+    // With 16 points at most, the front's trail is thinned (its stored copy replaced) while the
+    // checks, every 50 ms, read on from what they read before (with Redis).
+    for (const trailPoints of [LIMITS.trailPoints, 16])
+      it(`gap alerts: a rider far behind along the road is named once, with a regroup point ahead; cleared when the gap closes (trails of ${trailPoints} points)`, async () => {
+        const clock = testClock();
+        const app = await node({ clock, limits: { rideCheckMs: 50, trailPoints } });
+        const { group, members, sockets } = await groupOn(app, 3);
+        const [front, back, other] = sockets as [Client, Client, Client];
+        const { ride } = dataOf(await start(front, { groupId: group.id, name: "Gaps", gapM: 500 }));
+        dataOf(await ask(back, "ride:join", { rideId: ride.id }));
+        dataOf(await ask(back, "location:update", update(group.id, 0)));
+        dataOf(await ask(back, "location:update", update(group.id, 30)));
+        const raised = waitFor(other, "ride:alert");
+        for (let m = 0; m <= 800; m += 25) dataOf(await ask(front, "location:update", update(group.id, m)));
+        const alert = await raised;
+        assert.equal(alert.rideId, ride.id);
+        assert.equal(alert.kind, "gap");
+        assert.equal(alert.userId, members[1]!.user.id);
+        assert.equal(alert.username, members[1]!.user.username);
+        // Raised by the first check past 500 m: a check may run while the front's positions still
+        // stream in (one every 50 ms), so the gap is anywhere from the threshold to the last 770 m.
+        const behindM = alert.behindM ?? 0;
+        assert.ok(behindM > 500 && behindM < 810, `${alert.behindM} m behind`);
+        // Halfway between them, on the road: the back rider is at 30 m.
+        assert.ok(alert.regroupAt && Math.abs(alert.regroupAt.lat - at(30 + behindM / 2).lat) < 40 / 111_195);
+        await expectSilence(other, "ride:alert", 300);
+        const state = dataOf(await ask(other, "location:subscribe", { groupId: group.id }));
+        assert.deepEqual(state.ride?.alerts, [alert]);
 
-      const cleared = waitFor(other, "ride:alert-cleared");
-      for (let m = 50; m <= 700; m += 25) dataOf(await ask(back, "location:update", update(group.id, m)));
-      assert.deepEqual(await cleared, { rideId: ride.id, groupId: group.id, userId: members[1]!.user.id });
-    });
+        const cleared = waitFor(other, "ride:alert-cleared");
+        for (let m = 50; m <= 700; m += 25) dataOf(await ask(back, "location:update", update(group.id, m)));
+        assert.deepEqual(await cleared, { rideId: ride.id, groupId: group.id, userId: members[1]!.user.id });
+      });
 
     if (backend !== "embedded") {
       it("two nodes: a ride started on A reaches B's members; its alerts are raised once, not once per node", async () => {

@@ -31,6 +31,7 @@ export async function holdScenario(
     // Registering 100,000 users takes longer than a token lives; not counted as connecting.
     await logInAgain(target, specs, tag);
     const before = target.usage();
+    const redisBefore = target.redisUsage?.();
     await fleet.all({ cmd: "reset" });
     // Paced, 16 at a time per load process: at 64 (576 in flight for 221
     // connections/s, ~2.6 s each in the queue) 7 of 100,000 clients were
@@ -45,6 +46,14 @@ export async function holdScenario(
       ? { serverSockets: await connectedSockets(target) }
       : {};
     const after = target.usage();
+    const redisAfter = target.redisUsage?.();
+    const redis: Record<string, number> =
+      redisBefore && redisAfter
+        ? {
+            redisRssMb: redisAfter.rssKb / 1024,
+            redisRssKbPerConnection: (redisAfter.rssKb - redisBefore.rssKb) / result.connected,
+          }
+        : {};
     await fleet.all({ cmd: "close" });
     return {
       scenario: "hold",
@@ -62,6 +71,7 @@ export async function holdScenario(
         serverRssKbPerConnection: (after.rssKb - before.rssKb) / result.connected,
         serverRssMb: after.rssKb / 1024,
         serverRssKbPerClientFromIdle: (after.rssKb - idle.rssKb) / result.connected,
+        ...redis,
         loadCpuMs: held.loadCpuMs,
       },
     };

@@ -28,6 +28,8 @@ export interface Target {
   /** Convoy's login and groups exist; the bare server has neither. */
   convoy: boolean;
   usage(): Usage;
+  /** A cluster's Redis alone (its usage is in `usage()` too). */
+  redisUsage?(): Usage;
   stop(): Promise<void>;
 }
 
@@ -169,6 +171,7 @@ export async function startConvoyCluster(
     );
     return {
       ...convoy,
+      redisUsage: () => redis.usage(),
       usage: () => {
         const [a, b] = [convoy.usage(), redis.usage()];
         return { cpuMs: a.cpuMs + b.cpuMs, rssKb: a.rssKb + b.rssKb };

@@ -21,6 +21,7 @@ import { AppError } from "../errors.ts";
 import type { Limits } from "../limits.ts";
 import { createGapWatch } from "../rides/gaps.ts";
 import { Trail } from "../rides/trail.ts";
+import { createTrailReader } from "../rides/trail-reader.ts";
 import type { GroupStore, RideStore, StoredTrailPoint } from "../stores/types.ts";
 import type { Groups } from "./groups.ts";
 import type { Locations } from "./locations.ts";
@@ -73,6 +74,8 @@ export function createRides(
   const measuredHere = new Set<string>();
   /** group and rider → the tail of their positions being added to a trail. */
   const observing = new Map<string, Promise<void>>();
+  /** With other nodes: reads on from what the last check read of each ride's trails. */
+  const storedTrails = createTrailReader((rideId, from) => store.trails(rideId, from));
 
   async function activeIn(groupId: string): Promise<Ride | null> {
     const cached = activeCache.get(groupId);
@@ -125,7 +128,10 @@ export function createRides(
           .map(([key, entry]) => [key.slice(ride.id.length + 1), entry.trail]),
       );
     if (!crossNode && measuredHere.has(ride.id)) return ofRide();
-    const [stored, positions] = await Promise.all([store.trails(ride.id), locations.latest(ride.groupId)]);
+    const [stored, positions] = await Promise.all([
+      crossNode ? storedTrails.read(ride.id) : store.trails(ride.id),
+      locations.latest(ride.groupId),
+    ]);
     if (!crossNode) {
       measuredHere.add(ride.id);
       for (const [userId, points] of stored) {
@@ -349,9 +355,15 @@ export function createRides(
       // With other nodes, a rider may move to another one: forget what may go stale.
       // Alone, this node holds the truth (and measures from it).
       if (crossNode) for (const [key, entry] of fed) if (now - entry.fedAt > TRAIL_IDLE_MS) fed.delete(key);
-      if (!(await store.claimWatch(limits.rideCheckMs * 3))) return [];
+      if (!(await store.claimWatch(limits.rideCheckMs * 3))) {
+        storedTrails.retainOnly(new Set()); // another node measures: no need to keep what this one read
+        return [];
+      }
       const notices: RideNotice[] = [];
-      for (const { ride, lastActivityAt } of await store.allActive()) {
+      const underWay = await store.allActive();
+      const ids = new Set(underWay.map(({ ride }) => ride.id));
+      storedTrails.retainOnly(ids);
+      for (const { ride, lastActivityAt } of underWay) {
         const reason: RideEndReason | null =
           ride.plannedEndAt !== null && ride.plannedEndAt <= now
             ? "planned-end"

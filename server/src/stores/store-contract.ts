@@ -540,6 +540,11 @@ export function describeStores(backend: string, make: () => Promise<Stores>): vo
       const trails = await stores.rides.trails("r1");
       assert.deepEqual(trails.get("u1"), [point(0), point(1), point(2)]);
       assert.deepEqual(trails.get("u2"), [point(5)]);
+      // From an index: what was added since; riders not named come whole.
+      const since = await stores.rides.trails("r1", new Map([["u1", 2]]));
+      assert.deepEqual(since.get("u1"), [point(2)]);
+      assert.deepEqual(since.get("u2"), [point(5)]);
+      assert.deepEqual((await stores.rides.trails("r1", new Map([["u1", 3]]))).get("u1"), []);
       assert.equal((await stores.rides.allActive())[0]?.lastActivityAt, 120);
       await stores.rides.replaceTrail("r1", "u1", [point(0), point(2)]);
       assert.deepEqual((await stores.rides.trails("r1")).get("u1"), [point(0), point(2)]);

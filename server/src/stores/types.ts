@@ -154,8 +154,11 @@ export interface RideStore {
   appendTrail(rideId: string, userId: string, points: readonly StoredTrailPoint[], at: number): Promise<void>;
   /** Replaces a rider's trail (after thinning it). */
   replaceTrail(rideId: string, userId: string, points: readonly StoredTrailPoint[]): Promise<void>;
-  /** userId → trail, oldest point first. */
-  trails(rideId: string): Promise<Map<string, StoredTrailPoint[]>>;
+  /**
+   * userId → trail, oldest point first; for a rider in `from`, only the points
+   * from that index on (what was added since a read, to a trail not replaced).
+   */
+  trails(rideId: string, from?: ReadonlyMap<string, number>): Promise<Map<string, StoredTrailPoint[]>>;
   /** Records a rider's alert; false when the rider has one already (it is raised once). */
   raiseAlert(alert: RideAlert): Promise<boolean>;
   /** false when the rider had no alert. */

@@ -55,6 +55,29 @@ export function createRedisLocationStore(redis: RedisClient, { prefix, tag }: Ke
   const arrivalsKey = `${prefix}position-arrivals`;
   const rider = (groupId: string, userId: string) => `${groupId}\u0000${userId}`;
 
+  /** Per rider, the end of their positions being recorded. */
+  const recording = new Map<string, Promise<unknown>>();
+  async function recordNow(position: Position, receivedAt: number): Promise<boolean> {
+    const keys = [
+      sharingKey(position.groupId),
+      positionsKey(position.groupId),
+      deviceTsKey(position.groupId),
+      arrivedKey(position.groupId),
+    ];
+    const args = [position.userId, JSON.stringify(position), position.ts, receivedAt];
+    let kept = await record.run(keys, [...args, "0"]);
+    if (kept === 2) {
+      // The arrival first: a position is never stored without one that will expire it.
+      await redis.zAdd(
+        arrivalsKey,
+        { score: receivedAt, value: rider(position.groupId, position.userId) },
+        { GT: true },
+      );
+      kept = await record.run(keys, [...args, "1"]);
+    }
+    return kept === 1;
+  }
+
   return {
     async setSharing(groupId, userId, sharing) {
       if (sharing) return { changed: (await redis.sAdd(sharingKey(groupId), userId)) === 1 };
@@ -72,25 +95,17 @@ export function createRedisLocationStore(redis: RedisClient, { prefix, tag }: Ke
     async isSharing(groupId, userId) {
       return (await redis.sIsMember(sharingKey(groupId), userId)) === 1;
     },
-    async record(position, receivedAt) {
-      const keys = [
-        sharingKey(position.groupId),
-        positionsKey(position.groupId),
-        deviceTsKey(position.groupId),
-        arrivedKey(position.groupId),
-      ];
-      const args = [position.userId, JSON.stringify(position), position.ts, receivedAt];
-      let kept = await record.run(keys, [...args, "0"]);
-      if (kept === 2) {
-        // The arrival first: a position is never stored without one that will expire it.
-        await redis.zAdd(
-          arrivalsKey,
-          { score: receivedAt, value: rider(position.groupId, position.userId) },
-          { GT: true },
-        );
-        kept = await record.run(keys, [...args, "1"]);
-      }
-      return kept === 1;
+    record(position, receivedAt) {
+      // One rider's positions one after another: a first position takes two steps,
+      // and a later one must not overtake it (stored first, the first would be refused as older).
+      const key = rider(position.groupId, position.userId);
+      const run = (recording.get(key) ?? Promise.resolve()).then(() => recordNow(position, receivedAt));
+      const tail = run.catch(() => {});
+      recording.set(key, tail);
+      void tail.then(() => {
+        if (recording.get(key) === tail) recording.delete(key);
+      });
+      return run;
     },
     async riders(groupId) {
       return (await redis.hVals(positionsKey(groupId))).map((json) => JSON.parse(json) as Position);

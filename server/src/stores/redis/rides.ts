@@ -256,9 +256,11 @@ export function createRedisRideStore(
         pipeline.rPush(trailKey(rideId, userId), points.map(encodePoint)).sAdd(trailersKey(rideId), userId);
       await pipeline.exec();
     },
-    async trails(rideId) {
+    async trails(rideId, from) {
       const userIds = (await redis.sMembers(trailersKey(rideId))).sort();
-      const lists = await Promise.all(userIds.map((userId) => redis.lRange(trailKey(rideId, userId), 0, -1)));
+      const lists = await Promise.all(
+        userIds.map((userId) => redis.lRange(trailKey(rideId, userId), from?.get(userId) ?? 0, -1)),
+      );
       return new Map(userIds.map((userId, i) => [userId, lists[i]!.map(decodePoint)]));
     },
     async raiseAlert(alert) {

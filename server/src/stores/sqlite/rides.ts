@@ -177,13 +177,15 @@ export function createSqliteRideStore(db: Database): RideStore {
     async replaceTrail(rideId, userId, points) {
       replace(rideId, userId, points);
     },
-    async trails(rideId) {
+    async trails(rideId, from) {
       const trails = new Map<string, StoredTrailPoint[]>();
       for (const { userId, ...point } of pointsOf.all(rideId)) {
         let trail = trails.get(userId);
         if (!trail) trails.set(userId, (trail = []));
         trail.push(point);
       }
+      // Embedded mode reads a ride's trails once (it feeds them itself): no need to read less.
+      if (from) for (const [userId, index] of from) trails.get(userId)?.splice(0, index);
       return trails;
     },
     async raiseAlert(alert) {
