@@ -5,7 +5,9 @@ import { describe, it } from "node:test";
 import { createLatestPerKey } from "./latest-per-key.ts";
 
 function fakeSocket(id = "s1") {
-  const conn = Object.assign(new EventEmitter(), { transport: { writable: true } });
+  const conn = Object.assign(new EventEmitter(), {
+    transport: Object.assign(new EventEmitter(), { writable: true }),
+  });
   const sent: Array<[string, unknown]> = [];
   const socket = {
     id,
@@ -52,14 +54,20 @@ describe("createLatestPerKey", () => {
     sendTo(latest, [socket], "a", "stop", 3);
     assert.deepEqual(sent, [["e", 1]]);
     conn.transport.writable = true;
-    conn.emit("drain");
+    conn.transport.emit("drain");
     assert.deepEqual(sent, [
       ["e", 1],
       ["e", "b1"],
       ["stop", 3],
     ]);
+    // Those went out with the transport's next write: a newer one waits for its end.
     sendTo(latest, [socket], "a", "e", 4);
+    assert.deepEqual(sent.at(-1), ["stop", 3]);
+    conn.transport.emit("drain");
     assert.deepEqual(sent.at(-1), ["e", 4]);
+    conn.transport.emit("drain");
+    sendTo(latest, [socket], "a", "e", 5);
+    assert.deepEqual(sent.at(-1), ["e", 5], "nothing held: straight through again");
   });
 
   it("stays in holding mode while drains leave the transport busy", () => {
@@ -68,15 +76,50 @@ describe("createLatestPerKey", () => {
     conn.transport.writable = false;
     sendTo(latest, [socket], "a", "e", 1);
     sendTo(latest, [socket], "a", "e", 2);
-    conn.emit("drain"); // flushed, but the transport is busy again
+    conn.transport.emit("drain"); // flushed, but the transport is busy again
     sendTo(latest, [socket], "a", "e", 3);
     sendTo(latest, [socket], "a", "e", 4);
     assert.deepEqual(sent, [
       ["e", 1],
       ["e", 2],
     ]);
-    conn.emit("drain");
+    conn.transport.emit("drain");
     assert.deepEqual(sent.at(-1), ["e", 4]);
+  });
+
+  it("hands the held events over as the transport drains, before it is writable: they join its next write", () => {
+    const { socket, conn, sent } = fakeSocket();
+    const latest = createLatestPerKey();
+    conn.transport.writable = false;
+    sendTo(latest, [socket], "a", "e", 1);
+    sendTo(latest, [socket], "a", "e", 2);
+    conn.transport.emit("drain"); // as Engine.IO's transport does: "drain", then writable, then "ready"
+    assert.deepEqual(sent, [
+      ["e", 1],
+      ["e", 2],
+    ]);
+    // That write is under way: newer ones wait for its end.
+    sendTo(latest, [socket], "a", "e", 3);
+    sendTo(latest, [socket], "a", "e", 4);
+    assert.equal(sent.length, 2);
+    conn.transport.emit("drain");
+    assert.deepEqual(sent.at(-1), ["e", 4]);
+    assert.equal(conn.transport.listenerCount("drain"), 1, "held again, once");
+    conn.transport.emit("drain");
+    assert.equal(conn.transport.listenerCount("drain"), 0, "nothing held: no listener left");
+  });
+
+  it("an upgrade to a new transport releases what waited for the old one", () => {
+    const { socket, conn, sent } = fakeSocket();
+    const latest = createLatestPerKey();
+    const old = conn.transport;
+    old.writable = false;
+    sendTo(latest, [socket], "a", "e", 1);
+    sendTo(latest, [socket], "a", "e", 2);
+    conn.transport = Object.assign(new EventEmitter(), { writable: true });
+    conn.emit("upgrade");
+    assert.deepEqual(sent.at(-1), ["e", 2]);
+    assert.equal(old.listenerCount("drain"), 0);
   });
 
   it("holds back only the busy socket of a room", () => {
@@ -92,7 +135,7 @@ describe("createLatestPerKey", () => {
     ]);
     assert.deepEqual(busy.sent, [["e", 1]]);
     busy.conn.transport.writable = true;
-    busy.conn.emit("drain");
+    busy.conn.transport.emit("drain");
     assert.deepEqual(busy.sent.at(-1), ["e", 2]);
   });
 

@@ -13,17 +13,27 @@ export function createLatestPerKey() {
   const emit = (socket: AnySocket, event: string, payload: unknown) =>
     (socket.emit as (event: string, payload: unknown) => boolean)(event, payload);
 
-  // Engine.IO emits "drain" each time it hands its write buffer to the transport.
+  // The transport emits "drain" when its last write went out, just before it
+  // takes the next one (Engine.IO then flushes its buffer). The newest events
+  // are handed over at that moment, so they leave with that next write, as a
+  // bare Socket.IO broadcast queued meanwhile would: holding them back costs
+  // no extra write cycle. Until it drains again, newer events wait here.
   const holdUntilDrain = (socket: AnySocket) => {
     waiting.set(socket, new Map());
-    socket.conn.once("drain", () => {
+    const { conn } = socket;
+    const transport = conn.transport;
+    const release = () => {
+      transport.off("drain", release);
+      conn.off("upgrade", release); // an upgraded connection writes on its new transport
       const queued = waiting.get(socket);
       waiting.delete(socket);
       if (!queued || queued.size === 0 || !socket.connected) return;
-      const busy = !socket.conn.transport.writable;
       for (const [event, payload] of queued.values()) emit(socket, event, payload);
-      if (busy) holdUntilDrain(socket);
-    });
+      // They go out with the next write: newer ones wait for the end of it.
+      holdUntilDrain(socket);
+    };
+    transport.once("drain", release);
+    conn.once("upgrade", release);
   };
 
   return {
