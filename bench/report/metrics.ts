@@ -18,7 +18,7 @@ export const METRICS: Record<string, MetricInfo> = {
     digits: 1,
   },
   serverRssMb: { label: "server RSS at the end", unit: "MB", better: "lower", digits: 0 },
-  redisRssMb: { label: "of which Redis", unit: "MB", better: "lower", digits: 0 },
+  redisRssMb: { label: "Redis RSS at the end (counted above too)", unit: "MB", better: "lower", digits: 0 },
   redisRssKbPerConnection: { label: "Redis RSS per connection", unit: "KB", better: "lower", digits: 1 },
   workers: { label: "server workers", unit: "", better: "neither", digits: 0 },
   loadProcesses: { label: "load processes", unit: "", better: "neither", digits: 0 },
