@@ -23,6 +23,17 @@ const backends: Record<string, () => Promise<{ config: Partial<Config>; stop(): 
   },
 };
 
+/** A position update at a fixed place. */
+const fix = (groupId: string, ts: number) => ({
+  groupId,
+  lat: 45.9,
+  lng: 6.8,
+  accuracy: null,
+  heading: null,
+  speed: null,
+  ts,
+});
+
 for (const [backend, start] of Object.entries(backends)) describeTwoNodes(backend, start);
 
 function describeTwoNodes(backend: string, start: (typeof backends)[string]): void {
@@ -119,15 +130,7 @@ function describeTwoNodes(backend: string, start: (typeof backends)[string]): vo
       await ask(follower, "location:subscribe", { groupId: group.id });
       await ask(rider, "location:share", { groupId: group.id, sharing: true });
       const moved = waitFor(follower, "location:update");
-      await ask(rider, "location:update", {
-        groupId: group.id,
-        lat: 45.9,
-        lng: 6.8,
-        accuracy: null,
-        heading: null,
-        speed: null,
-        ts: 1_800_000_000_000,
-      });
+      await ask(rider, "location:update", fix(group.id, 1_800_000_000_000));
       assert.equal((await moved).userId, members[0]!.user.id);
       const onMap = await ask(await b.connect("/location", members[1]!.token), "location:subscribe", {
         groupId: group.id,
@@ -145,17 +148,8 @@ function describeTwoNodes(backend: string, start: (typeof backends)[string]): vo
       const follower = await b.connect("/location", members[1]!.token);
       await ask(follower, "location:subscribe", { groupId: group.id });
       await ask(onB, "location:share", { groupId: group.id, sharing: true });
-      const fix = (ts: number) => ({
-        groupId: group.id,
-        lat: 45.9,
-        lng: 6.8,
-        accuracy: null,
-        heading: null,
-        speed: null,
-        ts,
-      });
       const moved = waitFor(follower, "location:update");
-      assert.equal((await ask(onB, "location:update", fix(1))).ok, true);
+      assert.equal((await ask(onB, "location:update", fix(group.id, 1))).ok, true);
       await moved;
 
       const stopped = waitFor(follower, "location:stopped");
@@ -166,7 +160,7 @@ function describeTwoNodes(backend: string, start: (typeof backends)[string]): vo
       // (or on its own read): bounded polling, as the refusal comes after the ack.
       let refused = false;
       for (let ts = 2; ts < 40 && !refused; ts++) {
-        const res = await ask(onB, "location:update", fix(ts));
+        const res = await ask(onB, "location:update", fix(group.id, ts));
         refused = !res.ok && res.error.code === "FORBIDDEN";
         if (!refused) await new Promise((resolve) => setTimeout(resolve, 50));
       }

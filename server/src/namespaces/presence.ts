@@ -8,7 +8,7 @@ import { createEventBinder } from "../realtime/handle.ts";
 import { secureNamespace } from "../realtime/namespace.ts";
 import { renewSocketSession } from "../realtime/session-lifetime.ts";
 import { joinAndHear, roomOf } from "../realtime/rooms.ts";
-import { createSerial } from "../realtime/serial.ts";
+import { createSerial } from "../serial.ts";
 import type { Io, PresenceNamespace } from "../realtime/types.ts";
 import type { PresenceNotice } from "../services/presence.ts";
 

@@ -22,6 +22,7 @@ import type { Limits } from "../limits.ts";
 import { createGapWatch } from "../rides/gaps.ts";
 import { Trail } from "../rides/trail.ts";
 import { createTrailReader } from "../rides/trail-reader.ts";
+import { createKeyedSerial } from "../serial.ts";
 import type { GroupStore, RideStore, StoredTrailPoint } from "../stores/types.ts";
 import type { Groups } from "./groups.ts";
 import type { Locations } from "./locations.ts";
@@ -72,8 +73,8 @@ export function createRides(
   const fedKey = (rideId: string, userId: string) => `${rideId}\u0000${userId}`;
   /** Rides whose stored trails this node (alone, embedded) has read into `fed`. */
   const measuredHere = new Set<string>();
-  /** group and rider → the tail of their positions being added to a trail. */
-  const observing = new Map<string, Promise<void>>();
+  /** Each rider's positions are added to their trail one after another. */
+  const observing = createKeyedSerial();
   /** With other nodes: reads on from what the last check read of each ride's trails. */
   const storedTrails = createTrailReader((rideId, from) => store.trails(rideId, from));
 
@@ -339,14 +340,7 @@ export function createRides(
     /** A position that was kept: extends its rider's trail when they ride in the group's ride. */
     observe(position: Position): Promise<void> {
       // One rider's positions in order: each reads what the previous one added.
-      const key = `${position.groupId}\u0000${position.userId}`;
-      const run = (observing.get(key) ?? Promise.resolve()).then(() => extendTrail(position));
-      const tail = run.catch(() => {});
-      observing.set(key, tail);
-      void tail.then(() => {
-        if (observing.get(key) === tail) observing.delete(key);
-      });
-      return run;
+      return observing(`${position.groupId}\u0000${position.userId}`, () => extendTrail(position));
     },
 
     /** Ends rides at their planned end or when idle, and raises or clears gap alerts (one node at a time). */

@@ -7,6 +7,7 @@
 // time, and puts back one who moved since. So a later position writes only
 // the group's hashes (one script), and the sorted set lags behind them.
 import type { Position, RiderStopped } from "@convoy/shared";
+import { createKeyedSerial } from "../../serial.ts";
 import type { LocationStore } from "../types.ts";
 import { defineScript, type RedisClient } from "./client.ts";
 import type { KeyNaming } from "./keys.ts";
@@ -55,8 +56,8 @@ export function createRedisLocationStore(redis: RedisClient, { prefix, tag }: Ke
   const arrivalsKey = `${prefix}position-arrivals`;
   const rider = (groupId: string, userId: string) => `${groupId}\u0000${userId}`;
 
-  /** Per rider, the end of their positions being recorded. */
-  const recording = new Map<string, Promise<unknown>>();
+  /** Each rider's positions are recorded one after another (see record). */
+  const recording = createKeyedSerial();
   async function recordNow(position: Position, receivedAt: number): Promise<boolean> {
     const keys = [
       sharingKey(position.groupId),
@@ -98,14 +99,7 @@ export function createRedisLocationStore(redis: RedisClient, { prefix, tag }: Ke
     record(position, receivedAt) {
       // One rider's positions one after another: a first position takes two steps,
       // and a later one must not overtake it (stored first, the first would be refused as older).
-      const key = rider(position.groupId, position.userId);
-      const run = (recording.get(key) ?? Promise.resolve()).then(() => recordNow(position, receivedAt));
-      const tail = run.catch(() => {});
-      recording.set(key, tail);
-      void tail.then(() => {
-        if (recording.get(key) === tail) recording.delete(key);
-      });
-      return run;
+      return recording(rider(position.groupId, position.userId), () => recordNow(position, receivedAt));
     },
     async riders(groupId) {
       return (await redis.hVals(positionsKey(groupId))).map((json) => JSON.parse(json) as Position);
