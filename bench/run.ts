@@ -9,6 +9,8 @@
 //   npm run bench -- --connect 1000 --ride 500,2000   sizes of your own
 //   npm run bench -- --only ride --ride 2000 --profile
 //                                         servers run under --cpu-prof; see bench/profile.ts
+//   npm run bench -- --only ride,cluster --ride 2000 --targets convoy-cluster
+//                                         only these servers of the run
 //   npm run bench -- --only ride --ride 2000 --gc-log
 //                                         servers log CPU, event-loop delay and GCs each second
 //   npm run bench -- --only flood --flood 1000 --flood-rate 400
@@ -26,6 +28,7 @@ import { rideScenario } from "./scenarios/ride.ts";
 import type { RunResult, Scripts } from "./scenarios/run-context.ts";
 import {
   startBare,
+  startBareCluster,
   startConvoy,
   startConvoyCluster,
   type Target,
@@ -52,6 +55,7 @@ const { values: flags } = parseArgs({
     out: { type: "string", default: here("./results") },
     profile: { type: "boolean", default: false },
     "gc-log": { type: "boolean", default: false },
+    targets: { type: "string" },
   },
 });
 
@@ -77,10 +81,15 @@ const clusterKinds = flags["cluster-workers"]
   .split(",")
   .map(Number)
   .map((workers): TargetKind => (workers === 2 ? "convoy-cluster" : `convoy-cluster-${workers}`));
-/** Chat, and ride at 2,000 riders, also run on Convoy scaled out: workers and Redis. */
+/**
+ * Chat, and ride at 2,000 riders, also run scaled out: Convoy on workers and
+ * Redis, and bare Socket.IO on 2 workers with the Redis adapter.
+ */
 const scaledOut = (scenario: string, size: number): TargetKind[] =>
-  only.has("cluster") && (scenario === "chat" || size === 2000) ? clusterKinds : [];
+  only.has("cluster") && (scenario === "chat" || size === 2000) ? [...clusterKinds, "bare-cluster"] : [];
 const seconds = Number(flags.seconds);
+/** `--targets convoy-cluster,bare-cluster`: only these servers (to profile one, say). */
+const onlyTargets = flags.targets ? new Set(flags.targets.split(",")) : undefined;
 
 /** The bare server and the load processes run as plain JavaScript, like Convoy's dist/main.js. */
 async function bundle(): Promise<Scripts> {
@@ -118,6 +127,7 @@ const starters: Record<Exclude<TargetKind, `convoy-cluster-${number}`>, (size: n
   "bare-hold": (size) => startBare(scripts.bareServer, "bare-hold", { workers: holdWorkers(size), nodeArgs }),
   bare: () => startBare(scripts.bareServer, "bare", { nodeArgs }),
   "bare-1ns": () => startBare(scripts.bareServer, "bare-1ns", { namespaces: 1, nodeArgs }),
+  "bare-cluster": () => startBareCluster(scripts.bareServer, 2, nodeArgs),
 };
 
 const results: RunResult[] = [];
@@ -131,7 +141,7 @@ async function runAll(
   run: (target: Target, size: number) => Promise<RunResult>,
 ): Promise<void> {
   for (const [i, size] of sizeList.entries()) {
-    const kinds = kindsOf(size);
+    const kinds = kindsOf(size).filter((kind) => !onlyTargets || onlyTargets.has(kind));
     const order = i % 2 === 0 ? kinds : [...kinds].reverse();
     for (const kind of order) {
       const workers = /^convoy-cluster-(\d+)$/.exec(kind)?.[1];

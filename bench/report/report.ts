@@ -45,14 +45,17 @@ function table(results: RunResult[], scenario: string, size: number): string {
     .sort((a, b) => workersOf(a) - workersOf(b));
   const bare = find(results, scenario, size, "bare") ?? find(results, scenario, size, "bare-hold");
   const bareOne = find(results, scenario, size, "bare-1ns");
+  const bareCluster = find(results, scenario, size, "bare-cluster");
   const names = Object.keys(convoy?.metrics ?? bare?.metrics ?? {});
   const columns = [
     "figure",
     "Convoy",
     ...clusters.map((run) => `Convoy, ${workersOf(run)} workers + Redis`),
     "bare Socket.IO",
+    ...(bareCluster ? ["bare, 2 workers + Redis"] : []),
     "Convoy ÷ bare",
     ...clusters.map((run) => `${workersOf(run)} workers ÷ one process`),
+    ...(bareCluster ? ["bare: 2 workers ÷ one process"] : []),
     ...(bareOne ? ["bare, /chat only"] : []),
   ];
   const rows = names.map((name) => {
@@ -62,8 +65,10 @@ function table(results: RunResult[], scenario: string, size: number): string {
       formatValue(name, value(convoy)),
       ...clusters.map((run) => formatValue(name, value(run))),
       formatValue(name, value(bare)),
+      ...(bareCluster ? [formatValue(name, value(bareCluster))] : []),
       times(ratio(value(convoy), value(bare))),
       ...clusters.map((run) => times(ratio(value(run), value(convoy)))),
+      ...(bareCluster ? [times(ratio(value(bareCluster), value(bare)))] : []),
       ...(bareOne ? [formatValue(name, value(bareOne))] : []),
     ];
     return `| ${cells.join(" | ")} |`;
@@ -131,9 +136,16 @@ export function targetChecks(results: RunResult[]): TargetCheck[] {
     rideCluster?.metrics.serverCpuUsPerDelivery,
     rideConvoy?.metrics.serverCpuUsPerDelivery,
   );
+  const bareScaled = ratio(
+    find(results, "ride", 2000, "bare-cluster")?.metrics.serverCpuUsPerDelivery,
+    rideBare?.metrics.serverCpuUsPerDelivery,
+  );
   checks.push({
     goal: "ride on 2 workers + Redis within 1.3× of one process, server CPU per delivery",
-    figure: scaled === undefined ? "not run" : times(scaled),
+    figure:
+      scaled === undefined
+        ? "not run"
+        : `${times(scaled)}${bareScaled === undefined ? "" : ` (bare Socket.IO with the Redis adapter: ${times(bareScaled)})`}`,
     met: scaled === undefined ? undefined : scaled <= 1.3,
   });
   const connectConvoy = largest("connect", "convoy");

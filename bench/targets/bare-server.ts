@@ -4,11 +4,19 @@
 // Same event names and payload shapes as Convoy, so one load generator drives both.
 import cluster from "node:cluster";
 import { createServer } from "node:http";
+import { createShardedAdapter } from "@socket.io/redis-adapter";
+import { createClient } from "redis";
 import { Server, type Socket } from "socket.io";
 
 const port = Number(process.env.PORT ?? 3100);
 /** More than 1: a Node cluster, for more clients than one process may open files for. */
 const workers = Number(process.env.BARE_WORKERS ?? 1);
+/**
+ * Set: the workers share this Redis with the Redis adapter's sharded mode, a
+ * channel per room ("dynamic"), as Convoy's cluster does: the baseline of the
+ * scaled-out runs. Unset: workers only share the port (the hold).
+ */
+const redisUrl = process.env.REDIS_URL;
 /** 3: /chat, /presence and /location like Convoy; 1: /chat only (the idle-memory baseline). */
 const namespaces = process.env.BARE_NAMESPACES === "1" ? ["/chat"] : ["/chat", "/presence", "/location"];
 
@@ -72,7 +80,7 @@ const handlers: Record<string, (io: Server, socket: Socket) => void> = {
     });
   },
 };
-function serve(): void {
+async function serve(): Promise<void> {
   const httpServer = createServer();
   const io = new Server(httpServer, {
     // The same heartbeat as Convoy (SPEC §4), so idle traffic matches.
@@ -80,8 +88,15 @@ function serve(): void {
     pingTimeout: 20_000,
     maxHttpBufferSize: 16 * 1024,
   });
+  if (redisUrl) {
+    const pub = createClient({ url: redisUrl });
+    const sub = pub.duplicate();
+    await Promise.all([pub.connect(), sub.connect()]);
+    io.adapter(createShardedAdapter(pub, sub, { subscriptionMode: "dynamic" }));
+  }
   for (const name of namespaces) io.of(name).on("connection", (socket) => handlers[name]!(io, socket));
-  httpServer.listen(port, "127.0.0.1");
+  // A cluster's primary says when all its workers are listening.
+  httpServer.listen(port, "127.0.0.1", () => cluster.isWorker || process.send?.("ready"));
   process.on("SIGTERM", () => {
     void io.close();
     process.exit(0);
@@ -90,6 +105,8 @@ function serve(): void {
 
 if (workers > 1 && cluster.isPrimary) {
   for (let i = 0; i < workers; i++) cluster.fork();
+  let listeningWorkers = 0;
+  cluster.on("listening", () => ++listeningWorkers === workers && process.send?.("ready"));
   // Exits once every worker has: the next run must not start beside closing workers.
   process.on("SIGTERM", () => {
     const workers = Object.values(cluster.workers ?? {}).filter((worker) => worker !== undefined);
@@ -100,4 +117,4 @@ if (workers > 1 && cluster.isPrimary) {
       worker.kill("SIGTERM");
     }
   });
-} else serve();
+} else await serve();

@@ -20,7 +20,9 @@ export type TargetKind =
   | "convoy-flood"
   | "bare"
   | "bare-1ns"
-  | "bare-hold";
+  | "bare-hold"
+  /** Bare Socket.IO on 2 workers with the Redis adapter (sharded, a channel per room). */
+  | "bare-cluster";
 
 export interface Target {
   kind: TargetKind;
@@ -153,31 +155,20 @@ async function startRedis(): Promise<{ port: number; usage(): Usage; stop(): Pro
   return { port, usage: () => usageOf(child.pid!), stop: stopper(child) };
 }
 
-/**
- * Convoy scaled out on this host: WORKERS sticky cluster workers sharing a
- * private Redis. Its CPU and memory count Redis's too: it is part of the setup.
- */
-export async function startConvoyCluster(
-  workers: number,
-  nodeArgs: string[] = [],
-  kind: TargetKind = "convoy-cluster",
-): Promise<Target> {
+/** `start`ed on a private Redis, whose CPU and memory count too: it is part of the setup. */
+async function onPrivateRedis(start: (redisUrl: string) => Promise<Target>): Promise<Target> {
   const redis = await startRedis();
   try {
-    const convoy = await startConvoy(
-      { REDIS_URL: `redis://127.0.0.1:${redis.port}`, WORKERS: String(workers) },
-      kind,
-      nodeArgs,
-    );
+    const server = await start(`redis://127.0.0.1:${redis.port}`);
     return {
-      ...convoy,
+      ...server,
       redisUsage: () => redis.usage(),
       usage: () => {
-        const [a, b] = [convoy.usage(), redis.usage()];
+        const [a, b] = [server.usage(), redis.usage()];
         return { cpuMs: a.cpuMs + b.cpuMs, rssKb: a.rssKb + b.rssKb };
       },
       stop: async () => {
-        await convoy.stop();
+        await server.stop();
         await redis.stop();
       },
     };
@@ -187,6 +178,15 @@ export async function startConvoyCluster(
   }
 }
 
+/** Convoy scaled out on this host: WORKERS sticky cluster workers sharing a private Redis. */
+export function startConvoyCluster(
+  workers: number,
+  nodeArgs: string[] = [],
+  kind: TargetKind = "convoy-cluster",
+): Promise<Target> {
+  return onPrivateRedis((url) => startConvoy({ REDIS_URL: url, WORKERS: String(workers) }, kind, nodeArgs));
+}
+
 /**
  * Bare Socket.IO: `namespaces` 3 like Convoy, or 1 (/chat only) for the
  * idle-memory baseline; `workers` above 1 runs it as a Node cluster (Node's
@@ -194,10 +194,10 @@ export async function startConvoyCluster(
  */
 export async function startBare(
   script: string,
-  kind: "bare" | "bare-1ns" | "bare-hold",
-  options: { namespaces?: 1 | 3; workers?: number; nodeArgs?: string[] } = {},
+  kind: "bare" | "bare-1ns" | "bare-hold" | "bare-cluster",
+  options: { namespaces?: 1 | 3; workers?: number; nodeArgs?: string[]; redisUrl?: string } = {},
 ): Promise<Target> {
-  const { namespaces = 3, workers = 1, nodeArgs = [] } = options;
+  const { namespaces = 3, workers = 1, nodeArgs = [], redisUrl } = options;
   const port = await freePort();
   const child = spawn(process.execPath, [...nodeArgs, script], {
     env: {
@@ -205,10 +205,20 @@ export async function startBare(
       PORT: String(port),
       BARE_NAMESPACES: String(namespaces),
       BARE_WORKERS: String(workers),
+      ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
       BENCH_TARGET: kind,
     },
-    stdio: ["ignore", "ignore", "inherit"],
+    // It says "ready" once every worker listens: a first worker alone would take all the clients.
+    stdio: ["ignore", "ignore", "inherit", "ipc"],
   });
-  await until("bare socket.io", child, () => listening(port));
+  let ready = false;
+  child.once("message", () => (ready = true));
+  await until("bare socket.io", child, async () => ready);
+  child.disconnect();
   return target(kind, child, port);
+}
+
+/** Bare Socket.IO scaled out like Convoy: `workers` with the Redis adapter on a private Redis. */
+export function startBareCluster(script: string, workers: number, nodeArgs: string[] = []): Promise<Target> {
+  return onPrivateRedis((redisUrl) => startBare(script, "bare-cluster", { workers, nodeArgs, redisUrl }));
 }

@@ -17,6 +17,8 @@ export interface Config {
   redisClusterNodes: string[] | null;
   /** On a Redis Cluster: replicas that must have a durable write before it is answered (0: none). */
   redisClusterWaitReplicas: number;
+  /** Positions wait this long to go to Redis together (stores/redis/write-window.ts). */
+  redisPositionWindowMs: number;
   /** Embedded mode: the folder of the SQLite database; null keeps it in memory (tests). */
   dataDir: string | null;
   workers: number;
@@ -97,6 +99,15 @@ const EnvSchema = v.object({
       v.transform(Number),
     ),
     "1",
+  ),
+  REDIS_POSITION_WINDOW_MS: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^\d{1,3}$/, "must be a whole number of milliseconds (0: record each position at once)"),
+      v.transform(Number),
+      v.maxValue(100, "must be at most 100 ms"),
+    ),
+    "4",
   ),
   DATA_DIR: v.optional(v.pipe(v.string(), v.minLength(1)), "./data"),
   WORKERS: v.optional(
@@ -190,6 +201,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaultClientDir: string | nu
     redisUrl: out.REDIS_URL ?? null,
     redisClusterNodes: out.REDIS_CLUSTER_NODES ?? null,
     redisClusterWaitReplicas: out.REDIS_CLUSTER_WAIT_REPLICAS,
+    redisPositionWindowMs: out.REDIS_POSITION_WINDOW_MS,
     dataDir: out.DATA_DIR,
     workers: out.WORKERS,
     jwtSecret: out.JWT_SECRET ?? null,

@@ -38,6 +38,7 @@ export async function openStorage(
       messagesPerGroup: options.messagesPerGroup,
       cluster: "clusterNodes" in target,
       replication: redis.replication,
+      positionWindowMs: config.redisPositionWindowMs,
     });
     return { stores, redis, signingKey: config.jwtSecret, close: () => redis.close() };
   }

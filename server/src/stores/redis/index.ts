@@ -25,6 +25,8 @@ export function createRedisStores(
     messagesPerGroup: number;
     cluster?: boolean;
     replication?: Replication;
+    /** How long positions wait to be recorded together (default 4 ms; 0: at once). */
+    positionWindowMs?: number;
   },
 ): Stores {
   const keys = { prefix: options.prefix, tag: options.cluster ? hashTags : bareIds };
@@ -35,7 +37,7 @@ export function createRedisStores(
     groups: createRedisGroupStore(redis, keys, replication),
     messages: createRedisMessageStore(redis, keys, options.messagesPerGroup, replication),
     presence: createRedisPresenceStore(redis, keys, options.nodeId),
-    locations: createRedisLocationStore(redis, keys),
+    locations: createRedisLocationStore(redis, keys, options.positionWindowMs),
     rides: createRedisRideStore(redis, keys, options.nodeId),
     conversations: createRedisConversationStore(redis, keys),
     sos: createRedisSosStore(redis, keys, replication),

@@ -11,6 +11,7 @@ import { createKeyedSerial } from "../../serial.ts";
 import type { LocationStore } from "../types.ts";
 import { defineScript, type RedisClient } from "./client.ts";
 import type { KeyNaming } from "./keys.ts";
+import { createWriteWindow } from "./write-window.ts";
 
 // KEYS: sharing, positions, device ts, arrived at. ARGV: user, json, ts, receivedAt,
 // '1' when the rider's arrival was just written. 0: not kept; 1: kept; 2: the
@@ -45,7 +46,16 @@ if redis.call('HDEL', KEYS[1], ARGV[1]) == 1 then return {'stopped'} end
 return {'none'}
 `;
 
-export function createRedisLocationStore(redis: RedisClient, { prefix, tag }: KeyNaming): LocationStore {
+/**
+ * `windowMs`: positions wait up to this long to be recorded together (see
+ * write-window.ts), a few milliseconds on a position a second older than the
+ * rider's next; their broadcasts, sent once they are recorded, leave together too.
+ */
+export function createRedisLocationStore(
+  redis: RedisClient,
+  { prefix, tag }: KeyNaming,
+  windowMs = 4,
+): LocationStore {
   const record = defineScript(redis, RECORD);
   const takeDue = defineScript(redis, TAKE_DUE);
   const forgetIfStale = defineScript(redis, FORGET_IF_STALE);
@@ -58,7 +68,9 @@ export function createRedisLocationStore(redis: RedisClient, { prefix, tag }: Ke
 
   /** Each rider's positions are recorded one after another (see record). */
   const recording = createKeyedSerial();
+  const nextWindow = createWriteWindow(windowMs);
   async function recordNow(position: Position, receivedAt: number): Promise<boolean> {
+    await nextWindow();
     const keys = [
       sharingKey(position.groupId),
       positionsKey(position.groupId),
