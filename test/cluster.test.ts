@@ -4,7 +4,14 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import type { Group, LoginResponse } from "@convoy/shared";
-import { connectCrowd, connectionsPerNode, everyoneHears, seedGroup, type Crowd } from "./support/crowd.ts";
+import {
+  connectCrowd,
+  connectionsPerNode,
+  everyoneHears,
+  grownNodes,
+  seedGroup,
+  type Crowd,
+} from "./support/crowd.ts";
 import { startNodeProcess, type NodeProcess } from "./support/process.ts";
 import { startRedis, type TestRedis } from "./support/redis-server.ts";
 import { ask } from "./support/sockets.ts";
@@ -62,6 +69,19 @@ describe("[1 WORKERS] a sticky cluster of two workers on one port", () => {
       const text = await (await fetch(`${node.url}/metrics`)).text();
       assert.match(text, /convoy_connected_sockets\{namespace="\/chat"\} 100\n/);
       assert.match(text, /convoy_connected_sockets\{namespace="\/presence"\} 100\n/);
+    }
+  });
+
+  it("clients naming their group (affinity) all go to one worker", async () => {
+    const before = await connectionsPerNode(redis.url);
+    const grouped = await connectCrowd(node.url, { count: 20, logins, affinity: group.id });
+    try {
+      assert.deepEqual(grouped.problems, []);
+      const grown = grownNodes(before, await connectionsPerNode(redis.url));
+      assert.equal(grown.size, 1, `one worker took them all: ${JSON.stringify([...grown])}`);
+      await everyoneHears(grouped, group.id, "one worker");
+    } finally {
+      grouped.close();
     }
   });
 

@@ -6,7 +6,14 @@ import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { LIMITS, type Group, type LoginResponse } from "@convoy/shared";
 import WebSocket from "ws";
-import { connectCrowd, connectionsPerNode, everyoneHears, seedGroup, type Crowd } from "./support/crowd.ts";
+import {
+  connectCrowd,
+  connectionsPerNode,
+  everyoneHears,
+  grownNodes,
+  seedGroup,
+  type Crowd,
+} from "./support/crowd.ts";
 import { projectConfigPath, startNginx, type TestNginx } from "./support/nginx.ts";
 import { startNodeProcess, type NodeProcess } from "./support/process.ts";
 import { rawRequest } from "./support/raw-http.ts";
@@ -50,6 +57,22 @@ describe("[nginx] two hosts behind nginx with the project's config", () => {
     // One message reaches everyone, on both hosts.
     await everyoneHears(crowd, group.id, "through nginx");
     assert.deepEqual(crowd.problems, []);
+  });
+
+  it("clients naming their group (affinity) meet on one host, from 20 addresses, through polling and the upgrade", async () => {
+    const before = await connectionsPerNode(redis.url);
+    const crowd = await connectCrowd(nginx.url, {
+      count: 20,
+      logins,
+      localAddresses: clientAddresses,
+      affinity: group.id,
+    });
+    crowds.push(crowd);
+    assert.deepEqual(crowd.problems, []);
+    for (const chat of crowd.chats) assert.equal(chat.io.engine.transport.name, "websocket");
+    const grown = grownNodes(before, await connectionsPerNode(redis.url));
+    assert.equal(grown.size, 1, `one host took them all: ${JSON.stringify([...grown])}`);
+    await everyoneHears(crowd, group.id, "one host");
   });
 
   it("clients that stay on long-polling keep their session on one host through many requests", async () => {

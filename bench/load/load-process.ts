@@ -64,6 +64,8 @@ async function open(
     autoConnect: false,
     timeout: 20_000,
     localAddress,
+    // As Convoy's app does: the worker of its group (server/src/affinity.ts). Bare ignores it.
+    query: { affinity: spec.groupId },
   } as ConstructorParameters<typeof Manager>[1]);
   const client: Client = { spec, manager, sockets: new Map() };
   await Promise.all(

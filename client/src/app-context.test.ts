@@ -40,6 +40,10 @@ function setup({ expired = false } = {}) {
     presence: new FakeSocket<PresenceServerEvents, PresenceClientEvents>(clock),
     location: new FakeSocket<LocationServerEvents, LocationClientEvents>(clock),
     manager: { on: () => {}, off: () => {} },
+    affinity: null as string | null,
+    setAffinity(groupId: string | null) {
+      this.affinity = groupId;
+    },
   };
   const answers: Record<string, unknown> = {
     "GET /api/config": { mapTileUrl: "https://tiles/{z}/{x}/{y}.png", mapAttribution: null },
@@ -98,6 +102,7 @@ describe("app context", () => {
       sockets.map((s) => s.connects),
       [1, 1, 1],
     );
+    assert.equal(transport.affinity, "g1", "the next handshake names the open group");
     assert.equal(geolocation.watching, 1, "sharing consented earlier starts again");
 
     for (const socket of sockets) socket.accept();

@@ -174,7 +174,11 @@ export function createUserFeatures({
   };
   const watchOpenGroup = () => {
     const groupId = groups.currentGroupId.value;
-    untracked(() => location.watchGroup(groupId));
+    untracked(() => {
+      location.watchGroup(groupId);
+      // The next connection goes where this group's riders are (a cluster's placement hint).
+      connection.sockets.setAffinity(groupId);
+    });
   };
   /** After a re-login the sockets that were refused connect again. */
   const reconnectAfterLogin = () => {

@@ -1,6 +1,8 @@
 // WORKERS > 1: one port, one primary that hands each connection to a worker
 // with @socket.io/sticky (a long-polling session stays on the worker that
-// created it, from its first request), re-forks crashed workers, aggregates
+// created it, from its first request): the worker of the client's group when
+// it names one (affinity.ts), else the next in turn. It re-forks crashed
+// workers into their place, aggregates
 // /metrics, and passes SIGTERM on. Every worker is a full node (createApp)
 // sharing state through Redis.
 import cluster, { type Worker } from "node:cluster";
@@ -8,6 +10,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setupMaster, setupWorker } from "@socket.io/sticky";
 import { AggregatorRegistry } from "prom-client";
+import { slotOf, steerStickyConnections } from "./affinity.ts";
 import type { App } from "./app.ts";
 import type { Config } from "./config.ts";
 import type { Logger } from "./logger.ts";
@@ -30,9 +33,8 @@ type WorkerMessage =
 
 export function runPrimary(config: Config, logger: Logger): void {
   const httpServer = createServer();
-  // Round-robin, not least-connection: sticky counts a worker's clients only once the worker
-  // reports them, so a burst of new connections (a reconnect storm) would all go to one worker.
-  setupMaster(httpServer, { loadBalancingMethod: "round-robin" });
+  // The mode steerStickyConnections drives (below): it chooses every new connection's worker.
+  setupMaster(httpServer, { loadBalancingMethod: "least-connection" });
   // Buffers must cross IPC as buffers (sticky forwards raw request bytes).
   cluster.setupPrimary({ serialization: "advanced" });
   const aggregator = new AggregatorRegistry();
@@ -58,10 +60,21 @@ export function runPrimary(config: Config, logger: Logger): void {
   let turn = 0;
   /** A ready worker, in turn (for connections a starting worker cannot take yet). */
   const readyWorker = () => [...ready][turn++ % Math.max(ready.size, 1)];
+  /** The worker in each place; a group's affinity hashes to a place, which a replacement takes over. */
+  const places: Array<Worker | undefined> = [];
+  steerStickyConnections(
+    httpServer,
+    () => Object.values(cluster.workers ?? {}).filter((worker) => worker !== undefined),
+    (affinity) => {
+      const worker = affinity === null ? undefined : places[slotOf(affinity, config.workers)];
+      return worker && ready.has(worker) ? worker : readyWorker();
+    },
+  );
   let failedStarts = 0;
 
-  const fork = () => {
+  const fork = (place: number) => {
     const worker = cluster.fork();
+    places[place] = worker;
     const mail = guardWorkerMail(worker, readyWorker);
     worker.on("message", (message: WorkerMessage) => {
       switch (message?.type) {
@@ -109,10 +122,10 @@ export function runPrimary(config: Config, logger: Logger): void {
         { workerPid: worker.process.pid, code, signal, restartInMs: delay },
         "worker died; starting another",
       );
-      setTimeout(fork, delay);
+      setTimeout(() => fork(place), delay);
     });
   };
-  for (let i = 0; i < config.workers; i++) fork();
+  for (let place = 0; place < config.workers; place++) fork(place);
 
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;

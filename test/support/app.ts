@@ -65,6 +65,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     redisUrl: null,
     redisClusterNodes: null,
     redisClusterWaitReplicas: 1,
+    redisPositionWindowMs: 4,
     // An in-memory SQLite database: the same store code as a real data directory, nothing on disk.
     dataDir: null,
     workers: 1,

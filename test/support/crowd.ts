@@ -61,6 +61,8 @@ export interface CrowdOptions {
   localAddresses?: string[];
   /** Default: polling, then the upgrade to WebSocket. */
   transports?: Array<"polling" | "websocket">;
+  /** Named in every handshake, as the app names its open group (server/src/affinity.ts). */
+  affinity?: string;
   ms?: number;
 }
 
@@ -69,7 +71,14 @@ export interface CrowdOptions {
  * Resolves once all are connected, and upgraded when they may be (bounded).
  */
 export async function connectCrowd(baseUrl: string, options: CrowdOptions): Promise<Crowd> {
-  const { count, logins, localAddresses, transports = ["polling", "websocket"], ms = 20_000 } = options;
+  const {
+    count,
+    logins,
+    localAddresses,
+    transports = ["polling", "websocket"],
+    affinity,
+    ms = 20_000,
+  } = options;
   const crowd: Crowd = {
     chats: [],
     presences: [],
@@ -92,6 +101,7 @@ export async function connectCrowd(baseUrl: string, options: CrowdOptions): Prom
     const manager = new Manager(baseUrl, {
       reconnection: false,
       transports,
+      ...(affinity ? { query: { affinity } } : {}),
       // Polling requests go through the agent, the WebSocket takes localAddress itself.
       ...(localAddress ? { localAddress, agent: new Agent({ localAddress }) } : {}),
     } as Partial<ManagerOptions>);
@@ -138,6 +148,16 @@ export async function everyoneHears(crowd: Crowd, groupId: string, text: string)
 }
 
 /** Where the crowd landed: node ids (one per process that ever started) mapped to how many presence connections each holds. */
+/** Which nodes' connection counts grew from `before` to `after`, and by how much. */
+export function grownNodes(before: Map<string, number>, after: Map<string, number>): Map<string, number> {
+  const grown = new Map<string, number>();
+  for (const [nodeId, count] of after) {
+    const growth = count - (before.get(nodeId) ?? 0);
+    if (growth > 0) grown.set(nodeId, growth);
+  }
+  return grown;
+}
+
 export async function connectionsPerNode(redisUrl: string): Promise<Map<string, number>> {
   const client = await createClient({ url: redisUrl }).connect();
   try {

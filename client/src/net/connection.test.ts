@@ -45,6 +45,7 @@ function setup() {
     presence: new FakeSocket<PresenceServerEvents, PresenceClientEvents>(clock),
     location: new FakeSocket<LocationServerEvents, LocationClientEvents>(clock),
     manager: new FakeManager(),
+    setAffinity: () => {},
   };
   const sockets = [transport.chat, transport.presence, transport.location];
   const network = Object.assign(new FakeEventTarget<"online" | "offline">(), { onLine: true });

@@ -1,7 +1,8 @@
 // The real sockets: one Engine.IO connection (a socket.io Manager) carrying
 // the three namespaces, typed by the shared contract. Nothing connects until
 // asked to. The handshake `auth` is a function, so every reconnect presents a
-// fresh token.
+// fresh token; the `affinity` query names the open group, so that a clustered
+// server places this connection with the group's other riders (docs/protocol.md).
 import type {
   ChatClientEvents,
   ChatServerEvents,
@@ -17,6 +18,8 @@ export interface Transport {
   chat: ChatSocket;
   presence: PresenceSocket;
   location: LocationSocket;
+  /** The group the user has open, named in the next handshake: a placement hint only. */
+  setAffinity(groupId: string | null): void;
   /** Says when reconnecting was given up. */
   manager: {
     on(event: "reconnect_failed", listener: () => void): unknown;
@@ -25,11 +28,14 @@ export interface Transport {
 }
 
 export function createSocketTransport(token: () => Promise<string | null>): Transport {
+  const query: Record<string, string> = {};
   const manager = new Manager({
     autoConnect: false,
     reconnectionDelay: 500,
     reconnectionDelayMax: 10_000,
     reconnectionAttempts: 30,
+    // Read at every (re)connection, so it follows setAffinity.
+    query,
   });
   const auth = (cb: (data: object) => void) => {
     void token().then((value) => cb({ token: value ?? "" }));
@@ -37,5 +43,9 @@ export function createSocketTransport(token: () => Promise<string | null>): Tran
   const chat: Socket<ChatServerEvents, ChatClientEvents> = manager.socket("/chat", { auth });
   const presence: Socket<PresenceServerEvents, PresenceClientEvents> = manager.socket("/presence", { auth });
   const location: Socket<LocationServerEvents, LocationClientEvents> = manager.socket("/location", { auth });
-  return { chat, presence, location, manager };
+  const setAffinity = (groupId: string | null) => {
+    if (groupId === null) delete query.affinity;
+    else query.affinity = groupId;
+  };
+  return { chat, presence, location, manager, setAffinity };
 }
