@@ -5,7 +5,8 @@ import type { ClientSpec, Command, Reply } from "./protocol.ts";
 
 /** Clients per load process: well under the 20,000 open files a process may hold. */
 export const CLIENTS_PER_PROCESS = 12_000;
-const REPLY_MS = 10 * 60_000;
+/** A command's bound: a 100,000-client hold connects ~11,000 clients a load process, 10+ minutes on a slow day. */
+const REPLY_MS = 30 * 60_000;
 
 export interface Fleet {
   size: number;
