@@ -37,6 +37,7 @@ describe("npm run bench, at toy sizes", () => {
       const ran = report.results.map((r) => `${r.scenario}/${r.target}`).sort();
       assert.deepEqual(ran, [
         "chat/bare",
+        "chat/bare-cluster",
         "chat/convoy",
         "chat/convoy-cluster",
         "connect/bare",

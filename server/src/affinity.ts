@@ -1,9 +1,9 @@
 // Group affinity: a client may name the group it has open in its handshake
 // (`?affinity=<groupId>`, docs/protocol.md), and the cluster's primary then
 // hands its connection to the worker that group hashes to. A group's riders
-// meet on one worker, whose broadcasts to them need no other node: on 2
-// workers + Redis a ride costs about what it costs on one process, where
-// spread at random every position crossed to the other worker (docs/scaling.md).
+// meet on one worker, whose broadcasts to them need no other node, where
+// spread at random every position crossed to the other workers (what that
+// cost, measured: docs/scaling.md).
 // Only a placement hint: it grants nothing, and a wrong or missing one costs a
 // cross-node hop, never a message. nginx hashes on the same parameter.
 import type { Worker } from "node:cluster";
