@@ -1,8 +1,9 @@
 // A short wait that callers share, so that their Redis commands leave together.
 // The redis client writes the commands issued in one tick as one write, and
 // Redis answers them in one read; a command alone costs the node a wake-up of
-// its own for its answer (about 40 µs of CPU measured here, more than the
-// command). Riders' positions arrive one by one, so each would go alone.
+// its own for its answer, more than the command (40–60 µs of CPU here:
+// `npm run redis-batch -w bench`). Riders' positions arrive one by one, so
+// each would go alone.
 
 /**
  * Returns `wait()`: a promise that resolves at the end of the current window,
