@@ -15,6 +15,9 @@
 //                                         servers log CPU, event-loop delay and GCs each second
 //   npm run bench -- --only flood --flood 1000 --flood-rate 400
 //                                         clients connect during a login flood (Convoy only)
+//   npm run bench -- --only turns --turns 6
+//                                         ride 2,000 on one process, on 2 workers + Redis and on
+//                                         bare Socket.IO, all up at once and riding in turns
 import { mkdirSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
@@ -25,6 +28,7 @@ import { connectScenario } from "./scenarios/connect.ts";
 import { floodScenario } from "./scenarios/flood.ts";
 import { holdScenario } from "./scenarios/hold.ts";
 import { rideScenario } from "./scenarios/ride.ts";
+import { rideTurnsScenario } from "./scenarios/ride-turns.ts";
 import type { RunResult, Scripts } from "./scenarios/run-context.ts";
 import {
   startBare,
@@ -52,6 +56,8 @@ const { values: flags } = parseArgs({
     "hold-seconds": { type: "string", default: "60" },
     "hold-workers": { type: "string" },
     "cluster-workers": { type: "string", default: "2" },
+    turns: { type: "string", default: "6" },
+    "turns-riders": { type: "string", default: "2000" },
     out: { type: "string", default: here("./results") },
     profile: { type: "boolean", default: false },
     "gc-log": { type: "boolean", default: false },
@@ -75,7 +81,7 @@ const plan = {
 const CLIENTS_PER_WORKER = 15_000;
 const holdWorkers = (size: number) =>
   flags["hold-workers"] ? Number(flags["hold-workers"]) : Math.max(4, Math.ceil(size / CLIENTS_PER_WORKER));
-const only = new Set((flags.only ?? "connect,chat,ride,cluster,hold,flood").split(","));
+const only = new Set((flags.only ?? "connect,chat,ride,cluster,turns,hold,flood").split(","));
 /** Workers of the scaled-out runs (`--cluster-workers 2,4`); 2 is "convoy-cluster". */
 const clusterKinds = flags["cluster-workers"]
   .split(",")
@@ -130,6 +136,15 @@ const starters: Record<Exclude<TargetKind, `convoy-cluster-${number}`>, (size: n
   "bare-cluster": () => startBareCluster(scripts.bareServer, 2, nodeArgs),
 };
 
+const start = (kind: TargetKind, size: number): Promise<Target> => {
+  const workers = /^convoy-cluster-(\d+)$/.exec(kind)?.[1];
+  return workers
+    ? startConvoyCluster(Number(workers), nodeArgs, kind)
+    : starters[kind as keyof typeof starters](size);
+};
+const rounded = (metrics: Record<string, number>) =>
+  JSON.stringify(metrics, (_, v: unknown) => (typeof v === "number" ? +v.toFixed(3) : v));
+
 const results: RunResult[] = [];
 const startedAt = new Date();
 
@@ -144,17 +159,12 @@ async function runAll(
     const kinds = kindsOf(size).filter((kind) => !onlyTargets || onlyTargets.has(kind));
     const order = i % 2 === 0 ? kinds : [...kinds].reverse();
     for (const kind of order) {
-      const workers = /^convoy-cluster-(\d+)$/.exec(kind)?.[1];
-      const target = workers
-        ? await startConvoyCluster(Number(workers), nodeArgs, kind)
-        : await starters[kind as keyof typeof starters](size);
+      const target = await start(kind, size);
       try {
         process.stdout.write(`${scenario} ${size} on ${kind}… `);
         const result = await run(target, size);
         results.push(result);
-        console.log(
-          JSON.stringify(result.metrics, (_, v: unknown) => (typeof v === "number" ? +v.toFixed(3) : v)),
-        );
+        console.log(rounded(result.metrics));
       } finally {
         await target.stop();
       }
@@ -187,6 +197,26 @@ if (only.has("ride"))
         stallSeconds: Number(flags["stall-seconds"]),
       }),
   );
+
+if (only.has("turns")) {
+  const size = Number(flags["turns-riders"]);
+  const kinds = (["convoy", ...clusterKinds, "bare", "bare-cluster"] as TargetKind[]).filter(
+    (kind) => !onlyTargets || onlyTargets.has(kind),
+  );
+  const targets: Target[] = [];
+  try {
+    for (const kind of kinds) targets.push(await start(kind, size));
+    process.stdout.write(`ride-turns ${size} on ${kinds.join(", ")}… `);
+    const turned = await rideTurnsScenario(targets, size, scripts.loadProcess, {
+      seconds,
+      turns: Number(flags.turns),
+    });
+    results.push(...turned);
+    for (const result of turned) console.log(`\n  ${result.target}: ${rounded(result.metrics)}`);
+  } finally {
+    await Promise.all(targets.map((target) => target.stop()));
+  }
+}
 
 if (only.has("hold"))
   await runAll(

@@ -28,7 +28,7 @@ describe("npm run bench, at toy sizes", () => {
           "tsx",
           "run.ts",
           ...["--connect", "30", "--chat", "20", "--ride", "20", "--hold", "30", "--hold-workers", "2"],
-          ...["--flood", "20", "--flood-rate", "50"],
+          ...["--flood", "20", "--flood-rate", "50", "--turns", "2", "--turns-riders", "20"],
           ...["--seconds", "2", "--stall-seconds", "2", "--hold-seconds", "1", "--out", out],
         ],
         { cwd: here, timeout: 280_000 },
@@ -48,6 +48,10 @@ describe("npm run bench, at toy sizes", () => {
         "hold/convoy-hold",
         "ride/bare",
         "ride/convoy",
+        "ride-turns/bare",
+        "ride-turns/bare-cluster",
+        "ride-turns/convoy",
+        "ride-turns/convoy-cluster",
       ]);
       for (const { scenario, target, metrics } of report.results) {
         const where = `${scenario} on ${target}`;
@@ -67,10 +71,15 @@ describe("npm run bench, at toy sizes", () => {
           assert.equal(metrics.stalledSubscriberGroups, 2, where);
           assert.ok(metrics.stalledBacklogMb! > 0, `${where}: the stalled subscriber had a backlog`);
         }
+        if (scenario === "ride-turns") {
+          assert.equal(metrics.deliveredShare, 1, where);
+          assert.equal(metrics.turns, 2, where);
+        }
       }
       const markdown = readFileSync(join(out, "latest.md"), "utf8");
       assert.match(markdown, /## Targets/);
       assert.match(markdown, /## ride, 20 riders/);
+      assert.match(markdown, /## ride-turns, 20 riders, every server up and riding in turns/);
       assert.match(readFileSync(join(out, "latest.svg"), "utf8"), /^<svg/);
     },
   );

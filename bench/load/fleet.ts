@@ -20,8 +20,10 @@ export interface Fleet {
 function ask(child: ChildProcess, command: Command): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`load process: no reply to ${command.cmd}`)), REPLY_MS);
-    const onExit = (code: number | null) =>
+    const onExit = (code: number | null) => {
+      clearTimeout(timer);
       reject(new Error(`load process exited (${code}) during ${command.cmd}`));
+    };
     child.once("exit", onExit);
     child.once("message", (reply: Reply | { cmd: "error"; message: string }) => {
       clearTimeout(timer);
@@ -53,7 +55,7 @@ export function startFleet(script: string, clients: number, minimum = 2): Fleet 
         children.map(
           (child) =>
             new Promise<void>((resolve) => {
-              if (child.exitCode !== null) return resolve();
+              if (child.exitCode !== null || child.signalCode !== null) return resolve();
               child.once("exit", () => resolve());
               child.kill("SIGTERM");
             }),

@@ -51,12 +51,84 @@ async function refusal(socket: Socket, event: string, payload: unknown): Promise
   }
 }
 
-/** Opens the client's namespaces on one connection, then joins its group's rooms. */
+/** A client that has not connected and joined in this long failed (its connection may have closed unnoticed). */
+const OPEN_MS = 60_000;
+/** A token closer than this to its expiry is refreshed before a handshake. */
+const REFRESH_AHEAD_MS = 3 * 60_000;
+
+/** When a Convoy access token (a JWT) expires, in epoch ms. */
+const expiryOf = (token: string) =>
+  (JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString()) as { exp: number }).exp * 1000;
+
+async function refreshed(url: string, token: string): Promise<string> {
+  const res = await fetch(`${url}/api/auth/refresh`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}` },
+  });
+  if (!res.ok) throw new Error(`refresh: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { token: string }).token;
+}
+
+/**
+ * Renews the client's token as the app does: a large run connects for longer
+ * than a token lives (15 minutes), and the server closes a socket whose token
+ * expired. The warning comes on every namespace; one renewal serves them all.
+ */
+function keepSessionAlive(client: Client, url: string): void {
+  const first = client.sockets.values().next().value as Socket | undefined;
+  first?.on("session:expiring", () => {
+    refreshed(url, client.spec.token!)
+      .then(async (token) => {
+        client.spec.token = token;
+        await Promise.all(
+          [...client.sockets.values()].map((socket) => ask(socket, "session:renew", { token })),
+        );
+      })
+      .catch(() => {
+        // Not renewed: the server closes the sockets at expiry, and they count as dropped.
+      });
+  });
+}
+
+/** Opens the client's namespaces on one connection, then joins its group's rooms; fails after OPEN_MS. */
 async function open(
   spec: ClientSpec,
   url: string,
   namespaces: string[],
   localAddress: string,
+): Promise<Client> {
+  if (spec.token && expiryOf(spec.token) - Date.now() < REFRESH_AHEAD_MS) {
+    spec.token = await refreshed(url, spec.token);
+  }
+  let client: Client | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`not connected and joined within ${OPEN_MS / 1000} s`)),
+      OPEN_MS,
+    );
+  });
+  try {
+    const opened = await Promise.race([
+      connectAndJoin(spec, url, namespaces, localAddress, (c) => (client = c)),
+      timeout,
+    ]);
+    if (spec.token) keepSessionAlive(opened, url);
+    return opened;
+  } catch (err) {
+    client?.manager.engine?.close();
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function connectAndJoin(
+  spec: ClientSpec,
+  url: string,
+  namespaces: string[],
+  localAddress: string,
+  made: (client: Client) => void,
 ): Promise<Client> {
   const manager = new Manager(url, {
     transports: ["websocket"],
@@ -68,6 +140,7 @@ async function open(
     query: { affinity: spec.groupId },
   } as ConstructorParameters<typeof Manager>[1]);
   const client: Client = { spec, manager, sockets: new Map() };
+  made(client);
   await Promise.all(
     namespaces.map(
       (nsp) =>
@@ -77,6 +150,8 @@ async function open(
           client.sockets.set(nsp, socket);
           socket.once("connect", () => resolve());
           socket.once("connect_error", (err) => reject(err));
+          // The connection closed before this namespace connected (no connect_error then).
+          socket.once("disconnect", (reason) => reject(new Error(`closed before connecting: ${reason}`)));
           socket.on("disconnect", (reason) => {
             if (reason !== "io client disconnect") dropped++;
           });

@@ -7,6 +7,7 @@ const SHOWN: Record<string, string[]> = {
   connect: ["serverCpuMsPerConnection", "serverRssKbPerConnection"],
   chat: ["serverCpuUsPerDeliveryMedian", "latencyP99Ms"],
   ride: ["serverCpuUsPerDelivery", "latencyP99MedianMs"],
+  "ride-turns": ["serverCpuUsPerDeliveryMedianTurn", "latencyP99MedianTurnMs"],
 };
 const COLORS = ["#1f5fa8", "#d9822b"];
 

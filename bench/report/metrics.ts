@@ -53,6 +53,43 @@ export const METRICS: Record<string, MetricInfo> = {
     better: "lower",
     digits: 1,
   },
+  turns: { label: "turns each server rode, taking turns", unit: "", better: "neither", digits: 0 },
+  serverCpuUsPerDeliveryMedianTurn: {
+    label: "server CPU per delivery, median turn",
+    unit: "µs",
+    better: "lower",
+    digits: 1,
+  },
+  serverCpuUsPerDeliveryBestTurn: {
+    label: "server CPU per delivery, best turn",
+    unit: "µs",
+    better: "lower",
+    digits: 1,
+  },
+  serverCpuUsPerDeliveryWorstTurn: {
+    label: "server CPU per delivery, worst turn",
+    unit: "µs",
+    better: "lower",
+    digits: 1,
+  },
+  loadCpuUsPerDeliveryMedianTurn: {
+    label: "load generators' CPU per delivery, median turn (how fast the box ran)",
+    unit: "µs",
+    better: "neither",
+    digits: 1,
+  },
+  latencyP99MedianTurnMs: {
+    label: "delivery latency p99, median turn",
+    unit: "ms",
+    better: "lower",
+    digits: 2,
+  },
+  latencyP99WorstTurnMs: {
+    label: "delivery latency p99, worst turn",
+    unit: "ms",
+    better: "lower",
+    digits: 2,
+  },
   positionsSent: { label: "positions sent", unit: "", better: "neither", digits: 0 },
   latencyP99MedianMs: {
     label: "delivery latency p99, median of 3 rides",

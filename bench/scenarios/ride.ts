@@ -11,7 +11,7 @@ import type { Target } from "../targets/targets.ts";
 import { connectClients, measure, sleep, withFleet, type RunResult } from "./run-context.ts";
 
 export const GROUP_SIZE = 10;
-const WARMUP_SECONDS = 3;
+export const WARMUP_SECONDS = 3;
 const RSS_SAMPLE_MS = 1000;
 /**
  * The measured ride is repeated, and its p99 reported as the median of the
@@ -24,7 +24,7 @@ const RIDES = 3;
 const deliveriesOf = (positionsSent: number) => positionsSent * GROUP_SIZE;
 
 /** One measured ride: positions sent, and the peak server RSS while it ran. */
-async function ride(fleet: Fleet, target: Target, seconds: number) {
+export async function ride(fleet: Fleet, target: Target, seconds: number) {
   let peakRssKb = target.usage().rssKb;
   const sampler = setInterval(() => (peakRssKb = Math.max(peakRssKb, target.usage().rssKb)), RSS_SAMPLE_MS);
   try {
