@@ -75,7 +75,7 @@ async function refreshed(url: string, token: string): Promise<string> {
  * expired. The warning comes on every namespace; one renewal serves them all.
  */
 function keepSessionAlive(client: Client, url: string): void {
-  const first = client.sockets.values().next().value as Socket | undefined;
+  const first = client.sockets.values().next().value;
   first?.on("session:expiring", () => {
     refreshed(url, client.spec.token!)
       .then(async (token) => {
