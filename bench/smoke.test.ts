@@ -17,7 +17,7 @@ const here = fileURLToPath(new URL(".", import.meta.url));
 describe("npm run bench, at toy sizes", () => {
   it(
     "runs every scenario on every target, loses nothing, and writes the report",
-    { timeout: 300_000 },
+    { timeout: 480_000 },
     async () => {
       const out = mkdtempSync(join(tmpdir(), "convoy-bench-"));
       // server/dist is built by `npm run check` before the tests (npm run bench builds it too).
@@ -31,7 +31,7 @@ describe("npm run bench, at toy sizes", () => {
           ...["--flood", "20", "--flood-rate", "50", "--turns", "2", "--turns-riders", "20"],
           ...["--seconds", "2", "--stall-seconds", "2", "--hold-seconds", "1", "--out", out],
         ],
-        { cwd: here, timeout: 280_000 },
+        { cwd: here, timeout: 460_000 },
       );
       const report = JSON.parse(readFileSync(join(out, "latest.json"), "utf8")) as RunRecord;
       const ran = report.results.map((r) => `${r.scenario}/${r.target}`).sort();
@@ -46,12 +46,12 @@ describe("npm run bench, at toy sizes", () => {
         "flood/convoy-flood",
         "hold/bare-hold",
         "hold/convoy-hold",
-        "ride/bare",
-        "ride/convoy",
         "ride-turns/bare",
         "ride-turns/bare-cluster",
         "ride-turns/convoy",
         "ride-turns/convoy-cluster",
+        "ride/bare",
+        "ride/convoy",
       ]);
       for (const { scenario, target, metrics } of report.results) {
         const where = `${scenario} on ${target}`;
