@@ -1,7 +1,7 @@
 // ride traffic on several servers at once, taking turns: every server is up,
 // its riders connected, and they ride one server at a time, round after round,
-// in a rotating order. On a host whose speed drifts by 20% from minute to
-// minute, one server's figure from its own few minutes cannot be compared
+// in a rotating order. On a host whose speed drifts by up to a quarter from
+// minute to minute, one server's figure from its own few minutes cannot be compared
 // with another's from theirs; turns spread the drift over all of them, and
 // each figure is the median of its turns.
 import { latencyHistogram } from "../lib/histogram.ts";
@@ -33,7 +33,6 @@ export async function rideTurnsScenario(
       contestants.push({ target, fleet, turns: [] });
       const connected = await connectClients(fleet, target, population.clients, ["/location"]);
       if (connected.failed > 0) throw new Error(`ride-turns: ${connected.failed} clients failed to connect`);
-      await fleet.all({ cmd: "ride", seconds: WARMUP_SECONDS, hz: 1 });
     }
     for (let round = 0; round < options.turns; round++) {
       // Each round starts with the next target, so that none always rides first after a pause.
