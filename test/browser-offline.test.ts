@@ -60,6 +60,27 @@ const tilesShown = (page: Page) =>
     `[...document.querySelectorAll("img.leaflet-tile-loaded")].filter((img) => img.naturalWidth > 0).length`,
   );
 
+/**
+ * Resolves once every tile on screen (at least 4) is in the service worker's tile cache. Tiles are
+ * kept in the background, after they are shown. Not every tile served: one Leaflet stopped loading
+ * (the map settling) may be served and never kept. On timeout, says what was on screen and kept.
+ */
+async function waitForTilesOnScreenKept(page: Page, ms = 20_000): Promise<void> {
+  const look = `caches.open("convoy-tiles").then(async (cache) => {
+    const shown = [...document.querySelectorAll("img.leaflet-tile-loaded")].map((img) => img.src);
+    const kept = (await cache.keys()).map((request) => request.url);
+    return { shown, unkept: shown.filter((url) => !kept.includes(url)), kept };
+  })`;
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const seen = await page.evaluate<{ shown: string[]; unkept: string[]; kept: string[] }>(look);
+    if (seen.shown.length >= 4 && seen.unkept.length === 0) return;
+    if (Date.now() > deadline)
+      throw new Error(`tiles on screen not kept within ${ms} ms: ${JSON.stringify(seen)}`);
+    await page.waitForTimeout(100);
+  }
+}
+
 /** Resolves once the outbox in IndexedDB holds an entry with this text. */
 async function waitForOutboxEntry(page: Page, text: string): Promise<void> {
   const deadline = Date.now() + BOUND.timeout;
@@ -135,16 +156,7 @@ describe("[app] the app in a dead zone: service worker, tiles, updates", () => {
     await waitUntilInPage(page, `document.querySelectorAll("img.leaflet-tile-loaded").length >= 4`);
     const servedOnline = tiles.served.length;
     assert.ok(servedOnline >= 4, `${servedOnline} tiles served`);
-    // Tiles are kept in the background, after they are shown: wait for every tile on screen. Not for
-    // every tile served: one Leaflet stopped loading (the map settling) may be served and never kept.
-    await waitUntilInPage(
-      page,
-      `(caches.open("convoy-tiles").then(async (cache) => {
-        const shown = [...document.querySelectorAll("img.leaflet-tile-loaded")].map((img) => img.src);
-        const kept = await Promise.all(shown.map((url) => cache.match(url)));
-        window.unkeptTiles = shown.length >= 4 ? kept.filter((tile) => !tile).length : -1;
-      }), window.unkeptTiles === 0)`,
-    );
+    await waitForTilesOnScreenKept(page);
     await waitUntilInPage(
       page,
       `Object.keys(localStorage).some((k) => k.endsWith(".lastKnown") && localStorage[k].includes("Before the valley"))`,

@@ -236,8 +236,10 @@ describe("[app] the server restarts with the pages open", () => {
 });
 
 describe("[app] an expired session", () => {
-  // Tokens live 6 s, so the app renews them after about 4.5 s; the server looks at sockets' tokens every 250 ms.
-  const env = useAppAndBrowser({ limits: { tokenTtlMs: 6000, tokenCheckMs: 250 } });
+  // Tokens live 9–10 s (expiry is in whole seconds), so the app renews them about 2.5 s ahead; the
+  // server looks at sockets' tokens every 250 ms and warns 2 s ahead. A 6 s token left a renewal
+  // made 5 s after the last one under a second of margin, and a busy CI machine missed it.
+  const env = useAppAndBrowser({ limits: { tokenTtlMs: 10_000, tokenCheckMs: 250, tokenWarnAheadMs: 2000 } });
 
   it("renews in place: the same connection outlives its first tokens and keeps its rooms", async () => {
     const page = await env.newPage();
@@ -248,7 +250,7 @@ describe("[app] an expired session", () => {
     const opened = websockets;
     // Two renewals: well past the first token's expiry, when the server would have closed the socket.
     for (let i = 0; i < 2; i++) {
-      const renewed = await page.waitForResponse("**/api/auth/refresh", { timeout: 10_000 });
+      const renewed = await page.waitForResponse("**/api/auth/refresh", { timeout: 15_000 });
       assert.equal(renewed.status(), 200);
     }
     await page.getByLabel("Message").fill("still on the first connection");
@@ -275,7 +277,8 @@ describe("[app] an expired session", () => {
       }),
     );
     const dialog = page.getByRole("dialog");
-    await dialog.getByText("Your session expired").waitFor(BOUND);
+    // The app's own renewal comes about 7.5 s after the login.
+    await dialog.getByText("Your session expired").waitFor({ timeout: 20_000 });
     await screenshot(page, "expired-session");
     await page.unroute("**/api/auth/refresh");
     await dialog.getByLabel("Password").fill("correct horse battery");
