@@ -10,7 +10,7 @@ import { startApp, uniqueName, type TestApp } from "./support/app.ts";
 import { BACKENDS, startBackend, type SharedState } from "./support/backends.ts";
 import type { BodyOf, Method } from "./support/routes.ts";
 import { ask } from "./support/sockets.ts";
-import { waitFor } from "./support/wait.ts";
+import { waitFor, waitForEvent } from "./support/wait.ts";
 
 const PASSWORD = "correct horse battery";
 const refusal = (err: unknown) => (err as Error).message;
@@ -251,6 +251,55 @@ for (const backend of BACKENDS) {
       assert.equal(statuses.filter((status) => status === 200).length, 5);
       assert.equal(statuses.filter((status) => status === 403).length, 195);
       assert.equal(app.app.io.engine.clientsCount, 5, "the refused ones never got a session");
+    });
+
+    it("a node holding its share of unauthenticated connections refuses more SERVER_BUSY; a stock client retries and gets in", async () => {
+      const { app } = await node({ unauthenticatedPerNode: 4, unauthenticatedPerAddress: 2 });
+      const user = await app.member();
+      const handshake = (address: string) =>
+        fetch(`${app.url}/socket.io/?EIO=4&transport=polling`, { headers: { "x-forwarded-for": address } });
+      // Four idle handshakes from two addresses, each within its address's share.
+      const idle = await Promise.all(
+        ["198.51.100.21", "198.51.100.21", "198.51.100.22", "198.51.100.22"].map(handshake),
+      );
+      assert.deepEqual(
+        idle.map((r) => r.status),
+        [200, 200, 200, 200],
+      );
+      const sids = await Promise.all(
+        idle.map(async (r) => (JSON.parse((await r.text()).slice(1)) as { sid: string }).sid),
+      );
+      const busy = await handshake("198.51.100.23");
+      assert.equal(busy.status, 403);
+      assert.match(await busy.text(), /SERVER_BUSY/);
+      assert.equal(app.app.io.engine.clientsCount, 4, "the refused one got no session");
+
+      // A client as the app makes it (reconnection on): refused while the node is full, and in
+      // once the idle ones have left, without being told to try again.
+      const client = app.socket("/chat", user.token, {
+        reconnection: true,
+        reconnectionDelay: 100,
+        reconnectionDelayMax: 300,
+        extraHeaders: { "x-forwarded-for": "198.51.100.24" },
+      });
+      await waitForEvent(client.io, "reconnect_attempt", { ms: 5000 });
+      assert.equal(client.connected, false);
+      const inside = waitFor(client, "connect", { ms: 10_000 });
+      // Engine.IO packet 1: close.
+      for (const sid of sids) {
+        const res = await fetch(`${app.url}/socket.io/?EIO=4&transport=polling&sid=${sid}`, {
+          method: "POST",
+          body: "1",
+          headers: { "x-forwarded-for": "198.51.100.21" },
+        });
+        await res.text();
+      }
+      await inside;
+      const metrics = await (await fetch(`${app.url}/metrics`)).text();
+      assert.match(
+        metrics,
+        /convoy_rejections_total\{namespace="engine",event="handshake",code="SERVER_BUSY"\} [1-9]/,
+      );
     });
 
     it("a request sent too slowly is cut off (slowloris); a normal one is served meanwhile", async () => {

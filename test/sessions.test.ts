@@ -185,6 +185,23 @@ describe("[§6 sessions] a token that expires on an open socket", () => {
     assert.ok(socket.connected);
   });
 
+  it("a renewal with a token of another session of the same user, ended since, is refused", async () => {
+    const rider = await app.member();
+    const socket = await app.connect("/chat", rider.token);
+    const other = await app.http("POST", "/api/auth/login", {
+      username: rider.user.username,
+      password: PASSWORD,
+    });
+    assert.equal((await app.http("POST", "/api/auth/logout", undefined, other.body.token)).status, 204);
+    // The socket's own session needs no store read; another session's token is checked.
+    const refused = await ask(socket, "session:renew", { token: other.body.token });
+    assert.equal(refused.ok ? "ok" : refused.error.code, "UNAUTHORIZED");
+    const own = await app.http("POST", "/api/auth/refresh", undefined, rider.token);
+    const renewed = await ask(socket, "session:renew", { token: own.body.token });
+    assert.deepEqual(renewed, { ok: true, data: { expiresAt: own.body.expiresAt } });
+    assert.ok(socket.connected);
+  });
+
   it("is closed at expiry when not renewed; a renewal with someone else's or a bad token is refused", async () => {
     const [rider, stranger] = await Promise.all([app.member(), app.member()]);
     const socket = await app.connect("/chat", rider.token);

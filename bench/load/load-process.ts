@@ -2,6 +2,7 @@
 // at most 20,000 files here) and runs the orchestrator's commands on them.
 // Latencies are measured from send to receipt with one clock: every process
 // of the run is on this machine.
+import { LIMITS } from "@convoy/shared";
 import { encodeIntoCompressedBase64, type Histogram } from "hdr-histogram-js";
 import { latencyHistogram } from "../lib/histogram.ts";
 import type { Socket as TcpSocket } from "node:net";
@@ -62,9 +63,12 @@ const OPEN_MS = 60_000;
  */
 const FRESH_TOKEN_MS = 60_000;
 
-/** When a Convoy access token (a JWT) was issued, in epoch ms. */
-const issuedAtOf = (token: string) =>
-  (JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString()) as { iat: number }).iat * 1000;
+/** When a Convoy access token (a JWT) expires, in epoch ms (Convoy's tokens carry no `iat`). */
+const expiryOf = (token: string) =>
+  (JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString()) as { exp: number }).exp * 1000;
+
+/** Issued more than FRESH_TOKEN_MS ago: less of its lifetime is left than a fresh one's, less that. */
+const isStale = (token: string) => expiryOf(token) - Date.now() < LIMITS.tokenTtlMs - FRESH_TOKEN_MS;
 
 async function refreshed(url: string, token: string): Promise<string> {
   const res = await fetch(`${url}/api/auth/refresh`, {
@@ -103,7 +107,7 @@ async function open(
   namespaces: string[],
   localAddress: string,
 ): Promise<Client> {
-  if (spec.token && Date.now() - issuedAtOf(spec.token) > FRESH_TOKEN_MS) {
+  if (spec.token && isStale(spec.token)) {
     spec.token = await refreshed(url, spec.token);
   }
   let client: Client | undefined;

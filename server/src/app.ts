@@ -138,6 +138,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     }),
   );
   const origins = createOriginPolicy(config.corsOrigins);
+  // Engine.IO connections refused before any namespace socket exists.
+  const { rejected: refusedHandshake } = metrics.forEvent("engine", "handshake");
   const io: Io = new Server(httpServer, {
     serveClient: false,
     maxHttpBufferSize: limits.packetBytes,
@@ -148,11 +150,16 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     allowRequest: (req, callback) => {
       if (closing) return callback("the server is shutting down", false);
       if (!origins.isAllowed(req)) return callback("origin not allowed", false);
+      const refuse = (code: "SERVER_BUSY" | "QUOTA_EXCEEDED" | "RATE_LIMITED") => {
+        refusedHandshake(code);
+        callback(code, false);
+      };
+      if (quotas.isBusy()) return refuse("SERVER_BUSY");
       const address = quotas.addressOf(req);
-      if (!quotas.admitsHandshake(address)) return callback("QUOTA_EXCEEDED", false);
+      if (!quotas.admitsHandshake(address)) return refuse("QUOTA_EXCEEDED");
       guards.handshakes.consume(address, "too many connection attempts").then(
         () => callback(null, true),
-        () => callback("RATE_LIMITED", false),
+        () => refuse("RATE_LIMITED"),
       );
     },
     ...(config.corsOrigins ? { cors: { origin: config.corsOrigins, credentials: true } } : {}),

@@ -59,6 +59,7 @@ const LIMIT_KEYS = {
   QUOTA_SOCKETS_PER_USER: "socketsPerUser",
   QUOTA_CONNECTIONS_PER_ADDRESS: "connectionsPerAddress",
   QUOTA_UNAUTHENTICATED_PER_ADDRESS: "unauthenticatedPerAddress",
+  QUOTA_UNAUTHENTICATED_PER_NODE: "unauthenticatedPerNode",
 } as const satisfies Record<string, keyof Limits>;
 
 const PositiveInteger = v.optional(

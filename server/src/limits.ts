@@ -63,6 +63,8 @@ export interface Quotas {
   /** Engine.IO connections per address with no authenticated socket yet, and how long one may stay so. */
   unauthenticatedPerAddress: number;
   unauthenticatedMs: number;
+  /** Such connections on the node from all addresses: more are refused SERVER_BUSY, and clients retry. */
+  unauthenticatedPerNode: number;
   /** Node's HTTP server: the time a client has to send its headers, and its whole request. */
   headersTimeoutMs: number;
   requestTimeoutMs: number;
@@ -106,6 +108,9 @@ export const DEFAULT_LIMITS: Limits = {
   connectionsPerAddress: 200,
   unauthenticatedPerAddress: 20,
   unauthenticatedMs: 10_000,
+  // A node handshakes 50–400 clients a second (docs/benchmarks.md): 500 waiting is
+  // seconds of work, so a reconnect storm waits in its clients' backoff, not here.
+  unauthenticatedPerNode: 500,
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 15_000,
 };

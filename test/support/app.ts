@@ -48,6 +48,7 @@ export const CROWD_LIMITS = {
   handshakesPerAddressPerMinute: 1_000_000,
   connectionsPerAddress: 1_000_000,
   unauthenticatedPerAddress: 1_000_000,
+  unauthenticatedPerNode: 1_000_000,
 };
 /** The same, for a node started as a process. */
 export const CROWD_LIMITS_ENV = {
@@ -56,6 +57,7 @@ export const CROWD_LIMITS_ENV = {
   LIMIT_HANDSHAKES_PER_MINUTE: "1000000",
   QUOTA_CONNECTIONS_PER_ADDRESS: "1000000",
   QUOTA_UNAUTHENTICATED_PER_ADDRESS: "1000000",
+  QUOTA_UNAUTHENTICATED_PER_NODE: "1000000",
 };
 
 export function testConfig(overrides: Partial<Config> = {}): Config {

@@ -21,6 +21,13 @@ export interface ConnectionQuotas {
   /** allowRequest: false when the address holds its share of unauthenticated connections. */
   admitsHandshake(address: string): boolean;
   /**
+   * allowRequest: true when this node holds as many unauthenticated connections
+   * as it may, from all addresses. A node behind on handshakes then refuses new
+   * ones at once (clients retry after their backoff) rather than queue work it
+   * cannot finish before their timeouts.
+   */
+  isBusy(): boolean;
+  /**
    * False when the user's sockets or the address's authenticated connections are
    * full; else the connection counts as authenticated from now on (once).
    */
@@ -33,6 +40,7 @@ export interface ConnectionQuotas {
 export function createConnectionQuotas(quotas: Quotas, trust: TrustProxy): ConnectionQuotas {
   const tracked = new WeakMap<EngineSocket, Tracked>();
   const unauthenticated = new Map<string, number>();
+  let unauthenticatedOnNode = 0;
   const authenticated = new Map<string, number>();
   const socketsOf = new Map<string, number>();
 
@@ -51,8 +59,10 @@ export function createConnectionQuotas(quotas: Quotas, trust: TrustProxy): Conne
     entry.deadline = setTimeout(() => conn.close(), quotas.unauthenticatedMs);
     tracked.set(conn, entry);
     add(unauthenticated, entry.address, 1);
+    unauthenticatedOnNode++;
     conn.once("close", () => {
       if (entry.deadline) clearTimeout(entry.deadline);
+      if (!entry.authenticated) unauthenticatedOnNode--;
       add(entry.authenticated ? authenticated : unauthenticated, entry.address, -1);
     });
   };
@@ -61,6 +71,7 @@ export function createConnectionQuotas(quotas: Quotas, trust: TrustProxy): Conne
     track: (engine) => engine.on("connection", onConnection),
     addressOf: (req) => clientAddress(req, trust),
     admitsHandshake: (address) => (unauthenticated.get(address) ?? 0) < quotas.unauthenticatedPerAddress,
+    isBusy: () => unauthenticatedOnNode >= quotas.unauthenticatedPerNode,
     admitSocket(conn, userId) {
       const entry = tracked.get(conn);
       if (!entry) return false;
@@ -71,6 +82,7 @@ export function createConnectionQuotas(quotas: Quotas, trust: TrustProxy): Conne
         if (entry.deadline) clearTimeout(entry.deadline);
         entry.deadline = null;
         add(unauthenticated, entry.address, -1);
+        unauthenticatedOnNode--;
         add(authenticated, entry.address, 1);
       }
       return true;

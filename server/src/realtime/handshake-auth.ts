@@ -78,11 +78,11 @@ export function requireToken(
   const admit = async (socket: Socket<never, never, never, SocketData>, token: string) => {
     await handshakes.consume(quotas.addressOf(socket.request), "too many connection attempts");
     const authenticated = await authenticateOnce(sessions, socket, token);
-    const { user, sessionId, expiresAt } = authenticated;
+    const { user, sessionId, expiresAt, sessionExpiresAt } = authenticated;
     if (!quotas.admitSocket(socket.conn, user.id)) {
       throw new AppError("QUOTA_EXCEEDED", "too many open connections");
     }
-    Object.assign(socket.data, { user, sessionId, expiresAt, expiryWarned: false });
+    Object.assign(socket.data, { user, sessionId, expiresAt, sessionExpiresAt, expiryWarned: false });
     await joinAndHear(socket, [sessionRoom(sessionId), ...(options.userRoom ? [userRoom(user.id)] : [])]);
     rememberSession(socket, authenticated);
   };

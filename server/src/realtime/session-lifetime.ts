@@ -50,13 +50,19 @@ export function watchTokenExpiry(
   return () => clearInterval(timer);
 }
 
-/** `session:renew`: the same user's fresh token replaces the socket's; rooms stay. */
+/**
+ * `session:renew`: the same user's fresh token replaces the socket's; rooms stay.
+ * A token of the socket's own session needs no store read: the socket is in
+ * that session's room, and ending the session would have closed it. A token
+ * of another session is checked against the store.
+ */
 export async function renewSocketSession(
   socket: RenewableSocket,
   sessions: Sessions,
   token: string,
 ): Promise<{ expiresAt: number }> {
-  const renewed = await sessions.authenticate(token);
+  const { user, sessionId, expiresAt, sessionExpiresAt } = socket.data;
+  const renewed = await sessions.authenticate(token, { user, sessionId, expiresAt, sessionExpiresAt });
   if (renewed.user.id !== socket.data.user.id) {
     throw new AppError("FORBIDDEN", "a renewal must be for the same user");
   }
@@ -67,6 +73,7 @@ export async function renewSocketSession(
   Object.assign(socket.data, {
     sessionId: renewed.sessionId,
     expiresAt: renewed.expiresAt,
+    sessionExpiresAt: renewed.sessionExpiresAt,
     expiryWarned: false,
   });
   return { expiresAt: renewed.expiresAt };

@@ -17,6 +17,8 @@ export interface SocketData {
   sessionId: string;
   /** When that token expires (ms epoch): the socket is closed then unless renewed. */
   expiresAt: number;
+  /** When that session ends at the latest (ms epoch): no token refreshed from it outlives it. */
+  sessionExpiresAt: number;
   /** The client was told its token expires soon. */
   expiryWarned: boolean;
 }
