@@ -155,6 +155,9 @@ export function serveAsWorker(app: App): void {
   setupWorker(app.io);
   bindSessionsBeforeAnswering(app);
   AggregatorRegistry.setRegistries([app.deps.metrics.registry]);
+  // A message to a primary that is gone (it stopped first) fails with EPIPE, emitted on
+  // the worker: unheard, it crashed a worker of the 100,000-client bench as it stopped.
+  cluster.worker?.on("error", (err) => app.deps.logger.warn({ err }, "a message to the primary failed"));
   // Constructing one installs prom-client's listener that answers the primary's metrics requests.
   new AggregatorRegistry();
   process.send?.({ type: "convoy:ready" } satisfies WorkerMessage);
