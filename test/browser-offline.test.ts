@@ -62,8 +62,7 @@ const tilesShown = (page: Page) =>
 
 /**
  * Resolves once every tile on screen (at least 4) is in the service worker's tile cache. Tiles are
- * kept in the background, after they are shown. Not every tile served: one Leaflet stopped loading
- * (the map settling) may be served and never kept. On timeout, says what was on screen and kept.
+ * kept in the background, after they are shown. On timeout, says what was on screen and kept.
  */
 async function waitForTilesOnScreenKept(page: Page, ms = 20_000): Promise<void> {
   const look = `caches.open("convoy-tiles").then(async (cache) => {

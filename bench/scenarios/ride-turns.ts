@@ -10,7 +10,7 @@ import { populate } from "../lib/population.ts";
 import { startFleet, type Fleet } from "../load/fleet.ts";
 import type { Target } from "../targets/targets.ts";
 import { GROUP_SIZE, WARMUP_SECONDS, ride } from "./ride.ts";
-import { connectClients, sleep, type RunResult } from "./run-context.ts";
+import { connectClients, type RunResult } from "./run-context.ts";
 
 interface Contestant {
   target: Target;
@@ -39,9 +39,9 @@ export async function rideTurnsScenario(
       for (let i = 0; i < contestants.length; i++) {
         const contestant = contestants[(round + i) % contestants.length]!;
         // Unmeasured first: a server idle through the others' turns starts cold (V8 shrinks an
-        // idle heap), and its first second would otherwise be all of its turn's p99.
-        await contestant.fleet.all({ cmd: "ride", seconds: WARMUP_SECONDS, hz: 1 });
-        await sleep(1000); // its last positions arrive before the counters reset
+        // idle heap), and its first second would otherwise be all of its turn's p99. A ride drains
+        // its deliveries, so none of the warm-up's lands in the measured turn.
+        await ride(contestant.fleet, contestant.target, WARMUP_SECONDS);
         contestant.turns.push(await ride(contestant.fleet, contestant.target, options.seconds));
       }
     }

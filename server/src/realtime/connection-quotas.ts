@@ -49,6 +49,11 @@ export function createConnectionQuotas(quotas: Quotas, trust: TrustProxy): Conne
     if (next > 0) counts.set(key, next);
     else counts.delete(key);
   };
+  /** Per address, and on the node in all (read on every handshake: kept, not summed). */
+  const addUnauthenticated = (address: string, by: number) => {
+    add(unauthenticated, address, by);
+    unauthenticatedOnNode += by;
+  };
 
   const onConnection = (conn: EngineSocket) => {
     const entry: Tracked = {
@@ -58,12 +63,11 @@ export function createConnectionQuotas(quotas: Quotas, trust: TrustProxy): Conne
     };
     entry.deadline = setTimeout(() => conn.close(), quotas.unauthenticatedMs);
     tracked.set(conn, entry);
-    add(unauthenticated, entry.address, 1);
-    unauthenticatedOnNode++;
+    addUnauthenticated(entry.address, 1);
     conn.once("close", () => {
       if (entry.deadline) clearTimeout(entry.deadline);
-      if (!entry.authenticated) unauthenticatedOnNode--;
-      add(entry.authenticated ? authenticated : unauthenticated, entry.address, -1);
+      if (entry.authenticated) add(authenticated, entry.address, -1);
+      else addUnauthenticated(entry.address, -1);
     });
   };
 
@@ -81,8 +85,7 @@ export function createConnectionQuotas(quotas: Quotas, trust: TrustProxy): Conne
         entry.authenticated = true;
         if (entry.deadline) clearTimeout(entry.deadline);
         entry.deadline = null;
-        add(unauthenticated, entry.address, -1);
-        unauthenticatedOnNode--;
+        addUnauthenticated(entry.address, -1);
         add(authenticated, entry.address, 1);
       }
       return true;
