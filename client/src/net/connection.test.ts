@@ -140,6 +140,33 @@ describe("connection", () => {
     assert.equal(connection.status.value, "reconnecting");
   });
 
+  it("the network coming back restarts the sockets socket.io is retrying, not after its backoff", async () => {
+    const { clock, sockets, network, connection, online } = setup();
+    online();
+    network.onLine = false;
+    network.dispatch("offline");
+    for (const socket of sockets) socket.drop();
+    await clock.advance(2000);
+    assert.equal(connection.status.value, "offline");
+    assert.ok(
+      sockets.every((s) => s.active),
+      "socket.io retries by itself, so connectAll alone would do nothing",
+    );
+    network.onLine = true;
+    network.dispatch("online");
+    assert.deepEqual(
+      sockets.map((s) => s.connects),
+      [2, 2, 2],
+    );
+    // A connected socket is left alone.
+    for (const socket of sockets) socket.accept();
+    network.dispatch("online");
+    assert.deepEqual(
+      sockets.map((s) => s.connects),
+      [2, 2, 2],
+    );
+  });
+
   it("a server-side disconnect is not retried by socket.io: every namespace connects again", () => {
     const { sockets, transport, online } = setup();
     online();
