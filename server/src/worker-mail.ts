@@ -2,7 +2,8 @@
 // are still starting. Sticky hands a connection to a worker as soon as it is
 // forked (a replacement for a crashed worker takes its turn at once), but a
 // worker still loading its code has no IPC listener: a message nobody listens
-// to is lost, with the connection it carries. Used by cluster.ts only.
+// to is lost, with the connection it carries. And a socket on its way to a
+// worker is no longer read by the primary. Used by cluster.ts only.
 import type { Worker } from "node:cluster";
 import type { Socket } from "node:net";
 
@@ -33,6 +34,7 @@ export function guardWorkerMail(worker: Worker, readyWorker: () => Worker | unde
   let ready = false;
 
   worker.send = ((...args: SendArgs) => {
+    stopReading(args[1]);
     const message = args[0] as StickyMessage;
     const connectionId = message?.connectionId;
     const taken = connectionId === undefined ? undefined : redirected.get(connectionId);
@@ -66,4 +68,16 @@ export function guardWorkerMail(worker: Worker, readyWorker: () => Worker | unde
       }
     },
   };
+}
+
+/**
+ * A socket handed to a worker stays open in the primary until the worker
+ * acknowledges it, and Node keeps reading it meanwhile, throwing the bytes
+ * away (nodejs/node#8353). A WebSocket client's first frame, sent as soon as
+ * the worker answered the upgrade, was lost so: its upgrade probe went
+ * unanswered. Stopped, the bytes wait in the kernel for the worker.
+ */
+function stopReading(handle: unknown): void {
+  const native = (handle as { _handle?: { readStop?: () => number } } | undefined)?._handle;
+  native?.readStop?.();
 }

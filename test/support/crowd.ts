@@ -118,12 +118,22 @@ export async function connectCrowd(baseUrl: string, options: CrowdOptions): Prom
     crowd.presences.push(presence);
     if (transports.length > 1) {
       const engine = manager.engine;
+      // The upgrade's story, for the message below: probe sent, answered, or failed (and why).
+      const story: string[] = [];
+      const opened = Date.now();
+      const tell = (what: string) => story.push(`${what} at ${Date.now() - opened} ms`);
+      engine.on("upgrading", () => tell("probe answered"));
+      engine.on("upgradeError", (err: Error) => tell(err.message));
       ready.push(
         waitForEvent(engine, "upgrade", { ms }).catch(() => {
           // Say where it stuck: a polling request that never got its answer keeps `writable` false.
-          const transport = engine.transport as unknown as { name: string; writable: boolean };
+          const transport = engine.transport as unknown as {
+            name: string;
+            writable: boolean;
+            _polling?: boolean;
+          };
           throw new Error(
-            `client ${i} (sid ${engine.id}) not upgraded within ${ms} ms: on ${transport.name}, writable ${transport.writable}`,
+            `client ${i} (sid ${engine.id}) not upgraded within ${ms} ms: on ${transport.name}, writable ${transport.writable}, polling ${transport._polling}; ${story.join(", ") || "no probe answered"}`,
           );
         }),
       );
