@@ -102,18 +102,6 @@ async function logIn(target: Target, username: string): Promise<string> {
     .token;
 }
 
-/**
- * Convoy: a fresh token for each client of `populate(…, {tag})`, logged in
- * again: registering 100,000 users outlasts a token (15 minutes), and an
- * expired token cannot be renewed. Bare clients have none.
- */
-export async function logInAgain(target: Target, clients: ClientSpec[], tag: string): Promise<void> {
-  if (!target.convoy) return;
-  await inParallel(clients.length, async (i) => {
-    clients[i]!.token = await logIn(target, `${tag}_${i}`);
-  });
-}
-
 /** One more user, a member of every group of the population (on Convoy it joins each with its invite code). */
 export async function memberOfAll(
   target: Target,

@@ -55,13 +55,12 @@ async function refusal(socket: Socket, event: string, payload: unknown): Promise
 /** A client that has not connected and joined in this long failed (its connection may have closed unnoticed). */
 const OPEN_MS = 60_000;
 /**
- * A token older than this is refreshed before the handshake, as if the user had
- * just opened the app. The bench logs every user in before connecting any, and
- * a 100,000-client connect lasts most of a token's life (15 minutes): tokens from
- * that login wave would all expire within minutes of each other, mid-run, and the
- * renewals would come as a wave that no real population makes.
+ * A token older than this is refreshed before the handshake, as the app renews
+ * a stored session on opening: so that no client connects with a token about to
+ * expire. The hold registers and connects in waves, so its tokens are a few
+ * minutes old at most; a slow wave would otherwise see its last ones expire.
  */
-const FRESH_TOKEN_MS = 60_000;
+const FRESH_TOKEN_MS = 5 * 60_000;
 
 /** When a Convoy access token (a JWT) expires, in epoch ms (Convoy's tokens carry no `iat`). */
 const expiryOf = (token: string) =>
