@@ -97,9 +97,21 @@ async function account(target: Target, username: string): Promise<string> {
   return logIn(target, username);
 }
 
+/** Attempts at a login the server timed out (408) or shed (503): a busy server, not a wrong password. */
+const LOGIN_ATTEMPTS = 3;
+
 async function logIn(target: Target, username: string): Promise<string> {
-  return (await post<{ token: string }>(`${target.url}/api/auth/login`, { username, password: PASSWORD }))
-    .token;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return (await post<{ token: string }>(`${target.url}/api/auth/login`, { username, password: PASSWORD }))
+        .token;
+    } catch (err) {
+      // A login changes nothing, so it is safe to repeat (a registration is not).
+      if (attempt >= LOGIN_ATTEMPTS || !/: (408|503) /.test(String(err))) throw err;
+      console.warn(`  login of ${username} failed (${String(err)}); attempt ${attempt + 1}`);
+      await new Promise((resolve) => setTimeout(resolve, 1000 * attempt));
+    }
+  }
 }
 
 /** One more user, a member of every group of the population (on Convoy it joins each with its invite code). */

@@ -44,6 +44,7 @@ function setup({ expired = false } = {}) {
     setAffinity(groupId: string | null) {
       this.affinity = groupId;
     },
+    retryNow() {},
   };
   const answers: Record<string, unknown> = {
     "GET /api/config": { mapTileUrl: "https://tiles/{z}/{x}/{y}.png", mapAttribution: null },

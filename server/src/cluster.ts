@@ -105,7 +105,7 @@ export function runPrimary(config: Config, logger: Logger): void {
     });
     worker.once("exit", (code, signal) => {
       const wasReady = ready.delete(worker);
-      if (!wasReady) mail.discard();
+      mail.discard();
       if (stopping) return;
       if (!wasReady && !listening) {
         // It cannot start (bad config, Redis refusing…): say so and stop rather than loop.

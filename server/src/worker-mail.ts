@@ -17,7 +17,10 @@ const REDIRECT_MEMORY_MS = 60_000;
 export interface WorkerMail {
   /** The worker said it is ready: everything held goes out, and new connections come straight in. */
   open(): void;
-  /** The worker died before it was ready: what was held for it is dropped, connections closed. */
+  /**
+   * The worker died: what was held for it, and sockets Node still queued for it
+   * (one handle goes at a time), are dropped, their connections closed.
+   */
   discard(): void;
 }
 
@@ -31,7 +34,24 @@ export function guardWorkerMail(worker: Worker, readyWorker: () => Worker | unde
   const send = worker.send.bind(worker) as (...args: SendArgs) => boolean;
   const held: SendArgs[] = [];
   const redirected = new Map<string, Worker>();
+  /** Sockets given to Node for this worker and not yet sent: no longer read, so nobody else closes them. */
+  const unsent = new Set<Socket>();
   let ready = false;
+
+  /** Sends, remembering a socket until Node has sent it (its callback runs then). */
+  const sendTracked = (...args: SendArgs): boolean => {
+    const socket = args[1] as Socket | undefined;
+    const at = args.findIndex((arg) => typeof arg === "function");
+    if (!socket || typeof socket.destroy !== "function" || at < 0) return send(...args);
+    unsent.add(socket);
+    const callback = args[at] as Callback;
+    const tracked = [...args] as unknown[];
+    tracked[at] = (error: Error | null) => {
+      unsent.delete(socket);
+      callback(error);
+    };
+    return send(...(tracked as SendArgs));
+  };
 
   worker.send = ((...args: SendArgs) => {
     stopReading(args[1]);
@@ -39,7 +59,7 @@ export function guardWorkerMail(worker: Worker, readyWorker: () => Worker | unde
     const connectionId = message?.connectionId;
     const taken = connectionId === undefined ? undefined : redirected.get(connectionId);
     if (taken) return taken.send(...args);
-    if (ready) return send(...args);
+    if (ready) return sendTracked(...args);
     const isNewConnection =
       message?.type === "sticky:connection" || message?.type === "sticky:http-chunk-start";
     const other = isNewConnection ? readyWorker() : undefined;
@@ -57,9 +77,11 @@ export function guardWorkerMail(worker: Worker, readyWorker: () => Worker | unde
   return {
     open() {
       ready = true;
-      for (const args of held.splice(0)) send(...args);
+      for (const args of held.splice(0)) sendTracked(...args);
     },
     discard() {
+      for (const socket of unsent) socket.destroy();
+      unsent.clear();
       for (const args of held.splice(0)) {
         const handle = args[1] as Socket | undefined;
         if (handle && typeof handle.destroy === "function") handle.destroy();

@@ -104,12 +104,8 @@ export function createConnection({
     if (actual.value === "reconnecting") setStatus("offline");
   };
   const onOnline = () => {
-    // socket.io would wait out its backoff first (up to 15 s): out of a tunnel, try at once.
-    // A socket it is retrying is active but not connected; once all are stopped, the
-    // Manager drops its pending attempt, and connect() opens afresh with the backoff reset.
-    const retrying = sockets.filter((socket) => socket.active && !socket.connected);
-    for (const socket of retrying) socket.disconnect();
-    for (const socket of retrying) socket.connect();
+    // Out of a tunnel, try at once: socket.io would wait out its backoff first.
+    transport.retryNow();
     if (actual.value === "offline" || actual.value === "failed") connectAll();
   };
   const renewNow = () => session.renewNow();
