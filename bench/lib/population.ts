@@ -15,7 +15,10 @@ async function post<T>(url: string, body: unknown, token?: string): Promise<T> {
     headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify(body),
   });
-  if (!res.ok) throw new Error(`POST ${new URL(url).pathname}: ${res.status} ${await res.text()}`);
+  if (!res.ok)
+    throw Object.assign(new Error(`POST ${new URL(url).pathname}: ${res.status} ${await res.text()}`), {
+      status: res.status,
+    });
   return (await res.json()) as T;
 }
 
@@ -106,8 +109,9 @@ async function logIn(target: Target, username: string): Promise<string> {
       return (await post<{ token: string }>(`${target.url}/api/auth/login`, { username, password: PASSWORD }))
         .token;
     } catch (err) {
-      // A login changes nothing, so it is safe to repeat (a registration is not).
-      if (attempt >= LOGIN_ATTEMPTS || !/: (408|503) /.test(String(err))) throw err;
+      // Safe to repeat: at worst it opens one more session (a repeated registration would fail as taken).
+      const status = (err as { status?: number }).status;
+      if (attempt >= LOGIN_ATTEMPTS || (status !== 408 && status !== 503)) throw err;
       console.warn(`  login of ${username} failed (${String(err)}); attempt ${attempt + 1}`);
       await new Promise((resolve) => setTimeout(resolve, 1000 * attempt));
     }

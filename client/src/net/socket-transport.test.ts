@@ -11,6 +11,9 @@ import { createSocketTransport, type Transport } from "./socket-transport.ts";
 
 const NAMESPACES = ["/chat", "/presence", "/location"] as const;
 
+/** An event outside the contract, answered by this test's server. */
+type RoundTrip = { timeout(ms: number): { emitWithAck(event: "echo"): Promise<void> } };
+
 /** Resolves when `socket` emits `event`; rejects after `ms`. */
 function soon(socket: unknown, event: "connect" | "disconnect", ms: number) {
   return new Promise<void>((resolve, reject) => {
@@ -33,7 +36,10 @@ describe("socket transport: retryNow", () => {
 
   before(async () => {
     for (const nsp of NAMESPACES)
-      io.of(nsp).on("connection", () => accepted.set(nsp, (accepted.get(nsp) ?? 0) + 1));
+      io.of(nsp).on("connection", (socket) => {
+        accepted.set(nsp, (accepted.get(nsp) ?? 0) + 1);
+        socket.on("echo", (ack: () => void) => ack());
+      });
     httpServer.listen(0, "127.0.0.1");
     await once(httpServer, "listening");
     url = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;
@@ -55,7 +61,10 @@ describe("socket transport: retryNow", () => {
     transport.retryNow(); // opening
     await connected;
     transport.retryNow(); // open
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // A round trip on each namespace: a second CONNECT, had one been sent, came before it.
+    await Promise.all(
+      sockets().map((socket) => (socket as unknown as RoundTrip).timeout(2000).emitWithAck("echo")),
+    );
     assert.deepEqual([...accepted.values()], [1, 1, 1], "one connection per namespace");
     assert.ok(sockets().every((socket) => socket.connected));
   });
