@@ -18,6 +18,9 @@
 //   npm run bench -- --only turns --turns 6
 //                                         ride 2,000 on one process, on 2 workers + Redis and on
 //                                         bare Socket.IO, all up at once and riding in turns
+//   npm run bench -- --only renew --renew 5000
+//                                         server CPU per session renewal beside per connection
+//                                         (Convoy on 2 workers + Redis; not in the default run)
 import { mkdirSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
@@ -27,6 +30,7 @@ import { chatScenario } from "./scenarios/chat.ts";
 import { connectScenario } from "./scenarios/connect.ts";
 import { floodScenario } from "./scenarios/flood.ts";
 import { holdScenario } from "./scenarios/hold.ts";
+import { renewScenario } from "./scenarios/renew.ts";
 import { rideScenario } from "./scenarios/ride.ts";
 import { rideTurnsScenario } from "./scenarios/ride-turns.ts";
 import type { RunResult, Scripts } from "./scenarios/run-context.ts";
@@ -52,6 +56,7 @@ const { values: flags } = parseArgs({
     "stall-seconds": { type: "string", default: "20" },
     hold: { type: "string" },
     flood: { type: "string" },
+    renew: { type: "string" },
     "flood-rate": { type: "string", default: "400" },
     "hold-seconds": { type: "string", default: "60" },
     "hold-workers": { type: "string" },
@@ -73,6 +78,7 @@ const plan = {
   ride: sizes(flags.ride, [500, 2000, 5000], []),
   hold: sizes(flags.hold, [], [50_000]),
   flood: sizes(flags.flood, [1000], []),
+  renew: sizes(flags.renew, [5000], []),
 };
 /**
  * A process may open at most 20,000 files here: a worker holds at most 15,000
@@ -237,6 +243,14 @@ if (only.has("flood"))
     () => ["convoy-flood"],
     (target, size) =>
       floodScenario(target, size, scripts.loadProcess, { loginsPerSecond: Number(flags["flood-rate"]) }),
+  );
+
+if (only.has("renew"))
+  await runAll(
+    "renew",
+    plan.renew,
+    () => ["convoy-cluster"],
+    (target, size) => renewScenario(target, size, scripts.loadProcess),
   );
 
 mkdirSync(flags.out, { recursive: true });

@@ -72,5 +72,16 @@ export function deal<T extends ClientSpec>(specs: T[], processes: number): T[][]
   return hands;
 }
 
-/** The source address of load process `index`: 127.0.0.2, 127.0.0.3, … */
-export const sourceAddress = (index: number) => `127.0.0.${2 + index}`;
+/**
+ * Source addresses per load process. A client binds its source address before
+ * connecting, and the kernel then searches that address's bound ports for a
+ * free one: past about 7,000 ports on one address a connect cost 1.2 ms of
+ * kernel CPU instead of 0.04 (docs/benchmarks.md), and the load processes, not
+ * the server, set the pace. 8 addresses keep a process's 12,000 clients at
+ * 1,500 an address.
+ */
+const ADDRESSES_PER_PROCESS = 8;
+
+/** The source addresses of load process `index`: 127.0.<index + 1>.2 to .9. */
+export const sourceAddresses = (index: number) =>
+  Array.from({ length: ADDRESSES_PER_PROCESS }, (_, k) => `127.0.${index + 1}.${k + 2}`);

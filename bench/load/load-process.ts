@@ -11,6 +11,8 @@ import type { ClientSpec, Collected, Command, Reply } from "./protocol.ts";
 
 interface Client {
   spec: ClientSpec;
+  /** The server's. */
+  url: string;
   manager: Manager;
   sockets: Map<string, Socket>;
 }
@@ -83,20 +85,23 @@ async function refreshed(url: string, token: string): Promise<string> {
  * than a token lives (15 minutes), and the server closes a socket whose token
  * expired. The warning comes on every namespace; one renewal serves them all.
  */
-function keepSessionAlive(client: Client, url: string): void {
+function keepSessionAlive(client: Client): void {
   const first = client.sockets.values().next().value;
   first?.on("session:expiring", () => {
-    refreshed(url, client.spec.token!)
-      .then(async (token) => {
-        client.spec.token = token;
-        await Promise.all(
-          [...client.sockets.values()].map((socket) => ask(socket, "session:renew", { token })),
-        );
-      })
-      .catch(() => {
-        // Not renewed: the server closes the sockets at expiry, and they count as dropped.
-      });
+    renew(client, client.sockets.size).catch(() => {
+      // Not renewed: the server closes the sockets at expiry, and they count as dropped.
+    });
   });
+}
+
+/** A fresh token, then `session:renew` with it on the first `sockets` of the client's namespaces. */
+async function renew(client: Client, sockets: number): Promise<void> {
+  const token = await refreshed(client.url, client.spec.token!);
+  client.spec.token = token;
+  const renewing = [...client.sockets.values()].slice(0, sockets);
+  const refused = await Promise.all(renewing.map((socket) => refusal(socket, "session:renew", { token })));
+  const why = refused.filter((reason) => reason !== null);
+  if (why.length > 0) throw new Error(why.join("; "));
 }
 
 /** Opens the client's namespaces on one connection, then joins its group's rooms; fails after OPEN_MS. */
@@ -122,7 +127,7 @@ async function open(
       connectAndJoin(spec, url, namespaces, localAddress, (c) => (client = c)),
       timeout,
     ]);
-    if (spec.token) keepSessionAlive(opened, url);
+    if (spec.token) keepSessionAlive(opened);
     return opened;
   } catch (err) {
     client?.manager.engine?.close();
@@ -148,7 +153,7 @@ async function connectAndJoin(
     // As Convoy's app does: the worker of its group (server/src/affinity.ts). Bare ignores it.
     query: { affinity: spec.groupId },
   } as ConstructorParameters<typeof Manager>[1]);
-  const client: Client = { spec, manager, sockets: new Map() };
+  const client: Client = { spec, url, manager, sockets: new Map() };
   made(client);
   await Promise.all(
     namespaces.map(
@@ -260,12 +265,15 @@ async function connectAll(command: Extract<Command, { cmd: "connect" }>): Promis
   let next = 0;
   let failed = 0;
   const errors: string[] = [];
+  const addresses = command.localAddresses;
   const lane = async () => {
     while (next < command.clients.length) {
-      const spec = command.clients[next++]!;
+      const index = next++;
+      const spec = command.clients[index]!;
       try {
         const started = now();
-        clients.push(await open(spec, command.url, command.namespaces, command.localAddress));
+        const localAddress = addresses[index % addresses.length]!;
+        clients.push(await open(spec, command.url, command.namespaces, localAddress));
         // The handshake time (every namespace connected, every room joined) goes into the latency
         // histogram, which a scenario resets before it measures deliveries.
         recordLatency(started);
@@ -277,6 +285,25 @@ async function connectAll(command: Extract<Command, { cmd: "connect" }>): Promis
   };
   await Promise.all(Array.from({ length: command.concurrency }, lane));
   return { cmd: "connect", connected: command.clients.length - failed, failed, errors };
+}
+
+async function renewAll(command: Extract<Command, { cmd: "renew" }>): Promise<Reply> {
+  let next = 0;
+  let failed = 0;
+  const errors: string[] = [];
+  const lane = async () => {
+    while (next < clients.length) {
+      const client = clients[next++]!;
+      try {
+        await renew(client, command.sockets);
+      } catch (err) {
+        failed++;
+        if (errors.length < 5) errors.push(err instanceof Error ? err.message : String(err));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: command.concurrency }, lane));
+  return { cmd: "renew", renewed: clients.length - failed, failed, errors };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -360,6 +387,8 @@ async function handle(command: Command): Promise<Reply> {
       return chat(command);
     case "ride":
       return ride(command);
+    case "renew":
+      return renewAll(command);
     case "stall":
       return stall(command);
     case "unstall":

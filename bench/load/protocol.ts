@@ -20,8 +20,8 @@ export type Command =
       url: string;
       namespaces: string[];
       clients: ClientSpec[];
-      /** Source address for this process's connections (127.0.0.x), so ports do not run out. */
-      localAddress: string;
+      /** Source addresses for this process's connections (127.0.x.y), taken in turn (fleet.ts says why). */
+      localAddresses: string[];
       /** Connections opened at once. */
       concurrency: number;
     }
@@ -37,6 +37,12 @@ export type Command =
   | { cmd: "chat"; senders: number; count: number; intervalMs: number; firstSeq: number }
   /** Every rider sends a position `hz` times a second for `seconds`. */
   | { cmd: "ride"; seconds: number; hz: number }
+  /**
+   * Every client renews its session now, as on `session:expiring`: a token
+   * refresh over HTTP, then `session:renew` on `sockets` of its namespaces
+   * (0: the refresh alone), `concurrency` clients at a time.
+   */
+  | { cmd: "renew"; sockets: number; concurrency: number }
   | { cmd: "collect" }
   | { cmd: "close" };
 
@@ -57,6 +63,7 @@ export type Reply =
   | { cmd: "connect"; connected: number; failed: number; errors: string[] }
   | { cmd: "chat"; sent: Record<number, number>; failed: number }
   | { cmd: "ride"; sent: number }
+  | { cmd: "renew"; renewed: number; failed: number; errors: string[] }
   | { cmd: "stall"; subscribed: number }
   /** `closed`: the server had cut the connection. */
   | { cmd: "unstall"; backlogBytes: number; closed: boolean }

@@ -230,6 +230,7 @@ const UNITS: Record<string, string> = {
   "ride-turns": "riders, every server up and riding in turns",
   hold: "clients held, on a cluster of workers",
   flood: "clients connecting during a login flood",
+  renew: "clients renewing their sessions (Convoy on 2 workers + Redis)",
 };
 
 /** Writes `<stamp>.{json,md,svg}` and `latest.*`; returns the paths written. */

@@ -5,7 +5,7 @@
 import { latencyHistogram } from "../lib/histogram.ts";
 import { percentile } from "../lib/merge.ts";
 import { memberOfAll, populate } from "../lib/population.ts";
-import { sourceAddress, type Fleet } from "../load/fleet.ts";
+import { sourceAddresses, type Fleet } from "../load/fleet.ts";
 import type { Reply } from "../load/protocol.ts";
 import type { Target } from "../targets/targets.ts";
 import { connectClients, measure, sleep, withFleet, type RunResult } from "./run-context.ts";
@@ -79,7 +79,7 @@ export async function rideScenario(
     const p99s = rides.map((r) => r.merged.latency.getValueAtPercentile(99) / 1000);
     const deliveries = sum((r) => r.merged.deliveries);
 
-    await fleet.one(0, { cmd: "stall", url: target.url, ...watcher, localAddress: sourceAddress(0) });
+    await fleet.one(0, { cmd: "stall", url: target.url, ...watcher, localAddress: sourceAddresses(0)[0]! });
     const stalled = await ride(fleet, target, options.stallSeconds);
     const backlog = await fleet.one<Extract<Reply, { cmd: "unstall" }>>(0, { cmd: "unstall" });
 

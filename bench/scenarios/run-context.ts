@@ -1,7 +1,7 @@
 // What every scenario run shares: a fresh server, its users, a fleet of load
 // processes, and the figures it reports.
 import { collectAll, type Merged } from "../lib/merge.ts";
-import { deal, sourceAddress, startFleet, type Fleet } from "../load/fleet.ts";
+import { deal, sourceAddresses, startFleet, type Fleet } from "../load/fleet.ts";
 import type { ClientSpec, Reply } from "../load/protocol.ts";
 import type { Target, TargetKind } from "../targets/targets.ts";
 
@@ -38,7 +38,7 @@ export async function connectClients(
     url: target.url,
     namespaces,
     clients: hands[i]!,
-    localAddress: sourceAddress(i),
+    localAddresses: sourceAddresses(i),
     concurrency,
   }));
   const seconds = (now() - started) / 1000;
