@@ -51,15 +51,17 @@ export function createLocations(store: LocationStore, groups: Groups, clock: Clo
     /** Checks that the update may be made; the position is recorded later (it may be coalesced). */
     async authorize(user: User, input: LocationUpdate): Promise<Position> {
       const key = rider(input.groupId, user.id);
+      const known = knownSharing.has(key);
       // Both at once: on Redis that is one round trip when neither is known yet.
       const [, sharing] = await Promise.all([
         groups.requireMember(input.groupId, user.id),
-        knownSharing.has(key) || store.isSharing(input.groupId, user.id),
+        known || store.isSharing(input.groupId, user.id),
       ]);
       if (!sharing) {
         throw new AppError("FORBIDDEN", "turn sharing on with location:share first");
       }
-      knownSharing.set(key, true);
+      // Not again while known: the trust runs out SHARING_TRUSTED_MS after the store said so.
+      if (!known) knownSharing.set(key, true);
       return {
         groupId: input.groupId,
         userId: user.id,

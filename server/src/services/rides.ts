@@ -78,9 +78,14 @@ export function createRides(
   /** With other nodes: reads on from what the last check read of each ride's trails. */
   const storedTrails = createTrailReader((rideId, from) => store.trails(rideId, from));
 
-  async function activeIn(groupId: string): Promise<Ride | null> {
+  /** The group's ride under way as read less than ACTIVE_CACHE_MS ago (null: none); undefined: not read since. */
+  function recentlyActiveIn(groupId: string): Ride | null | undefined {
     const cached = activeCache.get(groupId);
-    if (cached && clock.now() - cached.readAt < ACTIVE_CACHE_MS) return cached.ride;
+    return cached && clock.now() - cached.readAt < ACTIVE_CACHE_MS ? cached.ride : undefined;
+  }
+  async function activeIn(groupId: string): Promise<Ride | null> {
+    const recent = recentlyActiveIn(groupId);
+    if (recent !== undefined) return recent;
     const ride = await store.activeIn(groupId);
     activeCache.set(groupId, { ride, readAt: clock.now() });
     return ride;
@@ -339,6 +344,8 @@ export function createRides(
 
     /** A position that was kept: extends its rider's trail when they ride in the group's ride. */
     observe(position: Position): Promise<void> {
+      // Most positions come with no ride under way: no trail, no queue.
+      if (recentlyActiveIn(position.groupId) === null) return Promise.resolve();
       // One rider's positions in order: each reads what the previous one added.
       return observing(`${position.groupId}\u0000${position.userId}`, () => extendTrail(position));
     },
