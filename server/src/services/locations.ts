@@ -20,6 +20,12 @@ export function createLocations(store: LocationStore, groups: Groups, clock: Clo
   // SHARING_TRUSTED_MS after a stop elsewhere, a position is acked but neither
   // stored nor sent, as if it had come just before the stop.
   const knownSharing = new LRUCache<string, true>({ max: KNOWN_SHARING, ttl: SHARING_TRUSTED_MS });
+  /** Sharing stops made on this node so far: a store read that a stop overtook must not be cached. */
+  let stopsHere = 0;
+  const forget = (key: string) => {
+    stopsHere++;
+    knownSharing.delete(key);
+  };
   const rider = (groupId: string, userId: string) => `${groupId}\u0000${userId}`;
 
   return {
@@ -32,14 +38,14 @@ export function createLocations(store: LocationStore, groups: Groups, clock: Clo
     async share(user: User, groupId: string, sharing: boolean): Promise<{ stopped: RiderStopped | null }> {
       await groups.requireMember(groupId, user.id);
       const { changed } = await store.setSharing(groupId, user.id, sharing);
-      if (!sharing) knownSharing.delete(rider(groupId, user.id));
+      if (!sharing) forget(rider(groupId, user.id));
       return { stopped: changed && !sharing ? { groupId, userId: user.id } : null };
     },
 
     /** Stops a rider's sharing (their ride ended): the notice for subscribers, or null when they were not sharing. */
     async stop(groupId: string, userId: string): Promise<RiderStopped | null> {
       const { changed } = await store.setSharing(groupId, userId, false);
-      knownSharing.delete(rider(groupId, userId));
+      forget(rider(groupId, userId));
       return changed ? { groupId, userId } : null;
     },
 
@@ -52,6 +58,7 @@ export function createLocations(store: LocationStore, groups: Groups, clock: Clo
     async authorize(user: User, input: LocationUpdate): Promise<Position> {
       const key = rider(input.groupId, user.id);
       const known = knownSharing.has(key);
+      const stopsBefore = stopsHere;
       // Both at once: on Redis that is one round trip when neither is known yet.
       const [, sharing] = await Promise.all([
         groups.requireMember(input.groupId, user.id),
@@ -61,7 +68,7 @@ export function createLocations(store: LocationStore, groups: Groups, clock: Clo
         throw new AppError("FORBIDDEN", "turn sharing on with location:share first");
       }
       // Not again while known: the trust runs out SHARING_TRUSTED_MS after the store said so.
-      if (!known) knownSharing.set(key, true);
+      if (!known && stopsHere === stopsBefore) knownSharing.set(key, true);
       return {
         groupId: input.groupId,
         userId: user.id,

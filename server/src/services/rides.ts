@@ -86,8 +86,10 @@ export function createRides(
   async function activeIn(groupId: string): Promise<Ride | null> {
     const recent = recentlyActiveIn(groupId);
     if (recent !== undefined) return recent;
+    const before = activeCache.get(groupId);
     const ride = await store.activeIn(groupId);
-    activeCache.set(groupId, { ride, readAt: clock.now() });
+    // A ride this node started or ended meanwhile is newer than what the read saw.
+    if (activeCache.get(groupId) === before) activeCache.set(groupId, { ride, readAt: clock.now() });
     return ride;
   }
   const remember = (ride: Ride) =>
