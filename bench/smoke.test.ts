@@ -29,6 +29,8 @@ describe("npm run bench, at toy sizes", () => {
           "run.ts",
           ...["--connect", "30", "--chat", "20", "--ride", "20", "--hold", "30", "--hold-workers", "2"],
           ...["--flood", "20", "--flood-rate", "50", "--turns", "2", "--turns-riders", "20"],
+          // Every scenario, renew too (not in the default run).
+          ...["--only", "connect,chat,ride,cluster,turns,hold,flood,renew", "--renew", "20"],
           ...["--seconds", "2", "--stall-seconds", "2", "--hold-seconds", "1", "--out", out],
         ],
         { cwd: here, timeout: 460_000 },
@@ -46,6 +48,7 @@ describe("npm run bench, at toy sizes", () => {
         "flood/convoy-flood",
         "hold/bare-hold",
         "hold/convoy-hold",
+        "renew/convoy-cluster",
         "ride-turns/bare",
         "ride-turns/bare-cluster",
         "ride-turns/convoy",
@@ -70,6 +73,10 @@ describe("npm run bench, at toy sizes", () => {
           assert.equal(metrics.deliveredShare, 1, where);
           assert.equal(metrics.stalledSubscriberGroups, 2, where);
           assert.ok(metrics.stalledBacklogMb! > 0, `${where}: the stalled subscriber had a backlog`);
+        }
+        if (scenario === "renew") {
+          for (const name of ["refreshesPerSecond", "renewalsOnePerSecond", "renewalsAllPerSecond"])
+            assert.ok(metrics[name]! > 0, `${where}: ${name}`);
         }
         if (scenario === "ride-turns") {
           assert.equal(metrics.deliveredShare, 1, where);

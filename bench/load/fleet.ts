@@ -75,7 +75,7 @@ export function deal<T extends ClientSpec>(specs: T[], processes: number): T[][]
 /**
  * Source addresses per load process. A client binds its source address before
  * connecting, and the kernel then searches that address's bound ports for a
- * free one: past about 7,000 ports on one address a connect cost 1.2 ms of
+ * free one: past about 6,000 ports on one address a connect cost 1.2 ms of
  * kernel CPU instead of 0.04 (docs/benchmarks.md), and the load processes, not
  * the server, set the pace. 8 addresses keep a process's 12,000 clients at
  * 1,500 an address.

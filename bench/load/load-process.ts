@@ -11,7 +11,7 @@ import type { ClientSpec, Collected, Command, Reply } from "./protocol.ts";
 
 interface Client {
   spec: ClientSpec;
-  /** The server's. */
+  /** The server's URL, for token refreshes. */
   url: string;
   manager: Manager;
   sockets: Map<string, Socket>;
@@ -96,7 +96,8 @@ function keepSessionAlive(client: Client): void {
 
 /** A fresh token, then `session:renew` with it on the first `sockets` of the client's namespaces. */
 async function renew(client: Client, sockets: number): Promise<void> {
-  const token = await refreshed(client.url, client.spec.token!);
+  if (!client.spec.token) throw new Error("renew: this client has no token (not a Convoy client)");
+  const token = await refreshed(client.url, client.spec.token);
   client.spec.token = token;
   const renewing = [...client.sockets.values()].slice(0, sockets);
   const refused = await Promise.all(renewing.map((socket) => refusal(socket, "session:renew", { token })));
@@ -261,48 +262,47 @@ async function unstall(): Promise<Reply> {
   return { cmd: "unstall", backlogBytes, closed };
 }
 
-async function connectAll(command: Extract<Command, { cmd: "connect" }>): Promise<Reply> {
+/** Runs `work` on every item, `concurrency` at a time; counts the failures and keeps a few of their reasons. */
+async function inLanes<T>(
+  items: readonly T[],
+  concurrency: number,
+  work: (item: T, index: number) => Promise<void>,
+): Promise<{ failed: number; errors: string[] }> {
   let next = 0;
   let failed = 0;
   const errors: string[] = [];
-  const addresses = command.localAddresses;
   const lane = async () => {
-    while (next < command.clients.length) {
+    while (next < items.length) {
       const index = next++;
-      const spec = command.clients[index]!;
       try {
-        const started = now();
-        const localAddress = addresses[index % addresses.length]!;
-        clients.push(await open(spec, command.url, command.namespaces, localAddress));
-        // The handshake time (every namespace connected, every room joined) goes into the latency
-        // histogram, which a scenario resets before it measures deliveries.
-        recordLatency(started);
+        await work(items[index]!, index);
       } catch (err) {
         failed++;
         if (errors.length < 5) errors.push(err instanceof Error ? err.message : String(err));
       }
     }
   };
-  await Promise.all(Array.from({ length: command.concurrency }, lane));
+  await Promise.all(Array.from({ length: concurrency }, lane));
+  return { failed, errors };
+}
+
+async function connectAll(command: Extract<Command, { cmd: "connect" }>): Promise<Reply> {
+  const addresses = command.localAddresses;
+  const { failed, errors } = await inLanes(command.clients, command.concurrency, async (spec, index) => {
+    const started = now();
+    const localAddress = addresses[index % addresses.length]!;
+    clients.push(await open(spec, command.url, command.namespaces, localAddress));
+    // The handshake time (every namespace connected, every room joined) goes into the latency
+    // histogram, which a scenario resets before it measures deliveries.
+    recordLatency(started);
+  });
   return { cmd: "connect", connected: command.clients.length - failed, failed, errors };
 }
 
 async function renewAll(command: Extract<Command, { cmd: "renew" }>): Promise<Reply> {
-  let next = 0;
-  let failed = 0;
-  const errors: string[] = [];
-  const lane = async () => {
-    while (next < clients.length) {
-      const client = clients[next++]!;
-      try {
-        await renew(client, command.sockets);
-      } catch (err) {
-        failed++;
-        if (errors.length < 5) errors.push(err instanceof Error ? err.message : String(err));
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: command.concurrency }, lane));
+  const { failed, errors } = await inLanes(clients, command.concurrency, (client) =>
+    renew(client, command.sockets),
+  );
   return { cmd: "renew", renewed: clients.length - failed, failed, errors };
 }
 

@@ -10,6 +10,27 @@ export const METRICS: Record<string, MetricInfo> = {
   connectionsPerSecond: { label: "connections/s", unit: "/s", better: "higher", digits: 0 },
   failed: { label: "failed or dropped connections", unit: "", better: "lower", digits: 0 },
   serverCpuMsPerConnection: { label: "server CPU per connection", unit: "ms", better: "lower", digits: 2 },
+  refreshCpuMsPerClient: {
+    label: "server CPU per token refresh (HTTP)",
+    unit: "ms",
+    better: "lower",
+    digits: 2,
+  },
+  renewOneCpuMsPerClient: {
+    label: "server CPU per renewal: refresh + session:renew on one namespace",
+    unit: "ms",
+    better: "lower",
+    digits: 2,
+  },
+  renewAllCpuMsPerClient: {
+    label: "server CPU per renewal: refresh + session:renew on all three",
+    unit: "ms",
+    better: "lower",
+    digits: 2,
+  },
+  refreshesPerSecond: { label: "token refreshes/s", unit: "/s", better: "higher", digits: 0 },
+  renewalsOnePerSecond: { label: "renewals on one namespace/s", unit: "/s", better: "higher", digits: 0 },
+  renewalsAllPerSecond: { label: "renewals on all three/s", unit: "/s", better: "higher", digits: 0 },
   serverRssKbPerConnection: { label: "server RSS per connection", unit: "KB", better: "lower", digits: 1 },
   serverRssKbPerClientFromIdle: {
     label: "server RSS per client, from the idle server (sign-ups included)",

@@ -46,7 +46,8 @@ function table(results: RunResult[], scenario: string, size: number): string {
   const bare = find(results, scenario, size, "bare") ?? find(results, scenario, size, "bare-hold");
   const bareOne = find(results, scenario, size, "bare-1ns");
   const bareCluster = find(results, scenario, size, "bare-cluster");
-  const names = Object.keys(convoy?.metrics ?? bare?.metrics ?? {});
+  // renew runs on a cluster only.
+  const names = Object.keys(convoy?.metrics ?? bare?.metrics ?? clusters[0]?.metrics ?? {});
   const columns = [
     "figure",
     "Convoy",

@@ -20,11 +20,16 @@ export async function renewScenario(target: Target, size: number, loadScript: st
     const connected = await connectClients(fleet, target, clients, NAMESPACES, 16);
     if (connected.failed > 0) throw new Error(`${connected.failed} clients failed to connect`);
     const metrics: Record<string, number> = {
-      connectCpuMsPerClient: (target.usage().cpuMs - before.cpuMs) / connected.connected,
+      serverCpuMsPerConnection: (target.usage().cpuMs - before.cpuMs) / connected.connected,
       connectionsPerSecond: connected.connected / connected.seconds,
     };
-    /** Each round: every client renews, on `sockets` namespaces. */
-    for (const sockets of [0, 1, 3]) {
+    /** Each round: every client renews, sending `session:renew` on `sockets` of its namespaces. */
+    const rounds = [
+      { sockets: 0, cpu: "refreshCpuMsPerClient", rate: "refreshesPerSecond" },
+      { sockets: 1, cpu: "renewOneCpuMsPerClient", rate: "renewalsOnePerSecond" },
+      { sockets: 3, cpu: "renewAllCpuMsPerClient", rate: "renewalsAllPerSecond" },
+    ];
+    for (const { sockets, cpu, rate } of rounds) {
       before = target.usage();
       const started = now();
       const replies = await fleet.all<Extract<Reply, { cmd: "renew" }>>({
@@ -37,8 +42,8 @@ export async function renewScenario(target: Target, size: number, loadScript: st
       if (failed > 0)
         throw new Error(`${failed} renewals failed, e.g. ${replies.flatMap((r) => r.errors)[0]}`);
       const cpuMs = target.usage().cpuMs - before.cpuMs;
-      metrics[`renew${sockets}CpuMsPerClient`] = cpuMs / size;
-      metrics[`renew${sockets}PerSecond`] = size / seconds;
+      metrics[cpu] = cpuMs / size;
+      metrics[rate] = size / seconds;
     }
     await fleet.all({ cmd: "close" });
     return { scenario: "renew", size, target: target.kind, metrics };
