@@ -14,25 +14,30 @@ const everyoneMember = { requireMember: async () => {} } as unknown as Groups;
 /** The memory store, counting its sharing reads, whose next read can be held until released. */
 function storeWithHeldRead() {
   const store = createMemoryLocationStore();
-  let held: { release: () => void } | null = null;
+  let hold: { reached: () => void; release: Promise<void> } | null = null;
   let reads = 0;
   const counted: LocationStore = {
     ...store,
     async isSharing(groupId, userId) {
       reads++;
       const answer = await store.isSharing(groupId, userId);
-      if (held) await new Promise<void>((resolve) => (held!.release = resolve));
+      if (hold) {
+        const { reached, release } = hold;
+        hold = null;
+        reached();
+        await release;
+      }
       return answer;
     },
   };
   return {
     store: counted,
     reads: () => reads,
-    holdNextRead: () => (held = { release: () => {} }),
-    release: () => {
-      const { release } = held!;
-      held = null;
-      release();
+    /** Holds the next read once it has its answer; resolves with its release when the read got there. */
+    holdNextRead(): Promise<() => void> {
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      return new Promise((reached) => (hold = { reached: () => reached(release), release: released }));
     },
   };
 }
@@ -50,12 +55,12 @@ describe("locations: who may send positions", () => {
     const held = storeWithHeldRead();
     const locations = createLocations(held.store, everyoneMember, systemClock, 600_000);
     await held.store.setSharing("g1", ana.id, true);
-    held.holdNextRead();
+    const readReached = held.holdNextRead();
     // The read says "sharing"; before its answer arrives, the rider stops here.
     const first = locations.authorize(ana, update);
-    await new Promise((resolve) => setImmediate(resolve));
+    const release = await readReached;
     await locations.share(ana, "g1", false);
-    held.release();
+    release();
     await first; // it asked before the stop: it goes through, as if it came just before
     await assert.rejects(locations.authorize(ana, { ...update, ts: 2 }), { code: "FORBIDDEN" });
   });
