@@ -229,7 +229,8 @@ describe("[app] the server restarts with the pages open", () => {
     const expected = onAlice;
     // And after a reload, from the server's history alone.
     await bob.reload();
-    await bob.locator(".messages .text", { hasText: "while away" }).waitFor(BOUND);
+    // The history may come in more than one piece: wait for every message, then check the order.
+    for (const text of expected) await bob.locator(".messages .text", { hasText: text }).waitFor(BOUND);
     assert.deepEqual(await sentTexts(bob), expected);
     await screenshot(bob, "restart-bob-after");
   });
