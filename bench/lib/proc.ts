@@ -10,6 +10,7 @@ interface ProcStat {
   pid: number;
   ppid: number;
   cpuMs: number;
+  kernelCpuMs: number;
   rssKb: number;
 }
 
@@ -23,6 +24,7 @@ function readStat(pid: number): ProcStat | null {
       pid,
       ppid: num(4),
       cpuMs: ((num(14) + num(15)) * 1000) / TICKS_PER_SECOND,
+      kernelCpuMs: (num(15) * 1000) / TICKS_PER_SECOND,
       rssKb: num(24) * PAGE_KB,
     };
   } catch {
@@ -45,6 +47,12 @@ function tree(root: number): ProcStat[] {
 export interface Usage {
   /** User + system CPU time, ms, summed over the tree. */
   cpuMs: number;
+  /**
+   * The system part of it: mostly sending (a loopback write also runs the
+   * receiver's TCP path), so the same per delivery for any server that sends
+   * the same bytes in as many writes; the rest is the server's own work.
+   */
+  kernelCpuMs: number;
   /** Resident memory, KB, summed over the tree. */
   rssKb: number;
 }
@@ -53,6 +61,7 @@ export function usageOf(root: number): Usage {
   const stats = tree(root);
   return {
     cpuMs: stats.reduce((sum, s) => sum + s.cpuMs, 0),
+    kernelCpuMs: stats.reduce((sum, s) => sum + s.kernelCpuMs, 0),
     rssKb: stats.reduce((sum, s) => sum + s.rssKb, 0),
   };
 }

@@ -62,6 +62,12 @@ export const METRICS: Record<string, MetricInfo> = {
   sendToLastP99Ms: { label: "send → last receipt p99", unit: "ms", better: "lower", digits: 1 },
   deliveredPerSecond: { label: "delivered/s", unit: "/s", better: "higher", digits: 0 },
   serverCpuUsPerDelivery: { label: "server CPU per delivery", unit: "µs", better: "lower", digits: 1 },
+  serverKernelCpuUsPerDelivery: {
+    label: "… of it in the kernel (system time)",
+    unit: "µs",
+    better: "lower",
+    digits: 1,
+  },
   serverCpuUsPerDeliveryMedian: {
     label: "server CPU per delivery, median of 3 bursts",
     unit: "µs",
@@ -89,6 +95,12 @@ export const METRICS: Record<string, MetricInfo> = {
   },
   serverCpuUsPerDeliveryWorstTurn: {
     label: "server CPU per delivery, worst turn",
+    unit: "µs",
+    better: "lower",
+    digits: 1,
+  },
+  serverKernelCpuUsPerDeliveryMedianTurn: {
+    label: "… of it in the kernel (system time), median turn",
     unit: "µs",
     better: "lower",
     digits: 1,

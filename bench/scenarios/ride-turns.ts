@@ -56,6 +56,9 @@ function summarize(target: Target, size: number, turns: Contestant["turns"], sec
   const cpuPerDelivery = turns.map(
     (t) => ((t.after.cpuMs - t.before.cpuMs) * 1000) / Math.max(1, t.merged.deliveries),
   );
+  const kernelCpuPerDelivery = turns.map(
+    (t) => ((t.after.kernelCpuMs - t.before.kernelCpuMs) * 1000) / Math.max(1, t.merged.deliveries),
+  );
   const loadCpuPerDelivery = turns.map((t) => (t.merged.loadCpuMs * 1000) / Math.max(1, t.merged.deliveries));
   const p99s = turns.map((t) => t.merged.latency.getValueAtPercentile(99) / 1000);
   const latency = latencyHistogram();
@@ -74,6 +77,7 @@ function summarize(target: Target, size: number, turns: Contestant["turns"], sec
       serverCpuUsPerDeliveryMedianTurn: percentile(cpuPerDelivery, 50),
       serverCpuUsPerDeliveryBestTurn: Math.min(...cpuPerDelivery),
       serverCpuUsPerDeliveryWorstTurn: Math.max(...cpuPerDelivery),
+      serverKernelCpuUsPerDeliveryMedianTurn: percentile(kernelCpuPerDelivery, 50),
       loadCpuUsPerDeliveryMedianTurn: percentile(loadCpuPerDelivery, 50),
       latencyP50Ms: latency.getValueAtPercentile(50) / 1000,
       latencyP99MedianTurnMs: percentile(p99s, 50),

@@ -96,6 +96,8 @@ export async function rideScenario(
         latencyP99MedianMs: percentile(p99s, 50),
         latencyP99WorstMs: Math.max(...p99s),
         serverCpuUsPerDelivery: (sum((r) => r.after.cpuMs - r.before.cpuMs) * 1000) / deliveries,
+        serverKernelCpuUsPerDelivery:
+          (sum((r) => r.after.kernelCpuMs - r.before.kernelCpuMs) * 1000) / deliveries,
         serverRssMb: rides.at(-1)!.after.rssKb / 1024,
         loadCpuMs: sum((r) => r.merged.loadCpuMs),
         stalledSubscriberGroups: watcher.groupIds.length,

@@ -165,7 +165,11 @@ async function onPrivateRedis(start: (redisUrl: string) => Promise<Target>): Pro
       redisUsage: () => redis.usage(),
       usage: () => {
         const [a, b] = [server.usage(), redis.usage()];
-        return { cpuMs: a.cpuMs + b.cpuMs, rssKb: a.rssKb + b.rssKb };
+        return {
+          cpuMs: a.cpuMs + b.cpuMs,
+          kernelCpuMs: a.kernelCpuMs + b.kernelCpuMs,
+          rssKb: a.rssKb + b.rssKb,
+        };
       },
       stop: async () => {
         await server.stop();
