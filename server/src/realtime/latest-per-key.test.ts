@@ -139,6 +139,30 @@ describe("createLatestPerKey", () => {
     assert.deepEqual(busy.sent.at(-1), ["e", 2]);
   });
 
+  it("a WebSocket waiting only for its last write's callback is not behind: the packet joins the broadcast", () => {
+    const { socket, conn, sent } = fakeSocket();
+    const latest = createLatestPerKey();
+    // Not writable until its write's callback, though the kernel took every byte.
+    const transport = Object.assign(conn.transport, { writable: false, socket: { bufferedAmount: 0 } });
+    sendTo(latest, [socket], "a", "e", 1);
+    sendTo(latest, [socket], "a", "e", 2);
+    assert.deepEqual(sent, [
+      ["e", 1],
+      ["e", 2],
+    ]);
+    assert.equal(transport.listenerCount("drain"), 0, "nothing held");
+    // The kernel left bytes with us: behind, so the newest per key waits for the drain.
+    transport.socket.bufferedAmount = 4096;
+    sendTo(latest, [socket], "a", "e", 3);
+    sendTo(latest, [socket], "a", "e", 4);
+    sendTo(latest, [socket], "a", "e", 5);
+    assert.deepEqual(sent.at(-1), ["e", 3]);
+    transport.socket.bufferedAmount = 0;
+    transport.emit("drain");
+    assert.deepEqual(sent.at(-1), ["e", 5]);
+    assert.equal(sent.length, 4);
+  });
+
   it("does not broadcast at all when every socket of the room is held", () => {
     const { socket, conn } = fakeSocket();
     const latest = createLatestPerKey();

@@ -1,10 +1,29 @@
-// Delivery for latest-value events (positions): while a connection is busy
-// sending, only the newest event per key waits for it, so a client that cannot
-// keep up gets the current state of each rider instead of a growing backlog.
+// Delivery for latest-value events (positions): while a connection is behind
+// (the kernel would not take all it was given), only the newest event per key
+// waits for it, so a client that cannot keep up gets the current state of each
+// rider instead of a growing backlog.
 import type { Socket } from "socket.io";
 
 type Queued = readonly [event: string, payload: unknown];
 type AnySocket = Socket<never, Record<string, (payload: never) => void>>;
+
+/**
+ * The connection's last write left bytes that the kernel did not take: its
+ * reader is not keeping up. A WebSocket transport is not writable from each
+ * write until that write's callback, a tick later, even when the kernel took
+ * every byte at once; a packet sent meanwhile waits in Engine.IO's buffer for
+ * that tick, as in a bare Socket.IO broadcast, and leaves with the next write.
+ * Holding it back here instead would cost a write of its own (encoded for that
+ * socket alone) and listeners on every busy socket, and in a cluster, whose
+ * positions are recorded and sent in batches, most sockets are busy so.
+ * A transport without a WebSocket (long-polling) is behind whenever it is busy.
+ */
+function isBehind(socket: AnySocket): boolean {
+  const transport = socket.conn.transport as { writable: boolean; socket?: { bufferedAmount?: unknown } };
+  if (transport.writable) return false;
+  const buffered = transport.socket?.bufferedAmount;
+  return typeof buffered === "number" ? buffered > 0 : true;
+}
 
 export function createLatestPerKey() {
   /** Sockets whose connection has our packet queued; their newer events wait here, one per key. */
@@ -57,8 +76,8 @@ export function createLatestPerKey() {
           queued.delete(key); // re-insert so the newest goes last
           queued.set(key, [event, payload]);
           held.push(socket.id);
-        } else if (!socket.conn.transport.writable) {
-          // Busy: this packet waits in Engine.IO's buffer, and a "drain" follows when it goes out.
+        } else if (isBehind(socket)) {
+          // This packet waits in Engine.IO's buffer, and a "drain" follows when it goes out.
           (turningBusy ??= []).push(socket);
         }
       }
