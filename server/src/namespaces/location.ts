@@ -60,6 +60,7 @@ export function registerLocation(io: Io, deps: Deps): Registration {
     on("session:renew", ({ token }) => renewSocketSession(socket, deps.sessions, token));
     // Made on the first position: most sockets only watch.
     let updates: ReturnType<typeof createCoalescer<Position>> | undefined;
+    let authorize: ReturnType<typeof deps.locations.authorizer> | undefined;
     // The newest waiting position of each group still counts when the rider drops.
     socket.on("disconnect", () => updates?.flush());
 
@@ -113,7 +114,7 @@ export function registerLocation(io: Io, deps: Deps): Registration {
     on("ride:active", async () => ({ rides: await deps.rides.activeFor(user) }));
 
     on("location:update", async (input) => {
-      const position = await deps.locations.authorize(user, input);
+      const position = await (authorize ??= deps.locations.authorizer(user))(input);
       (updates ??= createCoalescer(deps.limits.locationPerSecond, publish)).push(input.groupId, position);
       return { accepted: true as const };
     });

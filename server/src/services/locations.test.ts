@@ -47,7 +47,8 @@ describe("locations: who may send positions", () => {
     const { store, reads } = storeWithHeldRead();
     const locations = createLocations(store, everyoneMember, systemClock, 600_000);
     await store.setSharing("g1", ana.id, true);
-    for (let i = 0; i < 5; i++) await locations.authorize(ana, { ...update, ts: i });
+    const authorize = locations.authorizer(ana);
+    for (let i = 0; i < 5; i++) await authorize({ ...update, ts: i });
     assert.equal(reads(), 1);
   });
 
@@ -57,11 +58,52 @@ describe("locations: who may send positions", () => {
     await held.store.setSharing("g1", ana.id, true);
     const readReached = held.holdNextRead();
     // The read says "sharing"; before its answer arrives, the rider stops here.
-    const first = locations.authorize(ana, update);
+    const authorize = locations.authorizer(ana);
+    const first = authorize(update);
     const release = await readReached;
     await locations.share(ana, "g1", false);
     release();
     await first; // it asked before the stop: it goes through, as if it came just before
-    await assert.rejects(locations.authorize(ana, { ...update, ts: 2 }), { code: "FORBIDDEN" });
+    await assert.rejects(authorize({ ...update, ts: 2 }), { code: "FORBIDDEN" });
+  });
+
+  it("trusts sharing for 10 s of the clock, then reads the store again", async () => {
+    const { store, reads } = storeWithHeldRead();
+    let now = 1_000_000;
+    const locations = createLocations(store, everyoneMember, { now: () => now }, 600_000);
+    await store.setSharing("g1", ana.id, true);
+    const authorize = locations.authorizer(ana);
+    await authorize(update);
+    now += 9_999;
+    await authorize({ ...update, ts: 2 });
+    assert.equal(reads(), 1);
+    now += 1;
+    await authorize({ ...update, ts: 3 });
+    assert.equal(reads(), 2);
+  });
+
+  it("checks another group, and every connection checks its own", async () => {
+    const { store, reads } = storeWithHeldRead();
+    const locations = createLocations(store, everyoneMember, systemClock, 600_000);
+    await store.setSharing("g1", ana.id, true);
+    const authorize = locations.authorizer(ana);
+    await authorize(update);
+    await assert.rejects(authorize({ ...update, groupId: "g2" }), { code: "FORBIDDEN" });
+    await locations.authorizer(ana)(update);
+    assert.equal(reads(), 3);
+  });
+
+  it("a position the store refuses (sharing stopped on another node) ends the trust of every connection", async () => {
+    const { store } = storeWithHeldRead();
+    const locations = createLocations(store, everyoneMember, systemClock, 600_000);
+    await store.setSharing("g1", ana.id, true);
+    const authorize = locations.authorizer(ana);
+    const position = await authorize(update);
+    assert.equal(await locations.record(position), true);
+    // Another node stops it: this one still trusts it, and the store refuses the position.
+    await store.setSharing("g1", ana.id, false);
+    const late = await authorize({ ...update, ts: 2 });
+    assert.equal(await locations.record(late), false);
+    await assert.rejects(authorize({ ...update, ts: 3 }), { code: "FORBIDDEN" });
   });
 });
