@@ -60,9 +60,12 @@ export function registerLocation(io: Io, deps: Deps): Registration {
     on("session:renew", ({ token }) => renewSocketSession(socket, deps.sessions, token));
     // Made on the first position: most sockets only watch.
     let updates: ReturnType<typeof createCoalescer<Position>> | undefined;
-    let authorize: ReturnType<typeof deps.locations.authorizer> | undefined;
+    let authorizer: ReturnType<typeof deps.locations.authorizer> | undefined;
     // The newest waiting position of each group still counts when the rider drops.
-    socket.on("disconnect", () => updates?.flush());
+    socket.on("disconnect", () => {
+      updates?.flush();
+      authorizer?.release();
+    });
 
     on("location:subscribe", async ({ groupId }) => {
       await deps.groups.requireMember(groupId, user.id);
@@ -114,7 +117,7 @@ export function registerLocation(io: Io, deps: Deps): Registration {
     on("ride:active", async () => ({ rides: await deps.rides.activeFor(user) }));
 
     on("location:update", async (input) => {
-      const position = await (authorize ??= deps.locations.authorizer(user))(input);
+      const position = await (authorizer ??= deps.locations.authorizer(user)).authorize(input);
       (updates ??= createCoalescer(deps.limits.locationPerSecond, publish)).push(input.groupId, position);
       return { accepted: true as const };
     });

@@ -47,7 +47,7 @@ describe("locations: who may send positions", () => {
     const { store, reads } = storeWithHeldRead();
     const locations = createLocations(store, everyoneMember, systemClock, 600_000);
     await store.setSharing("g1", ana.id, true);
-    const authorize = locations.authorizer(ana);
+    const { authorize } = locations.authorizer(ana);
     for (let i = 0; i < 5; i++) await authorize({ ...update, ts: i });
     assert.equal(reads(), 1);
   });
@@ -58,7 +58,7 @@ describe("locations: who may send positions", () => {
     await held.store.setSharing("g1", ana.id, true);
     const readReached = held.holdNextRead();
     // The read says "sharing"; before its answer arrives, the rider stops here.
-    const authorize = locations.authorizer(ana);
+    const { authorize } = locations.authorizer(ana);
     const first = authorize(update);
     const release = await readReached;
     await locations.share(ana, "g1", false);
@@ -72,7 +72,7 @@ describe("locations: who may send positions", () => {
     let now = 1_000_000;
     const locations = createLocations(store, everyoneMember, { now: () => now }, 600_000);
     await store.setSharing("g1", ana.id, true);
-    const authorize = locations.authorizer(ana);
+    const { authorize } = locations.authorizer(ana);
     await authorize(update);
     now += 9_999;
     await authorize({ ...update, ts: 2 });
@@ -86,24 +86,35 @@ describe("locations: who may send positions", () => {
     const { store, reads } = storeWithHeldRead();
     const locations = createLocations(store, everyoneMember, systemClock, 600_000);
     await store.setSharing("g1", ana.id, true);
-    const authorize = locations.authorizer(ana);
+    const { authorize } = locations.authorizer(ana);
     await authorize(update);
     await assert.rejects(authorize({ ...update, groupId: "g2" }), { code: "FORBIDDEN" });
-    await locations.authorizer(ana)(update);
+    await locations.authorizer(ana).authorize(update);
     assert.equal(reads(), 3);
   });
 
-  it("a position the store refuses (sharing stopped on another node) ends the trust of every connection", async () => {
-    const { store } = storeWithHeldRead();
+  it("a position the store refuses (sharing stopped on another node) ends that rider's trust on every connection", async () => {
+    const { store, reads } = storeWithHeldRead();
     const locations = createLocations(store, everyoneMember, systemClock, 600_000);
+    const bo = { id: "u2", username: "bo" };
     await store.setSharing("g1", ana.id, true);
-    const authorize = locations.authorizer(ana);
-    const position = await authorize(update);
+    await store.setSharing("g1", bo.id, true);
+    const phone = locations.authorizer(ana);
+    const tablet = locations.authorizer(ana);
+    const bos = locations.authorizer(bo);
+    const position = await phone.authorize(update);
+    await tablet.authorize(update);
+    await bos.authorize({ ...update, ts: 1 });
     assert.equal(await locations.record(position), true);
+    assert.equal(reads(), 3);
     // Another node stops it: this one still trusts it, and the store refuses the position.
     await store.setSharing("g1", ana.id, false);
-    const late = await authorize({ ...update, ts: 2 });
+    const late = await phone.authorize({ ...update, ts: 2 });
     assert.equal(await locations.record(late), false);
-    await assert.rejects(authorize({ ...update, ts: 3 }), { code: "FORBIDDEN" });
+    await assert.rejects(phone.authorize({ ...update, ts: 3 }), { code: "FORBIDDEN" });
+    await assert.rejects(tablet.authorize({ ...update, ts: 3 }), { code: "FORBIDDEN" });
+    // Another rider's trust is untouched: no read.
+    await bos.authorize({ ...update, ts: 2 });
+    assert.equal(reads(), 5);
   });
 });

@@ -9,16 +9,30 @@ import type { Groups } from "./groups.ts";
 /** How long a connection trusts that its rider still shares without reading the store. */
 const SHARING_TRUSTED_MS = 10_000;
 
+/** One connection's trust: the group its rider was last found sharing with, until when. */
+interface Trust {
+  groupId: string | null;
+  until: number;
+  /** Stops and refusals of this rider so far: a store read that one overtook is not trusted. */
+  changes: number;
+}
+
 export function createLocations(store: LocationStore, groups: Groups, clock: Clock, staleMs: number) {
   // Each connection remembers the group its rider was last found sharing with
   // (see authorizer), so that a rider's every position does not read the store.
   // Sharing may stop on another node (another device, a ride ended there): the
   // store's record step checks it again, and a position it refuses, like a stop
-  // made here, sends every connection on this node back to the store. So for at
-  // most SHARING_TRUSTED_MS after a stop elsewhere, a position is acked but
-  // neither stored nor sent, as if it had come just before the stop.
-  /** Sharing stops made and positions refused on this node so far: stops are rare, so one anywhere clears every trust. */
-  let changes = 0;
+  // made here, sends that rider's connections on this node back to the store.
+  // So for at most SHARING_TRUSTED_MS after a stop elsewhere, a position is
+  // acked but neither stored nor sent, as if it had come just before the stop.
+  /** The trust of each connection that sent a position, by user: a stop or refusal clears only that rider's. */
+  const trusts = new Map<string, Set<Trust>>();
+  const distrust = (userId: string) => {
+    for (const trust of trusts.get(userId) ?? []) {
+      trust.groupId = null;
+      trust.changes++;
+    }
+  };
 
   return {
     async riders(user: User, groupId: string): Promise<Position[]> {
@@ -30,14 +44,14 @@ export function createLocations(store: LocationStore, groups: Groups, clock: Clo
     async share(user: User, groupId: string, sharing: boolean): Promise<{ stopped: RiderStopped | null }> {
       await groups.requireMember(groupId, user.id);
       const { changed } = await store.setSharing(groupId, user.id, sharing);
-      if (!sharing) changes++;
+      if (!sharing) distrust(user.id);
       return { stopped: changed && !sharing ? { groupId, userId: user.id } : null };
     },
 
     /** Stops a rider's sharing (their ride ended): the notice for subscribers, or null when they were not sharing. */
     async stop(groupId: string, userId: string): Promise<RiderStopped | null> {
       const { changed } = await store.setSharing(groupId, userId, false);
-      changes++;
+      distrust(userId);
       return changed ? { groupId, userId } : null;
     },
 
@@ -47,46 +61,65 @@ export function createLocations(store: LocationStore, groups: Groups, clock: Clo
     },
 
     /**
-     * For one connection of `user`: checks that a position may be sent (a
-     * member, sharing), and makes it; it is recorded later (it may be
+     * For one connection of `user`: `authorize` checks that a position may be
+     * sent (a member, sharing), and makes it; it is recorded later (it may be
      * coalesced). Once the store has said so, the rider's next positions for
-     * that group pass without a lookup, until the trust runs out or a change.
+     * that group pass without a lookup, until the trust runs out or the
+     * rider's sharing stops or a position of theirs is refused here.
+     * `release` when the connection closes.
      */
-    authorizer(user: User): (input: LocationUpdate) => Promise<Position> {
-      let trusted: { groupId: string; until: number; changes: number } | null = null;
-      return async (input) => {
-        const now = clock.now();
-        const { groupId } = input;
-        if (!trusted || trusted.groupId !== groupId || trusted.changes !== changes || now >= trusted.until) {
-          trusted = null;
-          const changesBefore = changes;
-          // Both at once: on Redis that is one round trip.
-          const [, sharing] = await Promise.all([
-            groups.requireMember(groupId, user.id),
-            store.isSharing(groupId, user.id),
-          ]);
-          if (!sharing) throw new AppError("FORBIDDEN", "turn sharing on with location:share first");
-          // A stop made here while the store was read may be newer than its answer.
-          if (changes === changesBefore) trusted = { groupId, until: now + SHARING_TRUSTED_MS, changes };
-        }
-        return {
-          groupId,
-          userId: user.id,
-          username: user.username,
-          lat: input.lat,
-          lng: input.lng,
-          accuracy: input.accuracy,
-          heading: input.heading,
-          speed: input.speed,
-          ts: input.ts,
-        };
+    authorizer(user: User): {
+      authorize: (input: LocationUpdate) => Promise<Position>;
+      release: () => void;
+    } {
+      const trust: Trust = { groupId: null, until: 0, changes: 0 };
+      let mine = trusts.get(user.id);
+      if (!mine) trusts.set(user.id, (mine = new Set()));
+      mine.add(trust);
+      const held = mine;
+      return {
+        authorize: async (input) => {
+          const now = clock.now();
+          const { groupId } = input;
+          if (trust.groupId !== groupId || now >= trust.until) {
+            trust.groupId = null;
+            const changesBefore = trust.changes;
+            // Both at once: on Redis that is one round trip.
+            const [, sharing] = await Promise.all([
+              groups.requireMember(groupId, user.id),
+              store.isSharing(groupId, user.id),
+            ]);
+            if (!sharing) throw new AppError("FORBIDDEN", "turn sharing on with location:share first");
+            // A stop made here while the store was read may be newer than its answer.
+            if (trust.changes === changesBefore) {
+              trust.groupId = groupId;
+              trust.until = now + SHARING_TRUSTED_MS;
+            }
+          }
+          return {
+            groupId,
+            userId: user.id,
+            username: user.username,
+            lat: input.lat,
+            lng: input.lng,
+            accuracy: input.accuracy,
+            heading: input.heading,
+            speed: input.speed,
+            ts: input.ts,
+          };
+        },
+        release: () => {
+          held.delete(trust);
+          if (held.size === 0 && trusts.get(user.id) === held) trusts.delete(user.id);
+        },
       };
     },
 
     /** Stores the position; false when sharing stopped meanwhile or a newer one is stored. */
     async record(position: Position): Promise<boolean> {
       const kept = await store.record(position, clock.now());
-      if (!kept) changes++;
+      // Refused: sharing stopped (maybe on another node), or a newer position is stored.
+      if (!kept) distrust(position.userId);
       return kept;
     },
 
