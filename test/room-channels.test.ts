@@ -43,6 +43,7 @@ describe("[3] a Redis channel per room", () => {
     chatBurst: 10_000,
     eventsPerSocketPerSecond: 10_000,
     eventsPerUserPerSecond: 10_000,
+    locationPerSecond: 10_000,
   };
   before(async () => {
     redis = await startRedis();
@@ -74,6 +75,52 @@ describe("[3] a Redis channel per room", () => {
       arrived++;
     }
     assert.equal(arrived, 1000);
+  });
+
+  it("[/location] a position of a group no other node hears is not published; one sent right after B's subscribe ack reaches B, 300 times out of 300", async () => {
+    const [a, b] = nodes as [TestApp, TestApp];
+    const { group, members } = await a.groupWith(2);
+    const groupId = group.id;
+    const rider = await a.connect("/location", members[0]!.token);
+    const follower = await b.connect("/location", members[1]!.token);
+    dataOf(await ask(rider, "location:share", { groupId, sharing: true }));
+    // The rider sees their own positions on A: that is when A has handled each.
+    dataOf(await ask(rider, "location:subscribe", { groupId }));
+    const fix = (ts: number) => ({
+      groupId,
+      lat: 45.9,
+      lng: 6.8,
+      accuracy: null,
+      heading: null,
+      speed: null,
+      ts,
+    });
+    const heardOnA = () =>
+      counter(a, "convoy_cross_node_messages_received_total", { namespace: "/location" });
+    const before = await heardOnA();
+    let ts = 1;
+    for (; ts <= 20; ts++) {
+      const own = waitFor(rider, "location:update", { where: (p) => p.ts === ts });
+      dataOf(await ask(rider, "location:update", fix(ts)));
+      await own;
+    }
+    assert.equal(
+      await heardOnA(),
+      before,
+      "A published positions that no other node hears (and heard them back)",
+    );
+
+    for (let i = 0; i < 300; i++, ts++) {
+      // Leaving empties B's room, so B stops hearing it; subscribing hears it anew.
+      dataOf(await ask(follower, "location:unsubscribe", { groupId }));
+      dataOf(await ask(follower, "location:subscribe", { groupId }));
+      const sentTs = ts;
+      const heard = waitFor(follower, "location:update", { where: (p) => p.ts === sentTs });
+      dataOf(await ask(rider, "location:update", fix(sentTs)));
+      await heard.catch((err: Error) => {
+        throw new Error(`iteration ${i}: ${err.message}`);
+      });
+    }
   });
 
   it("a node whose subscriptions are slow (held 50 ms on the way to Redis) answers a join only once it hears the room", async () => {

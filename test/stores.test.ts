@@ -5,9 +5,12 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import {
+  bareIds,
   createEmbeddedStores,
+  createRedisLocationStore,
   createRedisStores,
   describeStores,
+  hashTags,
   openDatabase,
 } from "@convoy/server/testing";
 import { createClient, createCluster } from "redis";
@@ -76,6 +79,61 @@ for (const [backend, connect] of Object.entries(backends)) {
         assert.equal(await a.heartbeat(42_000), true, "a node taken for dead learns it on its next beat");
       } finally {
         await client.close();
+      }
+    });
+  });
+
+  describe(`${backend} positions across nodes`, () => {
+    const position = (userId: string, ts: number) => ({
+      groupId: "g",
+      userId,
+      username: userId,
+      lat: 46.5,
+      lng: 8.5,
+      accuracy: null,
+      heading: null,
+      speed: null,
+      ts,
+    });
+
+    it("[3 /location] a position is for other nodes only while another node hears the group; a node gone silent stops counting when its lease runs out", async () => {
+      const [one, two] = await Promise.all([connect(), connect()]);
+      try {
+        const keys = { prefix: `listen${++run}:`, tag: one.cluster ? hashTags : bareIds };
+        const leaseMs = 300;
+        const a = createRedisLocationStore(one.client, keys, { nodeId: "node-a", windowMs: 0, leaseMs });
+        const b = createRedisLocationStore(two.client, keys, { nodeId: "node-b", windowMs: 0, leaseMs });
+        await a.setSharing("g", "u", true);
+        await a.setSharing("g", "v", true);
+        let ts = 0;
+        assert.equal(await a.record(position("u", ++ts), ts), "kept", "no node listens");
+        await a.listen("g");
+        assert.equal(await a.record(position("u", ++ts), ts), "kept", "only this node listens");
+        await b.listen("g");
+        assert.equal(await a.record(position("u", ++ts), ts), "kept-heard-elsewhere");
+        assert.equal(await b.record(position("v", ++ts), ts), "kept-heard-elsewhere", "a hears it too");
+        assert.equal(await a.record(position("u", ts - 2), ts), "refused", "older: nobody hears it");
+        // b's lease is renewed while it listens: past three leases, it still counts.
+        await new Promise((resolve) => setTimeout(resolve, 3 * leaseMs));
+        assert.equal(await a.record(position("u", ++ts), ts), "kept-heard-elsewhere", "renewed");
+        await b.unlisten("g");
+        assert.equal(await a.record(position("u", ++ts), ts), "kept", "b said it no longer listens");
+        // b listens again, then its process dies: no word, no renewal.
+        await b.listen("g");
+        assert.equal(await a.record(position("u", ++ts), ts), "kept-heard-elsewhere");
+        two.client.destroy();
+        const deadline = Date.now() + 20 * leaseMs;
+        let outcome = await a.record(position("u", ++ts), ts);
+        while (outcome !== "kept" && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, leaseMs / 6));
+          outcome = await a.record(position("u", ++ts), ts);
+        }
+        assert.equal(outcome, "kept", "b's lease ran out");
+        await a.close();
+        await b.close();
+      } finally {
+        await one.client.close();
+        if (two.client.isOpen) await two.client.close();
       }
     });
   });

@@ -21,7 +21,7 @@ import { createLatestPerKey } from "./realtime/latest-per-key.ts";
 import { secureNamespace } from "./realtime/namespace.ts";
 import { createOriginPolicy } from "./realtime/origin.ts";
 import { createRoomChannelAdapter, hearsRooms } from "./realtime/room-channel-adapter.ts";
-import { hasOwnChannel } from "./realtime/rooms.ts";
+import { groupOfRoom, hasOwnChannel } from "./realtime/rooms.ts";
 import { trackConnections } from "./realtime/connections.ts";
 import { createConnectionQuotas } from "./realtime/connection-quotas.ts";
 import { closeOversizedPolls } from "./realtime/oversize.ts";
@@ -175,6 +175,20 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       createRoomChannelAdapter({
         clients: redis,
         hasOwnChannel,
+        // Positions are sent to other nodes only while one of them hears the group (see LocationStore.listen).
+        listeners: {
+          heard: async (namespace, room) => {
+            const groupId = namespace === "/location" ? groupOfRoom(room) : null;
+            if (groupId !== null) await locations.listen(groupId);
+          },
+          left: (namespace, room) => {
+            const groupId = namespace === "/location" ? groupOfRoom(room) : null;
+            if (groupId === null) return;
+            locations
+              .unlisten(groupId)
+              .catch((err: unknown) => logger.warn({ err, groupId }, "unlisten failed"));
+          },
+        },
         counts: metrics.crossNode,
         onError: (err, channel) => logger.warn({ err, channel }, "redis channel failed"),
       }),

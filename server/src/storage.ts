@@ -40,7 +40,11 @@ export async function openStorage(
       replication: redis.replication,
       positionWindowMs: config.redisPositionWindowMs,
     });
-    return { stores, redis, signingKey: config.jwtSecret, close: () => redis.close() };
+    const close = async () => {
+      await stores.close();
+      await redis.close();
+    };
+    return { stores, redis, signingKey: config.jwtSecret, close };
   }
   const db = config.dataDir === null ? openDatabase(":memory:") : openDataDir(config.dataDir);
   let signingKey: string;

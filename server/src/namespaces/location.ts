@@ -23,9 +23,11 @@ export function registerLocation(io: Io, deps: Deps): Registration {
   const publish = (position: Position) => {
     deps.locations
       .record(position)
-      .then(async (kept) => {
-        if (!kept) return;
-        broadcast.toGroup(position.groupId, "location:update", position);
+      .then(async (recorded) => {
+        if (recorded === "refused") return;
+        broadcast.toGroup(position.groupId, "location:update", position, {
+          heardElsewhere: recorded === "kept-heard-elsewhere",
+        });
         await deps.rides.observe(position);
       })
       .catch((err: unknown) =>

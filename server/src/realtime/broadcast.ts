@@ -89,12 +89,17 @@ export function createBroadcaster<C extends object, S extends object>(
       target.emit(event, payload);
     },
 
-    /** Sends to every socket in the group's room, on every node; `except` skips a room (or one socket id). */
+    /**
+     * Sends to every socket in the group's room, on every node; `except` skips a
+     * room (or one socket id). `heardElsewhere: false`, for a latest-per-key
+     * event: the store found no other node hearing the room, so it is not sent
+     * to other nodes.
+     */
     toGroup<K extends keyof S & string>(
       groupId: string,
       event: K,
       payload: PayloadOf<S[K]>,
-      options: { except?: string } = {},
+      options: { except?: string; heardElsewhere?: boolean } = {},
     ): void {
       const room = roomOf(groupId);
       const delivery = table[event];
@@ -112,7 +117,7 @@ export function createBroadcaster<C extends object, S extends object>(
         case "latest-per-key": {
           const key = riderKey(payload as { groupId: string; userId: string });
           deliverLocally(room, event, key, payload);
-          if (deps.crossNode) {
+          if (deps.crossNode && options.heardElsewhere !== false) {
             // Only to the nodes that hear the room, where the adapter can tell.
             const packet = ["latest-per-key", room, event, key, payload];
             if (hearsRooms(nsp.adapter)) nsp.adapter.relayToRoom(room, packet);

@@ -38,8 +38,19 @@ export interface CrossNodeCounts {
   dropped(namespace: string, reason: "own" | "no-local-sockets"): { count: number };
 }
 
+/**
+ * Told when this node starts hearing a room's channel (before any join of it
+ * answers) and when it stops: where the store must know which nodes hear a
+ * room (see LocationStore.listen).
+ */
+export interface RoomListeners {
+  heard(namespace: string, room: Room): Promise<void>;
+  left(namespace: string, room: Room): void;
+}
+
 export interface RoomChannelOptions {
   clients: PubSubClients;
+  listeners?: RoomListeners;
   /** Rooms broadcast to one at a time, worth a channel each. */
   hasOwnChannel(room: Room): boolean;
   counts: CrossNodeCounts;
@@ -96,12 +107,13 @@ class RoomChannelAdapter extends ClusterAdapter implements HearsRooms {
     void this.subscribe(this.channel);
     void this.subscribe(this.responseChannel);
     this.on("create-room", (room: Room) => {
-      if (this.ownChannel(room)) void this.subscribe(this.roomChannel(room));
+      if (this.ownChannel(room)) void this.subscribe(this.roomChannel(room), room);
     });
     this.on("delete-room", (room: Room) => {
       if (!this.ownChannel(room)) return;
       const channel = this.roomChannel(room);
       this.subscriptions.delete(channel);
+      options.listeners?.left(nsp.name, room);
       options.clients.sub
         .sUnsubscribe(channel, this.listener)
         .catch((err: unknown) => options.onError(err, channel));
@@ -115,7 +127,7 @@ class RoomChannelAdapter extends ClusterAdapter implements HearsRooms {
    */
   async hearing(rooms: Iterable<Room>): Promise<void> {
     const waits: Array<Promise<void>> = [this.heard(this.channel)];
-    for (const room of rooms) if (this.ownChannel(room)) waits.push(this.heard(this.roomChannel(room)));
+    for (const room of rooms) if (this.ownChannel(room)) waits.push(this.heard(this.roomChannel(room), room));
     await Promise.all(waits);
   }
 
@@ -172,19 +184,27 @@ class RoomChannelAdapter extends ClusterAdapter implements HearsRooms {
     return `${this.channel}${String(room)}#`;
   }
 
-  private subscribe(channel: string): Promise<void> {
-    const active = this.options.clients.sub.sSubscribe(channel, this.listener).then(() => undefined);
+  /** Subscribes; for a room, then tells the listeners, unless the room was left meanwhile. */
+  private subscribe(channel: string, room?: Room): Promise<void> {
+    const { listeners } = this.options;
+    const active: Promise<void> = this.options.clients.sub
+      .sSubscribe(channel, this.listener)
+      .then(() =>
+        room !== undefined && listeners && this.subscriptions.get(channel) === active
+          ? listeners.heard((this.nsp as Namespace).name, room)
+          : undefined,
+      );
     this.subscriptions.set(channel, active);
     active.catch((err: unknown) => this.options.onError(err, channel));
     return active;
   }
 
-  private heard(channel: string): Promise<void> {
+  private heard(channel: string, room?: Room): Promise<void> {
     const subscription = this.subscriptions.get(channel);
     if (!subscription) return Promise.resolve();
     return subscription.catch(() =>
       // Still wanted (the room was not deleted meanwhile): subscribe again.
-      this.subscriptions.get(channel) === subscription ? this.subscribe(channel) : undefined,
+      this.subscriptions.get(channel) === subscription ? this.subscribe(channel, room) : undefined,
     );
   }
 

@@ -4,6 +4,10 @@ import { hearsRooms } from "./room-channel-adapter.ts";
 /** The Socket.IO room of a group; the same name in every namespace. */
 export const roomOf = (groupId: string): string => `group:${groupId}`;
 
+/** The group whose room this is, or null for another room. */
+export const groupOfRoom = (room: string): string | null =>
+  room.startsWith("group:") ? room.slice("group:".length) : null;
+
 /** The room every socket of one user is in (per namespace where it is joined). */
 export const userRoom = (userId: string): string => `user:${userId}`;
 

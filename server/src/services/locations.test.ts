@@ -105,12 +105,12 @@ describe("locations: who may send positions", () => {
     const position = await phone.authorize(update);
     await tablet.authorize(update);
     await bos.authorize({ ...update, ts: 1 });
-    assert.equal(await locations.record(position), true);
+    assert.equal(await locations.record(position), "kept");
     assert.equal(reads(), 3);
     // Another node stops it: this one still trusts it, and the store refuses the position.
     await store.setSharing("g1", ana.id, false);
     const late = await phone.authorize({ ...update, ts: 2 });
-    assert.equal(await locations.record(late), false);
+    assert.equal(await locations.record(late), "refused");
     await assert.rejects(phone.authorize({ ...update, ts: 3 }), { code: "FORBIDDEN" });
     await assert.rejects(tablet.authorize({ ...update, ts: 3 }), { code: "FORBIDDEN" });
     // Another rider's trust is untouched: no read.

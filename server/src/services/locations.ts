@@ -3,7 +3,7 @@
 import type { LocationUpdate, Position, RiderStopped, User } from "@convoy/shared";
 import type { Clock } from "../clock.ts";
 import { AppError } from "../errors.ts";
-import type { LocationStore } from "../stores/types.ts";
+import type { LocationStore, Recorded } from "../stores/types.ts";
 import type { Groups } from "./groups.ts";
 
 /** How long a connection trusts that its rider still shares without reading the store. */
@@ -115,12 +115,20 @@ export function createLocations(store: LocationStore, groups: Groups, clock: Clo
       };
     },
 
-    /** Stores the position; false when sharing stopped meanwhile or a newer one is stored. */
-    async record(position: Position): Promise<boolean> {
-      const kept = await store.record(position, clock.now());
+    /** Stores the position: refused when sharing stopped meanwhile or a newer one is stored. */
+    async record(position: Position): Promise<Recorded> {
+      const recorded = await store.record(position, clock.now());
       // Refused: sharing stopped (maybe on another node), or a newer position is stored.
-      if (!kept) distrust(position.userId);
-      return kept;
+      if (recorded === "refused") distrust(position.userId);
+      return recorded;
+    },
+
+    /** This node hears the group's positions from other nodes (see LocationStore.listen). */
+    listen(groupId: string): Promise<void> {
+      return store.listen(groupId);
+    },
+    unlisten(groupId: string): Promise<void> {
+      return store.unlisten(groupId);
     },
 
     /** Riders without an update for the stale period, now forgotten. */

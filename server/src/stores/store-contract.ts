@@ -261,12 +261,12 @@ export function describeStores(backend: string, make: () => Promise<Stores>): vo
     });
 
     it("locations: only sharing riders are recorded; off forgets; older ts is ignored; expiry", async () => {
-      assert.equal(await stores.locations.record(position("g", "u", 10), 1000), false);
+      assert.equal(await stores.locations.record(position("g", "u", 10), 1000), "refused");
       assert.deepEqual(await stores.locations.setSharing("g", "u", true), { changed: true });
       assert.deepEqual(await stores.locations.setSharing("g", "u", true), { changed: false });
       assert.equal(await stores.locations.isSharing("g", "u"), true);
-      assert.equal(await stores.locations.record(position("g", "u", 10), 1000), true);
-      assert.equal(await stores.locations.record(position("g", "u", 5), 1001), false);
+      assert.equal(await stores.locations.record(position("g", "u", 10), 1000), "kept");
+      assert.equal(await stores.locations.record(position("g", "u", 5), 1001), "refused");
       assert.deepEqual(await stores.locations.riders("g"), [position("g", "u", 10)]);
       await stores.locations.setSharing("g", "v", true);
       await stores.locations.record(position("g", "v", 1), 5000);
@@ -280,13 +280,21 @@ export function describeStores(backend: string, make: () => Promise<Stores>): vo
       assert.deepEqual(await stores.locations.setSharing("g", "v", false), { changed: true });
       assert.deepEqual(await stores.locations.riders("g"), []);
       // Forgotten, then back: the next position is expired in its turn, as after sharing off and on.
-      assert.equal(await stores.locations.record(position("g", "u", 11), 6000), true);
+      assert.equal(await stores.locations.record(position("g", "u", 11), 6000), "kept");
       assert.deepEqual(await stores.locations.expire(6000), []);
       assert.deepEqual(await stores.locations.expire(6001), [{ groupId: "g", userId: "u" }]);
       await stores.locations.setSharing("g", "u", false);
       await stores.locations.setSharing("g", "u", true);
-      assert.equal(await stores.locations.record(position("g", "u", 12), 8000), true);
+      assert.equal(await stores.locations.record(position("g", "u", 12), 8000), "kept");
       assert.deepEqual(await stores.locations.expire(8001), [{ groupId: "g", userId: "u" }]);
+    });
+
+    it("locations: a node that alone hears a group records its positions as plain kept", async () => {
+      await stores.locations.setSharing("g", "u", true);
+      await stores.locations.listen("g");
+      assert.equal(await stores.locations.record(position("g", "u", 10), 1000), "kept");
+      await stores.locations.unlisten("g");
+      assert.equal(await stores.locations.record(position("g", "u", 11), 2000), "kept");
     });
 
     it("locations: a newer position replaces the rider's; riders read earlier stay as they were", async () => {
@@ -301,13 +309,13 @@ export function describeStores(backend: string, make: () => Promise<Stores>): vo
         heading: 270,
         speed: 12.5,
       };
-      assert.equal(await stores.locations.record(newer, 3000), true);
+      assert.equal(await stores.locations.record(newer, 3000), "kept");
       assert.deepEqual(earlier, [position("g", "u", 10)]);
       assert.deepEqual(await stores.locations.riders("g"), [newer]);
       (await stores.locations.riders("g"))[0]!.lat = 0;
       assert.deepEqual(await stores.locations.riders("g"), [newer], "riders are copies");
       // Back to unknowns, and the arrival time moved on: expiry counts from the newer one.
-      assert.equal(await stores.locations.record(position("g", "u", 30), 4000), true);
+      assert.equal(await stores.locations.record(position("g", "u", 30), 4000), "kept");
       assert.deepEqual(await stores.locations.riders("g"), [position("g", "u", 30)]);
       assert.deepEqual(await stores.locations.expire(3500), []);
       assert.deepEqual(await stores.locations.expire(4001), [{ groupId: "g", userId: "u" }]);

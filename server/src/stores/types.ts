@@ -108,15 +108,32 @@ export interface PresenceStore {
   forgetNode(): Promise<void>;
 }
 
+/**
+ * What became of a position: refused (not sharing, or older than the stored
+ * one); kept; or kept while another node hears the group's positions, which
+ * must then be sent to the other nodes too.
+ */
+export type Recorded = "refused" | "kept" | "kept-heard-elsewhere";
+
 export interface LocationStore {
   /** Turning sharing off forgets the rider's position; `changed` is false when it was already so. */
   setSharing(groupId: string, userId: string, sharing: boolean): Promise<{ changed: boolean }>;
   isSharing(groupId: string, userId: string): Promise<boolean>;
   /**
    * Keeps the position as the rider's latest when they are sharing and it is not
-   * older (by device ts) than the one stored; says whether it was kept.
+   * older (by device ts) than the one stored; says whether it was kept, and
+   * whether another node hears the group (see listen).
    */
-  record(position: Position, receivedAt: number): Promise<boolean>;
+  record(position: Position, receivedAt: number): Promise<Recorded>;
+  /**
+   * This node hears the group's positions from other nodes, from the moment
+   * this resolves: a position recorded after it, on another node, comes out
+   * "kept-heard-elsewhere". A node calls it once it is subscribed, and
+   * `unlisten` when it no longer is. Alone (embedded mode) there is no one to
+   * tell.
+   */
+  listen(groupId: string): Promise<void>;
+  unlisten(groupId: string): Promise<void>;
   /** The latest position of every sharing rider in the group. */
   riders(groupId: string): Promise<Position[]>;
   /** Forgets and returns positions received before `cutoff`; each is returned once. */

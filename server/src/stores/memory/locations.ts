@@ -56,16 +56,19 @@ export function createMemoryLocationStore(): LocationStore {
     },
     async record(position, receivedAt) {
       const group = groups.get(position.groupId);
-      if (!group?.sharing.has(position.userId)) return false;
+      if (!group?.sharing.has(position.userId)) return "refused";
       const current = group.latest.get(position.userId);
       if (!current) group.latest.set(position.userId, { position: { ...position }, receivedAt });
-      else if (current.position.ts > position.ts) return false;
+      else if (current.position.ts > position.ts) return "refused";
       else {
         overwrite(current.position, position);
         current.receivedAt = receivedAt;
       }
-      return true;
+      // This process is the only node.
+      return "kept";
     },
+    async listen() {},
+    async unlisten() {},
     async riders(groupId) {
       return [...(groups.get(groupId)?.latest.values() ?? [])].map((entry) => ({ ...entry.position }));
     },

@@ -31,19 +31,26 @@ export function createRedisStores(
 ): Stores {
   const keys = { prefix: options.prefix, tag: options.cluster ? hashTags : bareIds };
   const replication = options.replication ?? noReplication;
+  const locations = createRedisLocationStore(redis, keys, {
+    nodeId: options.nodeId,
+    windowMs: options.positionWindowMs,
+  });
   return {
     users: createRedisUserStore(redis, keys, replication),
     sessions: createRedisSessionStore(redis, keys, replication),
     groups: createRedisGroupStore(redis, keys, replication),
     messages: createRedisMessageStore(redis, keys, options.messagesPerGroup, replication),
     presence: createRedisPresenceStore(redis, keys, options.nodeId),
-    locations: createRedisLocationStore(redis, keys, options.positionWindowMs),
+    locations,
     rides: createRedisRideStore(redis, keys, options.nodeId),
     conversations: createRedisConversationStore(redis, keys),
     sos: createRedisSosStore(redis, keys, replication),
     async ping() {
       await redis.ping();
     },
-    async close() {},
+    /** Before the client closes: the other nodes hear that this one listens no more. */
+    async close() {
+      await locations.close();
+    },
   };
 }

@@ -6,16 +6,25 @@
 // forgotten: the sweep that finds a rider due reads the group's own arrival
 // time, and puts back one who moved since. So a later position writes only
 // the group's hashes (one script), and the sorted set lags behind them.
+//
+// Beside them, in the group's slot too, the nodes that hear the group's
+// positions (a sorted set of node ids, each with the end of its lease): the
+// script that records a position says whether a node other than the
+// recording one is among them, and only then is the position published to
+// the other nodes. With riders kept on their group's node, most positions
+// need no publish at all.
 import type { Position, RiderStopped } from "@convoy/shared";
 import { createKeyedSerial } from "../../serial.ts";
-import type { LocationStore } from "../types.ts";
+import type { LocationStore, Recorded } from "../types.ts";
 import { defineScript, type RedisClient } from "./client.ts";
 import type { KeyNaming } from "./keys.ts";
 import { createWriteWindow } from "./write-window.ts";
 
-// KEYS: sharing, positions, device ts, arrived at. ARGV: user, json, ts, receivedAt,
-// '1' when the rider's arrival was just written. 0: not kept; 1: kept; 2: the
-// rider has no stored position, and their arrival must be written first.
+// KEYS: sharing, positions, device ts, arrived at, listeners. ARGV: user, json,
+// ts, receivedAt, '1' when the rider's arrival was just written, this node,
+// now (for the listeners' leases). 0: not kept; 1: kept; 2: the rider has no
+// stored position, and their arrival must be written first; 3: kept, and
+// another node hears the group.
 const RECORD = `
 if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 0 then return 0 end
 if ARGV[5] ~= '1' and redis.call('HEXISTS', KEYS[4], ARGV[1]) == 0 then return 2 end
@@ -24,7 +33,19 @@ if current and tonumber(current) > tonumber(ARGV[3]) then return 0 end
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
 redis.call('HSET', KEYS[3], ARGV[1], ARGV[3])
 redis.call('HSET', KEYS[4], ARGV[1], ARGV[4])
+local listening = redis.call('ZCOUNT', KEYS[5], ARGV[7], '+inf')
+if listening == 0 then return 1 end
+local mine = redis.call('ZSCORE', KEYS[5], ARGV[6])
+if mine and tonumber(mine) >= tonumber(ARGV[7]) then listening = listening - 1 end
+if listening > 0 then return 3 end
 return 1
+`;
+
+// KEYS: listeners. ARGV: this node, its lease's end, now. Renews this node's
+// lease, and forgets the leases that ran out (nodes gone without a word).
+const LISTEN = `
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[3])
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
 `;
 
 // KEYS: arrivals. ARGV: cutoff. Takes at most 1000 due riders a call: whoever takes one, checks it.
@@ -47,49 +68,86 @@ return {'none'}
 `;
 
 /**
- * `windowMs`: positions wait up to this long to be recorded together (see
- * write-window.ts), a few milliseconds on a position a second older than the
- * rider's next; their broadcasts, sent once they are recorded, leave together too.
+ * How long a node's word that it hears a group lasts unless renewed (a third
+ * of it): a node gone without a word stops costing the others a publish after
+ * this. Renewal also restores a word that a Redis failover lost.
  */
+const LISTEN_LEASE_MS = 60_000;
+
+export interface RedisLocationOptions {
+  /** This node, as the listeners' sets name it. */
+  nodeId: string;
+  /**
+   * Positions wait up to this long to be recorded together (see
+   * write-window.ts), a few milliseconds on a position a second older than the
+   * rider's next; their broadcasts, sent once they are recorded, leave together too.
+   */
+  windowMs?: number;
+  leaseMs?: number;
+}
+
 export function createRedisLocationStore(
   redis: RedisClient,
   { prefix, tag }: KeyNaming,
-  windowMs = 4,
-): LocationStore {
+  { nodeId, windowMs = 4, leaseMs = LISTEN_LEASE_MS }: RedisLocationOptions,
+): LocationStore & { close(): Promise<void> } {
   const record = defineScript(redis, RECORD);
+  const listen = defineScript(redis, LISTEN);
   const takeDue = defineScript(redis, TAKE_DUE);
   const forgetIfStale = defineScript(redis, FORGET_IF_STALE);
   const sharingKey = (groupId: string) => `${prefix}sharing:${tag("g", groupId)}`;
   const positionsKey = (groupId: string) => `${prefix}positions:${tag("g", groupId)}`;
   const deviceTsKey = (groupId: string) => `${prefix}position-ts:${tag("g", groupId)}`;
   const arrivedKey = (groupId: string) => `${prefix}position-arrived:${tag("g", groupId)}`;
+  const listenersKey = (groupId: string) => `${prefix}position-listeners:${tag("g", groupId)}`;
   const arrivalsKey = `${prefix}position-arrivals`;
   const rider = (groupId: string, userId: string) => `${groupId}\u0000${userId}`;
 
   /** Each rider's positions are recorded one after another (see record). */
   const recording = createKeyedSerial();
   const nextWindow = createWriteWindow(windowMs);
-  async function recordNow(position: Position, receivedAt: number): Promise<boolean> {
+  async function recordNow(position: Position, receivedAt: number): Promise<Recorded> {
     await nextWindow();
     const keys = [
       sharingKey(position.groupId),
       positionsKey(position.groupId),
       deviceTsKey(position.groupId),
       arrivedKey(position.groupId),
+      listenersKey(position.groupId),
     ];
-    const args = [position.userId, JSON.stringify(position), position.ts, receivedAt];
-    let kept = await record.run(keys, [...args, "0"]);
-    if (kept === 2) {
+    // Leases are of this host's clock (Date.now()), not the app's: they compare with other nodes'.
+    const args = (arrivalWritten: string) => [
+      position.userId,
+      JSON.stringify(position),
+      position.ts,
+      receivedAt,
+      arrivalWritten,
+      nodeId,
+      Date.now(),
+    ];
+    let outcome = await record.run(keys, args("0"));
+    if (outcome === 2) {
       // The arrival first: a position is never stored without one that will expire it.
       await redis.zAdd(
         arrivalsKey,
         { score: receivedAt, value: rider(position.groupId, position.userId) },
         { GT: true },
       );
-      kept = await record.run(keys, [...args, "1"]);
+      outcome = await record.run(keys, args("1"));
     }
-    return kept === 1;
+    return outcome === 3 ? "kept-heard-elsewhere" : outcome === 1 ? "kept" : "refused";
   }
+
+  /** The groups this node has said it hears, renewed until it says otherwise. */
+  const heard = new Set<string>();
+  const renew = (groupId: string) => {
+    const now = Date.now();
+    return listen.run([listenersKey(groupId)], [nodeId, now + leaseMs, now]);
+  };
+  const renewal = setInterval(() => {
+    for (const groupId of heard) renew(groupId).catch(() => {}); // tried again at the next renewal
+  }, leaseMs / 3);
+  renewal.unref();
 
   return {
     async setSharing(groupId, userId, sharing) {
@@ -115,6 +173,21 @@ export function createRedisLocationStore(
     },
     async riders(groupId) {
       return (await redis.hVals(positionsKey(groupId))).map((json) => JSON.parse(json) as Position);
+    },
+    async listen(groupId) {
+      heard.add(groupId);
+      await renew(groupId);
+    },
+    async unlisten(groupId) {
+      heard.delete(groupId);
+      await redis.zRem(listenersKey(groupId), nodeId);
+    },
+    /** Stops renewing, and tells the other nodes that this one hears nothing more. */
+    async close() {
+      clearInterval(renewal);
+      const groupIds = [...heard];
+      heard.clear();
+      await Promise.allSettled(groupIds.map((groupId) => redis.zRem(listenersKey(groupId), nodeId)));
     },
     async expire(cutoff) {
       const due = (await takeDue.run([arrivalsKey], [cutoff])) as string[];
