@@ -53,13 +53,12 @@ export async function rideTurnsScenario(
 
 function summarize(target: Target, size: number, turns: Contestant["turns"], seconds: number): RunResult {
   const sum = (figure: (t: (typeof turns)[number]) => number) => turns.reduce((a, t) => a + figure(t), 0);
-  const cpuPerDelivery = turns.map(
-    (t) => ((t.after.cpuMs - t.before.cpuMs) * 1000) / Math.max(1, t.merged.deliveries),
-  );
-  const kernelCpuPerDelivery = turns.map(
-    (t) => ((t.after.kernelCpuMs - t.before.kernelCpuMs) * 1000) / Math.max(1, t.merged.deliveries),
-  );
-  const loadCpuPerDelivery = turns.map((t) => (t.merged.loadCpuMs * 1000) / Math.max(1, t.merged.deliveries));
+  /** Each turn's CPU (ms) in µs per delivery. */
+  const perDelivery = (cpuMs: (t: (typeof turns)[number]) => number) =>
+    turns.map((t) => (cpuMs(t) * 1000) / Math.max(1, t.merged.deliveries));
+  const cpuPerDelivery = perDelivery((t) => t.after.cpuMs - t.before.cpuMs);
+  const kernelCpuPerDelivery = perDelivery((t) => t.after.kernelCpuMs - t.before.kernelCpuMs);
+  const loadCpuPerDelivery = perDelivery((t) => t.merged.loadCpuMs);
   const p99s = turns.map((t) => t.merged.latency.getValueAtPercentile(99) / 1000);
   const latency = latencyHistogram();
   for (const t of turns) latency.add(t.merged.latency);
