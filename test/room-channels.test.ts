@@ -121,6 +121,17 @@ describe("[3] a Redis channel per room", () => {
         throw new Error(`iteration ${i}: ${err.message}`);
       });
     }
+
+    // B leaves: A stops publishing (it heard its own positions back while B listened).
+    dataOf(await ask(follower, "location:unsubscribe", { groupId }));
+    const afterLeave = await heardOnA();
+    for (const last = ts + 20; ts < last; ts++) {
+      const sentTs = ts;
+      const own = waitFor(rider, "location:update", { where: (p) => p.ts === sentTs });
+      dataOf(await ask(rider, "location:update", fix(sentTs)));
+      await own;
+    }
+    assert.equal(await heardOnA(), afterLeave, "A went on publishing after B left");
   });
 
   it("a node whose subscriptions are slow (held 50 ms on the way to Redis) answers a join only once it hears the room", async () => {

@@ -14,14 +14,14 @@ import { createLogger, type Logger } from "./logger.ts";
 import { createDomainEvents } from "./services/domain-events.ts";
 import { createMetrics } from "./metrics.ts";
 import { registerChat } from "./namespaces/chat.ts";
-import { registerLocation } from "./namespaces/location.ts";
+import { positionListeners, registerLocation } from "./namespaces/location.ts";
 import { registerPresence } from "./namespaces/presence.ts";
 import { registerSos } from "./namespaces/sos.ts";
 import { createLatestPerKey } from "./realtime/latest-per-key.ts";
 import { secureNamespace } from "./realtime/namespace.ts";
 import { createOriginPolicy } from "./realtime/origin.ts";
 import { createRoomChannelAdapter, hearsRooms } from "./realtime/room-channel-adapter.ts";
-import { groupOfRoom, hasOwnChannel } from "./realtime/rooms.ts";
+import { hasOwnChannel } from "./realtime/rooms.ts";
 import { trackConnections } from "./realtime/connections.ts";
 import { createConnectionQuotas } from "./realtime/connection-quotas.ts";
 import { closeOversizedPolls } from "./realtime/oversize.ts";
@@ -175,20 +175,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       createRoomChannelAdapter({
         clients: redis,
         hasOwnChannel,
-        // Positions are sent to other nodes only while one of them hears the group (see LocationStore.listen).
-        listeners: {
-          heard: async (namespace, room) => {
-            const groupId = namespace === "/location" ? groupOfRoom(room) : null;
-            if (groupId !== null) await locations.listen(groupId);
-          },
-          left: (namespace, room) => {
-            const groupId = namespace === "/location" ? groupOfRoom(room) : null;
-            if (groupId === null) return;
-            locations
-              .unlisten(groupId)
-              .catch((err: unknown) => logger.warn({ err, groupId }, "unlisten failed"));
-          },
-        },
+        listeners: positionListeners(locations, logger),
         counts: metrics.crossNode,
         onError: (err, channel) => logger.warn({ err, channel }, "redis channel failed"),
       }),

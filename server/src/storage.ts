@@ -39,6 +39,8 @@ export async function openStorage(
       cluster: "clusterNodes" in target,
       replication: redis.replication,
       positionWindowMs: config.redisPositionWindowMs,
+      onListenRenewalError: (err, groupId) =>
+        options.logger.warn({ err, groupId }, "renewing this node's lease on a group's positions failed"),
     });
     const close = async () => {
       await stores.close();

@@ -8,9 +8,36 @@ import { createCoalescer } from "../realtime/coalesce.ts";
 import { createEventBinder } from "../realtime/handle.ts";
 import { secureNamespace } from "../realtime/namespace.ts";
 import { renewSocketSession } from "../realtime/session-lifetime.ts";
-import { joinAndHear, roomOf } from "../realtime/rooms.ts";
+import type { Logger } from "../logger.ts";
+import type { RoomListeners } from "../realtime/room-channel-adapter.ts";
+import { groupOfRoom, joinAndHear, roomOf } from "../realtime/rooms.ts";
 import type { Io, LocationNamespace } from "../realtime/types.ts";
+import type { Locations } from "../services/locations.ts";
 import type { RideNotice } from "../services/rides.ts";
+
+/**
+ * Clustered mode: a node tells the store which groups' positions it hears
+ * (their /location room's channel), so that a position is sent to the other
+ * nodes only while one of them does (see LocationStore.listen).
+ */
+export function positionListeners(locations: Locations, logger: Logger): RoomListeners {
+  const groupIn = (namespace: string, room: string) => (namespace === "/location" ? groupOfRoom(room) : null);
+  return {
+    async subscribed(namespace, room) {
+      const groupId = groupIn(namespace, room);
+      if (groupId !== null) await locations.listen(groupId);
+    },
+    unsubscribed(namespace, room) {
+      const groupId = groupIn(namespace, room);
+      if (groupId === null) return;
+      locations
+        .unlisten(groupId)
+        .catch((err: unknown) =>
+          logger.warn({ err, groupId }, "withdrawing this node's lease on a group's positions failed"),
+        );
+    },
+  };
+}
 
 export function registerLocation(io: Io, deps: Deps): Registration {
   const location: LocationNamespace = secureNamespace(io.of("/location") as LocationNamespace, deps, {

@@ -44,8 +44,8 @@ export interface CrossNodeCounts {
  * room (see LocationStore.listen).
  */
 export interface RoomListeners {
-  heard(namespace: string, room: Room): Promise<void>;
-  left(namespace: string, room: Room): void;
+  subscribed(namespace: string, room: Room): Promise<void>;
+  unsubscribed(namespace: string, room: Room): void;
 }
 
 export interface RoomChannelOptions {
@@ -113,7 +113,7 @@ class RoomChannelAdapter extends ClusterAdapter implements HearsRooms {
       if (!this.ownChannel(room)) return;
       const channel = this.roomChannel(room);
       this.subscriptions.delete(channel);
-      options.listeners?.left(nsp.name, room);
+      options.listeners?.unsubscribed(nsp.name, room);
       options.clients.sub
         .sUnsubscribe(channel, this.listener)
         .catch((err: unknown) => options.onError(err, channel));
@@ -191,7 +191,7 @@ class RoomChannelAdapter extends ClusterAdapter implements HearsRooms {
       .sSubscribe(channel, this.listener)
       .then(() =>
         room !== undefined && listeners && this.subscriptions.get(channel) === active
-          ? listeners.heard((this.nsp as Namespace).name, room)
+          ? listeners.subscribed((this.nsp as Namespace).name, room)
           : undefined,
       );
     this.subscriptions.set(channel, active);
@@ -202,10 +202,12 @@ class RoomChannelAdapter extends ClusterAdapter implements HearsRooms {
   private heard(channel: string, room?: Room): Promise<void> {
     const subscription = this.subscriptions.get(channel);
     if (!subscription) return Promise.resolve();
-    return subscription.catch(() =>
-      // Still wanted (the room was not deleted meanwhile): subscribe again.
-      this.subscriptions.get(channel) === subscription ? this.subscribe(channel, room) : undefined,
-    );
+    return subscription.catch(() => {
+      // Still wanted (the room was not deleted meanwhile): subscribe again, once
+      // for every waiter; a waiter that comes second waits for that retry.
+      const current = this.subscriptions.get(channel);
+      return current === subscription ? this.subscribe(channel, room) : current;
+    });
   }
 
   private onRaw(raw: string, channel: string): void {

@@ -27,6 +27,8 @@ export function createRedisStores(
     replication?: Replication;
     /** How long positions wait to be recorded together (default 4 ms; 0: at once). */
     positionWindowMs?: number;
+    /** Renewing this node's word that it listens to a group's positions failed (see locations.ts). */
+    onListenRenewalError?: (err: unknown, groupId: string) => void;
   },
 ): Stores {
   const keys = { prefix: options.prefix, tag: options.cluster ? hashTags : bareIds };
@@ -34,6 +36,7 @@ export function createRedisStores(
   const locations = createRedisLocationStore(redis, keys, {
     nodeId: options.nodeId,
     windowMs: options.positionWindowMs,
+    onRenewalError: options.onListenRenewalError,
   });
   return {
     users: createRedisUserStore(redis, keys, replication),

@@ -21,10 +21,10 @@ import type { KeyNaming } from "./keys.ts";
 import { createWriteWindow } from "./write-window.ts";
 
 // KEYS: sharing, positions, device ts, arrived at, listeners. ARGV: user, json,
-// ts, receivedAt, '1' when the rider's arrival was just written, this node,
-// now (for the listeners' leases). 0: not kept; 1: kept; 2: the rider has no
-// stored position, and their arrival must be written first; 3: kept, and
-// another node hears the group.
+// ts, receivedAt, '1' when the rider's arrival was just written, this node.
+// 0: not kept; 1: kept; 2: the rider has no stored position, and their arrival
+// must be written first; 3: kept, and another node hears the group. Leases are
+// read against Redis's own clock, so that nodes' clocks need not agree.
 const RECORD = `
 if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 0 then return 0 end
 if ARGV[5] ~= '1' and redis.call('HEXISTS', KEYS[4], ARGV[1]) == 0 then return 2 end
@@ -33,19 +33,23 @@ if current and tonumber(current) > tonumber(ARGV[3]) then return 0 end
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
 redis.call('HSET', KEYS[3], ARGV[1], ARGV[3])
 redis.call('HSET', KEYS[4], ARGV[1], ARGV[4])
-local listening = redis.call('ZCOUNT', KEYS[5], ARGV[7], '+inf')
-if listening == 0 then return 1 end
-local mine = redis.call('ZSCORE', KEYS[5], ARGV[6])
-if mine and tonumber(mine) >= tonumber(ARGV[7]) then listening = listening - 1 end
-if listening > 0 then return 3 end
+local time = redis.call('TIME')
+local now = time[1] * 1000 + math.floor(time[2] / 1000)
+for _, node in ipairs(redis.call('ZRANGE', KEYS[5], now, '+inf', 'BYSCORE', 'LIMIT', 0, 2)) do
+  if node ~= ARGV[6] then return 3 end
+end
 return 1
 `;
 
-// KEYS: listeners. ARGV: this node, its lease's end, now. Renews this node's
-// lease, and forgets the leases that ran out (nodes gone without a word).
+// KEYS: listeners. ARGV: this node, the lease (ms). Renews this node's lease,
+// forgets the leases that ran out (nodes gone without a word), and lets the
+// key itself go with the last lease.
 const LISTEN = `
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[3])
-redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+local time = redis.call('TIME')
+local now = time[1] * 1000 + math.floor(time[2] / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. now)
+redis.call('ZADD', KEYS[1], now + ARGV[2], ARGV[1])
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 `;
 
 // KEYS: arrivals. ARGV: cutoff. Takes at most 1000 due riders a call: whoever takes one, checks it.
@@ -68,9 +72,10 @@ return {'none'}
 `;
 
 /**
- * How long a node's word that it hears a group lasts unless renewed (a third
- * of it): a node gone without a word stops costing the others a publish after
- * this. Renewal also restores a word that a Redis failover lost.
+ * How long a node's word that it hears a group lasts unless renewed (it is
+ * renewed every third of it): a node gone without a word stops costing the
+ * others a publish after this. Renewal also restores a word that Redis lost
+ * (a failover, a restart without persistence).
  */
 const LISTEN_LEASE_MS = 60_000;
 
@@ -84,12 +89,14 @@ export interface RedisLocationOptions {
    */
   windowMs?: number;
   leaseMs?: number;
+  /** A renewal failed, told once a round (it is tried again at the next); other failures reach their callers. */
+  onRenewalError?: (err: unknown, groupId: string) => void;
 }
 
 export function createRedisLocationStore(
   redis: RedisClient,
   { prefix, tag }: KeyNaming,
-  { nodeId, windowMs = 4, leaseMs = LISTEN_LEASE_MS }: RedisLocationOptions,
+  { nodeId, windowMs = 4, leaseMs = LISTEN_LEASE_MS, onRenewalError = () => {} }: RedisLocationOptions,
 ): LocationStore & { close(): Promise<void> } {
   const record = defineScript(redis, RECORD);
   const listen = defineScript(redis, LISTEN);
@@ -115,7 +122,6 @@ export function createRedisLocationStore(
       arrivedKey(position.groupId),
       listenersKey(position.groupId),
     ];
-    // Leases are of this host's clock (Date.now()), not the app's: they compare with other nodes'.
     const args = (arrivalWritten: string) => [
       position.userId,
       JSON.stringify(position),
@@ -123,7 +129,6 @@ export function createRedisLocationStore(
       receivedAt,
       arrivalWritten,
       nodeId,
-      Date.now(),
     ];
     let outcome = await record.run(keys, args("0"));
     if (outcome === 2) {
@@ -138,16 +143,29 @@ export function createRedisLocationStore(
     return outcome === 3 ? "kept-heard-elsewhere" : outcome === 1 ? "kept" : "refused";
   }
 
-  /** The groups this node has said it hears, renewed until it says otherwise. */
-  const heard = new Set<string>();
-  const renew = (groupId: string) => {
-    const now = Date.now();
-    return listen.run([listenersKey(groupId)], [nodeId, now + leaseMs, now]);
+  /** The groups this node has said it listens to, renewed until it says otherwise. */
+  const listening = new Set<string>();
+  /** One group's word and its withdrawal in the order given, whatever a retry or a reload does. */
+  const inOrder = createKeyedSerial();
+  const renew = (groupId: string) =>
+    inOrder(groupId, () => listen.run([listenersKey(groupId)], [nodeId, leaseMs]));
+  let renewal: NodeJS.Timeout | undefined;
+  const renewAll = () => {
+    let told = false; // once a round: with Redis away, every group's renewal fails
+    for (const groupId of listening)
+      renew(groupId).catch((err: unknown) => {
+        if (!told) onRenewalError(err, groupId);
+        told = true;
+      });
   };
-  const renewal = setInterval(() => {
-    for (const groupId of heard) renew(groupId).catch(() => {}); // tried again at the next renewal
-  }, leaseMs / 3);
-  renewal.unref();
+  const unlisten = async (groupId: string) => {
+    listening.delete(groupId);
+    if (listening.size === 0 && renewal) {
+      clearInterval(renewal);
+      renewal = undefined;
+    }
+    await inOrder(groupId, () => redis.zRem(listenersKey(groupId), nodeId));
+  };
 
   return {
     async setSharing(groupId, userId, sharing) {
@@ -175,19 +193,14 @@ export function createRedisLocationStore(
       return (await redis.hVals(positionsKey(groupId))).map((json) => JSON.parse(json) as Position);
     },
     async listen(groupId) {
-      heard.add(groupId);
+      listening.add(groupId);
+      if (!renewal) (renewal = setInterval(renewAll, leaseMs / 3)).unref();
       await renew(groupId);
     },
-    async unlisten(groupId) {
-      heard.delete(groupId);
-      await redis.zRem(listenersKey(groupId), nodeId);
-    },
-    /** Stops renewing, and tells the other nodes that this one hears nothing more. */
+    unlisten,
+    /** Stops renewing, and tells the other nodes that this one listens no more. */
     async close() {
-      clearInterval(renewal);
-      const groupIds = [...heard];
-      heard.clear();
-      await Promise.allSettled(groupIds.map((groupId) => redis.zRem(listenersKey(groupId), nodeId)));
+      await Promise.allSettled([...listening].map(unlisten));
     },
     async expire(cutoff) {
       const due = (await takeDue.run([arrivalsKey], [cutoff])) as string[];
