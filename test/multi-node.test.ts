@@ -8,6 +8,7 @@ import type { Config } from "@convoy/server";
 import { startApp, type TestApp } from "./support/app.ts";
 import { startRedisCluster } from "./support/redis-cluster.ts";
 import { startRedis } from "./support/redis-server.ts";
+import { fixAt } from "./support/positions.ts";
 import { ask } from "./support/sockets.ts";
 import { collect, waitFor } from "./support/wait.ts";
 
@@ -22,17 +23,6 @@ const backends: Record<string, () => Promise<{ config: Partial<Config>; stop(): 
     return { config: { redisClusterNodes: cluster.nodes }, stop: () => cluster.stop() };
   },
 };
-
-/** A position update at a fixed place. */
-const fix = (groupId: string, ts: number) => ({
-  groupId,
-  lat: 45.9,
-  lng: 6.8,
-  accuracy: null,
-  heading: null,
-  speed: null,
-  ts,
-});
 
 for (const [backend, start] of Object.entries(backends)) describeTwoNodes(backend, start);
 
@@ -130,7 +120,7 @@ function describeTwoNodes(backend: string, start: (typeof backends)[string]): vo
       await ask(follower, "location:subscribe", { groupId: group.id });
       await ask(rider, "location:share", { groupId: group.id, sharing: true });
       const moved = waitFor(follower, "location:update");
-      await ask(rider, "location:update", fix(group.id, 1_800_000_000_000));
+      await ask(rider, "location:update", fixAt(group.id, 1_800_000_000_000));
       assert.equal((await moved).userId, members[0]!.user.id);
       const onMap = await ask(await b.connect("/location", members[1]!.token), "location:subscribe", {
         groupId: group.id,
@@ -149,7 +139,7 @@ function describeTwoNodes(backend: string, start: (typeof backends)[string]): vo
       await ask(follower, "location:subscribe", { groupId: group.id });
       await ask(onB, "location:share", { groupId: group.id, sharing: true });
       const moved = waitFor(follower, "location:update");
-      assert.equal((await ask(onB, "location:update", fix(group.id, 1))).ok, true);
+      assert.equal((await ask(onB, "location:update", fixAt(group.id, 1))).ok, true);
       await moved;
 
       const stopped = waitFor(follower, "location:stopped");
@@ -160,7 +150,7 @@ function describeTwoNodes(backend: string, start: (typeof backends)[string]): vo
       // (or on its own read): bounded polling, as the refusal comes after the ack.
       let refused = false;
       for (let ts = 2; ts < 40 && !refused; ts++) {
-        const res = await ask(onB, "location:update", fix(group.id, ts));
+        const res = await ask(onB, "location:update", fixAt(group.id, ts));
         refused = !res.ok && res.error.code === "FORBIDDEN";
         if (!refused) await new Promise((resolve) => setTimeout(resolve, 50));
       }

@@ -8,6 +8,7 @@ import { after, before, describe, it } from "node:test";
 import { startApp, type TestApp } from "./support/app.ts";
 import { startRedis, type TestRedis } from "./support/redis-server.ts";
 import { startSlowSubscribeProxy } from "./support/slow-subscribe-proxy.ts";
+import { fixAt } from "./support/positions.ts";
 import { ask, dataOf } from "./support/sockets.ts";
 import { waitFor } from "./support/wait.ts";
 
@@ -86,22 +87,13 @@ describe("[3] a Redis channel per room", () => {
     dataOf(await ask(rider, "location:share", { groupId, sharing: true }));
     // The rider sees their own positions on A: that is when A has handled each.
     dataOf(await ask(rider, "location:subscribe", { groupId }));
-    const fix = (ts: number) => ({
-      groupId,
-      lat: 45.9,
-      lng: 6.8,
-      accuracy: null,
-      heading: null,
-      speed: null,
-      ts,
-    });
     const heardOnA = () =>
       counter(a, "convoy_cross_node_messages_received_total", { namespace: "/location" });
     const before = await heardOnA();
     let ts = 1;
     for (; ts <= 20; ts++) {
       const own = waitFor(rider, "location:update", { where: (p) => p.ts === ts });
-      dataOf(await ask(rider, "location:update", fix(ts)));
+      dataOf(await ask(rider, "location:update", fixAt(groupId, ts)));
       await own;
     }
     assert.equal(
@@ -116,7 +108,7 @@ describe("[3] a Redis channel per room", () => {
       dataOf(await ask(follower, "location:subscribe", { groupId }));
       const sentTs = ts;
       const heard = waitFor(follower, "location:update", { where: (p) => p.ts === sentTs });
-      dataOf(await ask(rider, "location:update", fix(sentTs)));
+      dataOf(await ask(rider, "location:update", fixAt(groupId, sentTs)));
       await heard.catch((err: Error) => {
         throw new Error(`iteration ${i}: ${err.message}`);
       });
@@ -128,7 +120,7 @@ describe("[3] a Redis channel per room", () => {
     for (const last = ts + 20; ts < last; ts++) {
       const sentTs = ts;
       const own = waitFor(rider, "location:update", { where: (p) => p.ts === sentTs });
-      dataOf(await ask(rider, "location:update", fix(sentTs)));
+      dataOf(await ask(rider, "location:update", fixAt(groupId, sentTs)));
       await own;
     }
     assert.equal(await heardOnA(), afterLeave, "A went on publishing after B left");
