@@ -138,6 +138,7 @@ const starters: Record<Exclude<TargetKind, `convoy-cluster-${number}`>, (size: n
   "convoy-flood": () => startConvoy({ PASSWORD_COST: "16384" }, "convoy-flood", nodeArgs),
   "bare-hold": (size) => startBare(scripts.bareServer, "bare-hold", { workers: holdWorkers(size), nodeArgs }),
   bare: () => startBare(scripts.bareServer, "bare", { nodeArgs }),
+  "bare-twin": () => startBare(scripts.bareServer, "bare-twin", { nodeArgs }),
   "bare-1ns": () => startBare(scripts.bareServer, "bare-1ns", { namespaces: 1, nodeArgs }),
   "bare-cluster": () => startBareCluster(scripts.bareServer, 2, nodeArgs),
 };
@@ -206,7 +207,7 @@ if (only.has("ride"))
 
 if (only.has("turns")) {
   const size = Number(flags["turns-riders"]);
-  const kinds = (["convoy", ...clusterKinds, "bare", "bare-cluster"] as TargetKind[]).filter(
+  const kinds = (["convoy", ...clusterKinds, "bare", "bare-twin", "bare-cluster"] as TargetKind[]).filter(
     (kind) => !onlyTargets || onlyTargets.has(kind),
   );
   const targets: Target[] = [];

@@ -51,6 +51,7 @@ describe("npm run bench, at toy sizes", () => {
         "renew/convoy-cluster",
         "ride-turns/bare",
         "ride-turns/bare-cluster",
+        "ride-turns/bare-twin",
         "ride-turns/convoy",
         "ride-turns/convoy-cluster",
         "ride/bare",
@@ -81,12 +82,15 @@ describe("npm run bench, at toy sizes", () => {
         if (scenario === "ride-turns") {
           assert.equal(metrics.deliveredShare, 1, where);
           assert.equal(metrics.turns, 2, where);
+          const steal = metrics.hostStealShareMedianTurn!;
+          assert.ok(steal >= 0 && steal <= 1, `${where}: the host's steal is a share (${steal})`);
         }
       }
       const markdown = readFileSync(join(out, "latest.md"), "utf8");
       assert.match(markdown, /## Targets/);
       assert.match(markdown, /## ride, 20 riders/);
       assert.match(markdown, /## ride-turns, 20 riders, every server up and riding in turns/);
+      assert.match(markdown, /\| bare again ÷ bare \|/);
       assert.match(readFileSync(join(out, "latest.svg"), "utf8"), /^<svg/);
     },
   );

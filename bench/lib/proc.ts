@@ -65,3 +65,29 @@ export function usageOf(root: number): Usage {
     rssKb: stats.reduce((sum, s) => sum + s.rssKb, 0),
   };
 }
+
+/**
+ * CPU time the hypervisor gave to other guests while this one had work (the
+ * "steal" column of /proc/stat), summed over the host's CPUs, and all CPU time
+ * that passed. On a shared cloud host it comes and goes in bursts, and while
+ * it lasts every process here runs slower: a turn's share of it tells how
+ * fair that turn's figures are to its server.
+ */
+export interface HostTicks {
+  steal: number;
+  total: number;
+}
+
+export function hostTicks(): HostTicks {
+  const fields = readFileSync("/proc/stat", "utf8")
+    .split("\n", 1)[0]!
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
+  return { steal: fields[7] ?? 0, total: fields.reduce((sum, ticks) => sum + ticks, 0) };
+}
+
+/** The share of the host's CPU time between two readings that was stolen. */
+export const stealShare = (before: HostTicks, after: HostTicks): number =>
+  (after.steal - before.steal) / Math.max(1, after.total - before.total);

@@ -111,6 +111,18 @@ export const METRICS: Record<string, MetricInfo> = {
     better: "neither",
     digits: 1,
   },
+  hostStealShareMedianTurn: {
+    label: "host CPU time stolen by other guests (hypervisor steal), median turn",
+    unit: "",
+    better: "neither",
+    digits: 3,
+  },
+  hostStealShareWorstTurn: {
+    label: "host CPU time stolen by other guests, worst turn",
+    unit: "",
+    better: "neither",
+    digits: 3,
+  },
   latencyP99MedianTurnMs: {
     label: "delivery latency p99, median turn",
     unit: "ms",

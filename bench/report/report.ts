@@ -46,6 +46,7 @@ function table(results: RunResult[], scenario: string, size: number): string {
   const bare = find(results, scenario, size, "bare") ?? find(results, scenario, size, "bare-hold");
   const bareOne = find(results, scenario, size, "bare-1ns");
   const bareCluster = find(results, scenario, size, "bare-cluster");
+  const bareTwin = find(results, scenario, size, "bare-twin");
   // renew runs on a cluster only.
   const names = Object.keys(convoy?.metrics ?? bare?.metrics ?? clusters[0]?.metrics ?? {});
   const columns = [
@@ -53,8 +54,10 @@ function table(results: RunResult[], scenario: string, size: number): string {
     "Convoy",
     ...clusters.map((run) => `Convoy, ${workersOf(run)} workers + Redis`),
     "bare Socket.IO",
+    ...(bareTwin ? ["bare again (a second server)"] : []),
     ...(bareCluster ? ["bare, 2 workers + Redis"] : []),
     "Convoy ÷ bare",
+    ...(bareTwin ? ["bare again ÷ bare"] : []),
     ...clusters.map((run) => `${workersOf(run)} workers ÷ one process`),
     ...(bareCluster ? ["bare: 2 workers ÷ one process"] : []),
     ...(bareOne ? ["bare, /chat only"] : []),
@@ -66,8 +69,10 @@ function table(results: RunResult[], scenario: string, size: number): string {
       formatValue(name, value(convoy)),
       ...clusters.map((run) => formatValue(name, value(run))),
       formatValue(name, value(bare)),
+      ...(bareTwin ? [formatValue(name, value(bareTwin))] : []),
       ...(bareCluster ? [formatValue(name, value(bareCluster))] : []),
       times(ratio(value(convoy), value(bare))),
+      ...(bareTwin ? [times(ratio(value(bareTwin), value(bare)))] : []),
       ...clusters.map((run) => times(ratio(value(run), value(convoy)))),
       ...(bareCluster ? [times(ratio(value(bareCluster), value(bare)))] : []),
       ...(bareOne ? [formatValue(name, value(bareOne))] : []),
@@ -126,21 +131,27 @@ export function targetChecks(results: RunResult[]): TargetCheck[] {
     ? `medians of ${rideConvoy!.metrics.turns} turns, servers taking turns`
     : "medians of 3 rides";
   const rideCpu = ratio(cpuOf("convoy"), cpuOf("bare"));
+  // The same server twice: what a ratio of two servers that do not differ looks like in this run.
+  const twinCpu = ratio(cpuOf("bare-twin"), cpuOf("bare"));
+  const twinOf = (twin: number | undefined) =>
+    twin === undefined ? "" : `; a second bare server against the first: ${times(twin)}`;
   checks.push({
     goal: "server CPU per delivered position (2,000 riders) within 1.2× of bare Socket.IO",
-    figure: rideCpu === undefined ? "not run" : `${times(rideCpu)}${turns ? ` (${of})` : ""}`,
+    figure:
+      rideCpu === undefined ? "not run" : `${times(rideCpu)}${turns ? ` (${of}${twinOf(twinCpu)})` : ""}`,
     met: rideCpu === undefined ? undefined : rideCpu <= 1.2,
   });
   const p99Name = turns ? "latencyP99MedianTurnMs" : "latencyP99MedianMs";
   const p99Convoy = rideConvoy?.metrics[p99Name];
   const p99Bare = rideBare?.metrics[p99Name];
   const p99Ratio = ratio(p99Convoy, p99Bare);
+  const twinP99 = ratio(find(results, rides, 2000, "bare-twin")?.metrics[p99Name], p99Bare);
   checks.push({
     goal: "2,000 riders at 1 Hz: end-to-end p99 within 1.2× of bare Socket.IO, every position delivered",
     figure:
       p99Ratio === undefined
         ? "not run"
-        : `${times(p99Ratio)}: ${p99Convoy!.toFixed(1)} ms against ${p99Bare!.toFixed(1)} ms (${of})`,
+        : `${times(p99Ratio)}: ${p99Convoy!.toFixed(1)} ms against ${p99Bare!.toFixed(1)} ms (${of}${twinOf(twinP99)})`,
     met:
       p99Ratio === undefined ? undefined : p99Ratio <= 1.2 && (rideConvoy?.metrics.deliveredShare ?? 0) === 1,
   });

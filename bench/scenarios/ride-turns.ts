@@ -60,6 +60,7 @@ function summarize(target: Target, size: number, turns: Contestant["turns"], sec
   const kernelCpuPerDelivery = perDelivery((t) => t.after.kernelCpuMs - t.before.kernelCpuMs);
   const loadCpuPerDelivery = perDelivery((t) => t.merged.loadCpuMs);
   const p99s = turns.map((t) => t.merged.latency.getValueAtPercentile(99) / 1000);
+  const steals = turns.map((t) => t.steal);
   const latency = latencyHistogram();
   for (const t of turns) latency.add(t.merged.latency);
   const deliveries = sum((t) => t.merged.deliveries);
@@ -78,6 +79,8 @@ function summarize(target: Target, size: number, turns: Contestant["turns"], sec
       serverCpuUsPerDeliveryWorstTurn: Math.max(...cpuPerDelivery),
       serverKernelCpuUsPerDeliveryMedianTurn: percentile(kernelCpuPerDelivery, 50),
       loadCpuUsPerDeliveryMedianTurn: percentile(loadCpuPerDelivery, 50),
+      hostStealShareMedianTurn: percentile(steals, 50),
+      hostStealShareWorstTurn: Math.max(...steals),
       latencyP50Ms: latency.getValueAtPercentile(50) / 1000,
       latencyP99MedianTurnMs: percentile(p99s, 50),
       latencyP99WorstTurnMs: Math.max(...p99s),

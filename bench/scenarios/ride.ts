@@ -33,6 +33,7 @@ export async function ride(fleet: Fleet, target: Target, seconds: number) {
       merged,
       before,
       after,
+      steal,
     } = await measure(
       fleet,
       target,
@@ -49,6 +50,7 @@ export async function ride(fleet: Fleet, target: Target, seconds: number) {
       merged,
       before,
       after,
+      steal,
       peakRssKb: Math.max(peakRssKb, after.rssKb),
     };
   } finally {

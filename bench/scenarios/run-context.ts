@@ -1,5 +1,6 @@
 // What every scenario run shares: a fresh server, its users, a fleet of load
 // processes, and the figures it reports.
+import { hostTicks, stealShare } from "../lib/proc.ts";
 import { collectAll, type Merged } from "../lib/merge.ts";
 import { deal, sourceAddresses, startFleet, type Fleet } from "../load/fleet.ts";
 import type { ClientSpec, Reply } from "../load/protocol.ts";
@@ -72,10 +73,11 @@ export async function measure<T>(
   drainMs: number,
 ) {
   await fleet.all({ cmd: "reset" });
+  const hostBefore = hostTicks();
   const before = target.usage();
   const acted = await act();
   const merged = await drain(fleet, expected(acted), drainMs);
-  return { acted, merged, before, after: target.usage() };
+  return { acted, merged, before, after: target.usage(), steal: stealShare(hostBefore, hostTicks()) };
 }
 
 export async function withFleet<T>(

@@ -19,6 +19,11 @@ export type TargetKind =
   /** Convoy at its real password cost, for the login flood. */
   | "convoy-flood"
   | "bare"
+  /**
+   * A second bare server, the same as "bare", in the turns: how far apart two
+   * runs of one server come out is how fine the turns can tell servers apart.
+   */
+  | "bare-twin"
   | "bare-1ns"
   | "bare-hold"
   /** Bare Socket.IO on 2 workers with the Redis adapter (sharded, a channel per room). */
@@ -198,7 +203,7 @@ export function startConvoyCluster(
  */
 export async function startBare(
   script: string,
-  kind: "bare" | "bare-1ns" | "bare-hold" | "bare-cluster",
+  kind: "bare" | "bare-twin" | "bare-1ns" | "bare-hold" | "bare-cluster",
   options: { namespaces?: 1 | 3; workers?: number; nodeArgs?: string[]; redisUrl?: string } = {},
 ): Promise<Target> {
   const { namespaces = 3, workers = 1, nodeArgs = [], redisUrl } = options;
