@@ -132,6 +132,7 @@ const nodeArgs = [
 ];
 const starters: Record<Exclude<TargetKind, `convoy-cluster-${number}`>, (size: number) => Promise<Target>> = {
   convoy: () => startConvoy({}, "convoy", nodeArgs),
+  "convoy-twin": () => startConvoy({}, "convoy-twin", nodeArgs),
   "convoy-cluster": () => startConvoyCluster(2, nodeArgs),
   "convoy-hold": (size) => startConvoyCluster(holdWorkers(size), nodeArgs, "convoy-hold"),
   // The default password cost: the flood must meet the hashing a real deployment does.
@@ -207,9 +208,9 @@ if (only.has("ride"))
 
 if (only.has("turns")) {
   const size = Number(flags["turns-riders"]);
-  const kinds = (["convoy", ...clusterKinds, "bare", "bare-twin", "bare-cluster"] as TargetKind[]).filter(
-    (kind) => !onlyTargets || onlyTargets.has(kind),
-  );
+  const kinds = (
+    ["convoy", "convoy-twin", ...clusterKinds, "bare", "bare-twin", "bare-cluster"] as TargetKind[]
+  ).filter((kind) => !onlyTargets || onlyTargets.has(kind));
   const targets: Target[] = [];
   try {
     for (const kind of kinds) targets.push(await start(kind, size));

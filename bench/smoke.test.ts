@@ -54,6 +54,7 @@ describe("npm run bench, at toy sizes", () => {
         "ride-turns/bare-twin",
         "ride-turns/convoy",
         "ride-turns/convoy-cluster",
+        "ride-turns/convoy-twin",
         "ride/bare",
         "ride/convoy",
       ]);
@@ -91,6 +92,7 @@ describe("npm run bench, at toy sizes", () => {
       assert.match(markdown, /## ride, 20 riders/);
       assert.match(markdown, /## ride-turns, 20 riders, every server up and riding in turns/);
       assert.match(markdown, /\| bare again ÷ bare \|/);
+      assert.match(markdown, /\| Convoy again ÷ Convoy \|/);
       assert.match(readFileSync(join(out, "latest.svg"), "utf8"), /^<svg/);
     },
   );

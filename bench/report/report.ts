@@ -47,16 +47,19 @@ function table(results: RunResult[], scenario: string, size: number): string {
   const bareOne = find(results, scenario, size, "bare-1ns");
   const bareCluster = find(results, scenario, size, "bare-cluster");
   const bareTwin = find(results, scenario, size, "bare-twin");
+  const convoyTwin = find(results, scenario, size, "convoy-twin");
   // renew runs on a cluster only.
   const names = Object.keys(convoy?.metrics ?? bare?.metrics ?? clusters[0]?.metrics ?? {});
   const columns = [
     "figure",
     "Convoy",
+    ...(convoyTwin ? ["Convoy again (a second server)"] : []),
     ...clusters.map((run) => `Convoy, ${workersOf(run)} workers + Redis`),
     "bare Socket.IO",
     ...(bareTwin ? ["bare again (a second server)"] : []),
     ...(bareCluster ? ["bare, 2 workers + Redis"] : []),
     "Convoy ÷ bare",
+    ...(convoyTwin ? ["Convoy again ÷ Convoy"] : []),
     ...(bareTwin ? ["bare again ÷ bare"] : []),
     ...clusters.map((run) => `${workersOf(run)} workers ÷ one process`),
     ...(bareCluster ? ["bare: 2 workers ÷ one process"] : []),
@@ -67,11 +70,13 @@ function table(results: RunResult[], scenario: string, size: number): string {
     const cells = [
       METRICS[name]?.label ?? name,
       formatValue(name, value(convoy)),
+      ...(convoyTwin ? [formatValue(name, value(convoyTwin))] : []),
       ...clusters.map((run) => formatValue(name, value(run))),
       formatValue(name, value(bare)),
       ...(bareTwin ? [formatValue(name, value(bareTwin))] : []),
       ...(bareCluster ? [formatValue(name, value(bareCluster))] : []),
       times(ratio(value(convoy), value(bare))),
+      ...(convoyTwin ? [times(ratio(value(convoyTwin), value(convoy)))] : []),
       ...(bareTwin ? [times(ratio(value(bareTwin), value(bare)))] : []),
       ...clusters.map((run) => times(ratio(value(run), value(convoy)))),
       ...(bareCluster ? [times(ratio(value(bareCluster), value(bare)))] : []),
@@ -131,27 +136,31 @@ export function targetChecks(results: RunResult[]): TargetCheck[] {
     ? `medians of ${rideConvoy!.metrics.turns} turns, servers taking turns`
     : "medians of 3 rides";
   const rideCpu = ratio(cpuOf("convoy"), cpuOf("bare"));
-  // The same server twice: what a ratio of two servers that do not differ looks like in this run.
-  const twinCpu = ratio(cpuOf("bare-twin"), cpuOf("bare"));
-  const twinOf = (twin: number | undefined) =>
-    twin === undefined ? "" : `; a second bare server against the first: ${times(twin)}`;
+  // Each server twice: what a ratio of two servers that do not differ looks like in this run.
+  const twinOf = (bare: number | undefined, convoy: number | undefined) =>
+    (bare === undefined ? "" : `; a second bare server against the first: ${times(bare)}`) +
+    (convoy === undefined ? "" : `; a second Convoy server against the first: ${times(convoy)}`);
+  const twinCpu = twinOf(
+    ratio(cpuOf("bare-twin"), cpuOf("bare")),
+    ratio(cpuOf("convoy-twin"), cpuOf("convoy")),
+  );
   checks.push({
     goal: "server CPU per delivered position (2,000 riders) within 1.2× of bare Socket.IO",
-    figure:
-      rideCpu === undefined ? "not run" : `${times(rideCpu)}${turns ? ` (${of}${twinOf(twinCpu)})` : ""}`,
+    figure: rideCpu === undefined ? "not run" : `${times(rideCpu)}${turns ? ` (${of}${twinCpu})` : ""}`,
     met: rideCpu === undefined ? undefined : rideCpu <= 1.2,
   });
   const p99Name = turns ? "latencyP99MedianTurnMs" : "latencyP99MedianMs";
   const p99Convoy = rideConvoy?.metrics[p99Name];
   const p99Bare = rideBare?.metrics[p99Name];
   const p99Ratio = ratio(p99Convoy, p99Bare);
-  const twinP99 = ratio(find(results, rides, 2000, "bare-twin")?.metrics[p99Name], p99Bare);
+  const p99Of = (target: TargetKind) => find(results, rides, 2000, target)?.metrics[p99Name];
+  const twinP99 = twinOf(ratio(p99Of("bare-twin"), p99Bare), ratio(p99Of("convoy-twin"), p99Convoy));
   checks.push({
     goal: "2,000 riders at 1 Hz: end-to-end p99 within 1.2× of bare Socket.IO, every position delivered",
     figure:
       p99Ratio === undefined
         ? "not run"
-        : `${times(p99Ratio)}: ${p99Convoy!.toFixed(1)} ms against ${p99Bare!.toFixed(1)} ms (${of}${twinOf(twinP99)})`,
+        : `${times(p99Ratio)}: ${p99Convoy!.toFixed(1)} ms against ${p99Bare!.toFixed(1)} ms (${of}${twinP99})`,
     met:
       p99Ratio === undefined ? undefined : p99Ratio <= 1.2 && (rideConvoy?.metrics.deliveredShare ?? 0) === 1,
   });

@@ -12,6 +12,8 @@ import { usageOf, type Usage } from "../lib/proc.ts";
 
 export type TargetKind =
   | "convoy"
+  /** A second Convoy process, the same as "convoy", in the turns (as "bare-twin" is for bare). */
+  | "convoy-twin"
   /** 2 workers and Redis; `convoy-cluster-<n>` for n workers. */
   | "convoy-cluster"
   | `convoy-cluster-${number}`
