@@ -78,10 +78,13 @@ export function createRides(
   /** With other nodes: reads on from what the last check read of each ride's trails. */
   const storedTrails = createTrailReader((rideId, from) => store.trails(rideId, from));
 
-  /** The group's ride under way as read less than ACTIVE_CACHE_MS ago (null: none); undefined: not read since. */
+  /**
+   * The group's ride under way as read less than ACTIVE_CACHE_MS ago (null: none); undefined: not read since.
+   * Alone (embedded), this node makes every change to its rides and remembers each: what it read stays true.
+   */
   function recentlyActiveIn(groupId: string): Ride | null | undefined {
     const cached = activeCache.get(groupId);
-    return cached && clock.now() - cached.readAt < ACTIVE_CACHE_MS ? cached.ride : undefined;
+    return cached && (!crossNode || clock.now() - cached.readAt < ACTIVE_CACHE_MS) ? cached.ride : undefined;
   }
   async function activeIn(groupId: string): Promise<Ride | null> {
     const recent = recentlyActiveIn(groupId);
