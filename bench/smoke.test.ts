@@ -85,6 +85,8 @@ describe("npm run bench, at toy sizes", () => {
           assert.equal(metrics.turns, 2, where);
           const steal = metrics.hostStealShareMedianTurn!;
           assert.ok(steal >= 0 && steal <= 1, `${where}: the host's steal is a share (${steal})`);
+          const [p90, p99, p999] = [metrics.latencyP90Ms!, metrics.latencyP99Ms!, metrics.latencyP999Ms!];
+          assert.ok(p90 > 0 && p90 <= p99 && p99 <= p999, `${where}: the tail's percentiles in order`);
         }
       }
       const markdown = readFileSync(join(out, "latest.md"), "utf8");

@@ -82,6 +82,10 @@ function summarize(target: Target, size: number, turns: Contestant["turns"], sec
       hostStealShareMedianTurn: percentile(steals, 50),
       hostStealShareWorstTurn: Math.max(...steals),
       latencyP50Ms: latency.getValueAtPercentile(50) / 1000,
+      // Of every turn's deliveries together: how the whole tail differs, beside each turn's p99.
+      latencyP90Ms: latency.getValueAtPercentile(90) / 1000,
+      latencyP99Ms: latency.getValueAtPercentile(99) / 1000,
+      latencyP999Ms: latency.getValueAtPercentile(99.9) / 1000,
       latencyP99MedianTurnMs: percentile(p99s, 50),
       latencyP99WorstTurnMs: Math.max(...p99s),
       serverRssMb: turns.at(-1)!.after.rssKb / 1024,
