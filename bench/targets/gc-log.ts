@@ -1,7 +1,10 @@
 // Loaded into a server under test with `node --import` (`npm run bench -- --gc-log`):
 // once a second it writes one line to stderr with the server's CPU, event-loop
 // delay and garbage collections by kind, so a latency tail can be matched to a
-// GC pause or to a busy second. Only the server reads it; it sends nothing.
+// GC pause or to a busy second, and counts the socket writes the process made
+// (a server that wrote more often per delivery would show it here). Only the
+// server reads it; it sends nothing.
+import { Socket } from "node:net";
 import {
   constants,
   monitorEventLoopDelay,
@@ -34,6 +37,21 @@ new PerformanceObserver((list) => {
   }
 }).observe({ entryTypes: ["gc"] });
 
+/**
+ * Every socket write reaches the kernel through `_writeGeneric` (one `write`,
+ * or one `writev` of several buffers): counted here, with the buffers.
+ */
+type WriteGeneric = (this: Socket, writev: boolean, data: unknown, ...rest: unknown[]) => unknown;
+const socketProto = Socket.prototype as unknown as { _writeGeneric: WriteGeneric };
+const writeGeneric = socketProto._writeGeneric;
+let writes = 0;
+let buffers = 0;
+socketProto._writeGeneric = function (writev, data, ...rest) {
+  writes++;
+  buffers += writev && Array.isArray(data) ? data.length : 1;
+  return writeGeneric.call(this, writev, data, ...rest);
+};
+
 const startedAt = Date.now();
 let cpuBefore = process.cpuUsage();
 setInterval(() => {
@@ -45,8 +63,11 @@ setInterval(() => {
   process.stderr.write(
     `[${tag} ${((Date.now() - startedAt) / 1000).toFixed(0)}s] cpu ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms` +
       ` · loop delay p99 ${(delay.percentile(99) / 1e6).toFixed(1)} max ${(delay.max / 1e6).toFixed(1)} ms` +
+      ` · socket writes ${writes} (${buffers} buffers)` +
       ` · heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MB · ${gcs || "no GC"}\n`,
   );
   delay.reset();
+  writes = 0;
+  buffers = 0;
   second = new Map();
 }, 1000).unref();
