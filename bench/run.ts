@@ -18,6 +18,9 @@
 //   npm run bench -- --only turns --turns 6
 //                                         ride 2,000 on one process, on 2 workers + Redis and on
 //                                         bare Socket.IO, all up at once and riding in turns
+//   npm run bench -- --only turns --turns 3 --targets convoy,bare,bare-in-convoy
+//                                         bare Socket.IO also served from Convoy's process:
+//                                         the same relay in Convoy's heap
 //   npm run bench -- --only renew --renew 5000
 //                                         server CPU per session renewal beside per connection
 //                                         (Convoy on 2 workers + Redis; not in the default run)
@@ -130,8 +133,12 @@ const nodeArgs = [
   ...(flags.profile ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []),
   ...(flags["gc-log"] ? ["--import", pathToFileURL(scripts.gcLog).href] : []),
 ];
+/** `--targets convoy,bare-in-convoy,…`: the "convoy" process also serves bare Socket.IO. */
+const hostsBare = onlyTargets?.has("bare-in-convoy") ?? false;
+let hostingConvoy: Target | undefined;
 const starters: Record<Exclude<TargetKind, `convoy-cluster-${number}`>, (size: number) => Promise<Target>> = {
-  convoy: () => startConvoy({}, "convoy", nodeArgs),
+  convoy: async () =>
+    (hostingConvoy = await startConvoy({}, "convoy", nodeArgs, hostsBare ? scripts.bareServer : undefined)),
   "convoy-twin": () => startConvoy({}, "convoy-twin", nodeArgs),
   "convoy-cluster": () => startConvoyCluster(2, nodeArgs),
   "convoy-hold": (size) => startConvoyCluster(holdWorkers(size), nodeArgs, "convoy-hold"),
@@ -142,6 +149,11 @@ const starters: Record<Exclude<TargetKind, `convoy-cluster-${number}`>, (size: n
   "bare-twin": () => startBare(scripts.bareServer, "bare-twin", { nodeArgs }),
   "bare-1ns": () => startBare(scripts.bareServer, "bare-1ns", { namespaces: 1, nodeArgs }),
   "bare-cluster": () => startBareCluster(scripts.bareServer, 2, nodeArgs),
+  "bare-in-convoy": async () => {
+    if (!hostingConvoy?.hosted)
+      throw new Error("bare-in-convoy is served by convoy's process: list convoy first");
+    return hostingConvoy.hosted;
+  },
 };
 
 const start = (kind: TargetKind, size: number): Promise<Target> => {
@@ -210,7 +222,9 @@ if (only.has("turns")) {
   const size = Number(flags["turns-riders"]);
   const kinds = (
     ["convoy", "convoy-twin", ...clusterKinds, "bare", "bare-twin", "bare-cluster"] as TargetKind[]
-  ).filter((kind) => !onlyTargets || onlyTargets.has(kind));
+  )
+    .filter((kind) => !onlyTargets || onlyTargets.has(kind))
+    .concat(hostsBare ? ["bare-in-convoy"] : []);
   const targets: Target[] = [];
   try {
     for (const kind of kinds) targets.push(await start(kind, size));

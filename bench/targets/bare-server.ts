@@ -8,7 +8,13 @@ import { createShardedAdapter } from "@socket.io/redis-adapter";
 import { createClient } from "redis";
 import { Server, type Socket } from "socket.io";
 
-const port = Number(process.env.PORT ?? 3100);
+/**
+ * Set: this module was loaded into a Convoy process (`node --import`, the
+ * "bare-in-convoy" target) and serves on this port beside Convoy, sharing its
+ * heap, its garbage collector and its JIT's view of Socket.IO.
+ */
+const hostedPort = process.env.BARE_HOSTED_PORT;
+const port = Number(hostedPort ?? process.env.PORT ?? 3100);
 /** More than 1: a Node cluster, for more clients than one process may open files for. */
 const workers = Number(process.env.BARE_WORKERS ?? 1);
 /**
@@ -97,10 +103,12 @@ async function serve(): Promise<void> {
   for (const name of namespaces) io.of(name).on("connection", (socket) => handlers[name]!(io, socket));
   // A cluster's primary says when all its workers are listening.
   httpServer.listen(port, "127.0.0.1", () => cluster.isWorker || process.send?.("ready"));
-  process.on("SIGTERM", () => {
-    void io.close();
-    process.exit(0);
-  });
+  // Hosted, Convoy's own shutdown ends the process.
+  if (!hostedPort)
+    process.on("SIGTERM", () => {
+      void io.close();
+      process.exit(0);
+    });
 }
 
 if (workers > 1 && cluster.isPrimary) {

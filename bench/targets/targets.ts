@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { usageOf, type Usage } from "../lib/proc.ts";
 
 export type TargetKind =
@@ -29,7 +29,12 @@ export type TargetKind =
   | "bare-1ns"
   | "bare-hold"
   /** Bare Socket.IO on 2 workers with the Redis adapter (sharded, a channel per room). */
-  | "bare-cluster";
+  | "bare-cluster"
+  /**
+   * Bare Socket.IO served from the "convoy" target's own process, on a port of
+   * its own (turns only): the same relay as "bare", in Convoy's heap.
+   */
+  | "bare-in-convoy";
 
 export interface Target {
   kind: TargetKind;
@@ -37,6 +42,8 @@ export interface Target {
   /** Convoy's login and groups exist; the bare server has neither. */
   convoy: boolean;
   usage(): Usage;
+  /** Bare Socket.IO served from this process too ("bare-in-convoy"); its usage is this process's. */
+  hosted?: Target;
   /** A cluster's Redis alone (its usage is in `usage()` too). */
   redisUsage?(): Usage;
   stop(): Promise<void>;
@@ -100,15 +107,20 @@ function target(kind: TargetKind, child: ChildProcess, port: number): Target {
 /**
  * Convoy as shipped: without REDIS_URL in `env`, embedded mode on a fresh
  * DATA_DIR (its SQLite database on this disk), removed when it stops.
+ * `hostBare`: the bare server's script, loaded into the same process
+ * (`Target.hosted`).
  */
 export async function startConvoy(
   env: Record<string, string> = {},
   kind: TargetKind = "convoy",
   nodeArgs: string[] = [],
+  hostBare?: string,
 ): Promise<Target> {
   const port = await freePort();
+  const barePort = hostBare ? await freePort() : 0;
   const dataDir = mkdtempSync(join(tmpdir(), "convoy-bench-"));
-  const child = spawn(process.execPath, [...nodeArgs, serverMain], {
+  const hosting = hostBare ? ["--import", pathToFileURL(hostBare).href] : [];
+  const child = spawn(process.execPath, [...nodeArgs, ...hosting, serverMain], {
     env: {
       ...process.env,
       PORT: String(port),
@@ -130,13 +142,18 @@ export async function startConvoy(
       LIMIT_EVENTS_PER_SECOND: "100000000",
       LIMIT_USER_EVENTS_PER_SECOND: "100000000",
       BENCH_TARGET: kind,
+      ...(hostBare ? { BARE_HOSTED_PORT: String(barePort) } : {}),
       ...env,
     },
     stdio: ["ignore", "ignore", "inherit"],
   });
   child.once("exit", () => rmSync(dataDir, { recursive: true, force: true }));
   await until("convoy", child, async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok);
-  return target(kind, child, port);
+  if (!hostBare) return target(kind, child, port);
+  await until("bare socket.io in convoy", child, () => listening(barePort));
+  // Stopping Convoy stops it.
+  const hosted = { ...target("bare-in-convoy", child, barePort), stop: async () => {} };
+  return { ...target(kind, child, port), hosted };
 }
 
 /** A private redis-server on a free port, nothing persisted. */
