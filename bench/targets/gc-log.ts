@@ -46,11 +46,14 @@ const socketProto = Socket.prototype as unknown as { _writeGeneric: WriteGeneric
 const writeGeneric = socketProto._writeGeneric;
 let writes = 0;
 let buffers = 0;
-socketProto._writeGeneric = function (writev, data, ...rest) {
-  writes++;
-  buffers += writev && Array.isArray(data) ? data.length : 1;
-  return writeGeneric.call(this, writev, data, ...rest);
-};
+// A private method: a Node without it logs no writes rather than failing every write.
+const countsWrites = typeof writeGeneric === "function";
+if (countsWrites)
+  socketProto._writeGeneric = function (writev, data, ...rest) {
+    writes++;
+    buffers += writev && Array.isArray(data) ? data.length : 1;
+    return writeGeneric.call(this, writev, data, ...rest);
+  };
 
 const startedAt = Date.now();
 let cpuBefore = process.cpuUsage();
@@ -63,7 +66,7 @@ setInterval(() => {
   process.stderr.write(
     `[${tag} ${((Date.now() - startedAt) / 1000).toFixed(0)}s] cpu ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms` +
       ` · loop delay p99 ${(delay.percentile(99) / 1e6).toFixed(1)} max ${(delay.max / 1e6).toFixed(1)} ms` +
-      ` · socket writes ${writes} (${buffers} buffers)` +
+      (countsWrites ? ` · socket writes ${writes} (${buffers} buffers)` : "") +
       ` · heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MB · ${gcs || "no GC"}\n`,
   );
   delay.reset();
