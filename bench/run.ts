@@ -133,12 +133,11 @@ const nodeArgs = [
   ...(flags.profile ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []),
   ...(flags["gc-log"] ? ["--import", pathToFileURL(scripts.gcLog).href] : []),
 ];
-/** `--targets convoy,bare-in-convoy,…`: the "convoy" process also serves bare Socket.IO. */
-const hostsBare = onlyTargets?.has("bare-in-convoy") ?? false;
-let hostingConvoy: Target | undefined;
-const starters: Record<Exclude<TargetKind, `convoy-cluster-${number}`>, (size: number) => Promise<Target>> = {
-  convoy: async () =>
-    (hostingConvoy = await startConvoy({}, "convoy", nodeArgs, hostsBare ? scripts.bareServer : undefined)),
+const starters: Record<
+  Exclude<TargetKind, `convoy-cluster-${number}` | "bare-in-convoy">,
+  (size: number) => Promise<Target>
+> = {
+  convoy: () => startConvoy({}, "convoy", nodeArgs),
   "convoy-twin": () => startConvoy({}, "convoy-twin", nodeArgs),
   "convoy-cluster": () => startConvoyCluster(2, nodeArgs),
   "convoy-hold": (size) => startConvoyCluster(holdWorkers(size), nodeArgs, "convoy-hold"),
@@ -149,11 +148,6 @@ const starters: Record<Exclude<TargetKind, `convoy-cluster-${number}`>, (size: n
   "bare-twin": () => startBare(scripts.bareServer, "bare-twin", { nodeArgs }),
   "bare-1ns": () => startBare(scripts.bareServer, "bare-1ns", { namespaces: 1, nodeArgs }),
   "bare-cluster": () => startBareCluster(scripts.bareServer, 2, nodeArgs),
-  "bare-in-convoy": async () => {
-    if (!hostingConvoy?.hosted)
-      throw new Error("bare-in-convoy is served by convoy's process: list convoy first");
-    return hostingConvoy.hosted;
-  },
 };
 
 const start = (kind: TargetKind, size: number): Promise<Target> => {
@@ -220,6 +214,15 @@ if (only.has("ride"))
 
 if (only.has("turns")) {
   const size = Number(flags["turns-riders"]);
+  /** `--targets convoy,bare-in-convoy,…`: the "convoy" process also serves bare Socket.IO (turns only). */
+  const hostsBare = onlyTargets?.has("bare-in-convoy") ?? false;
+  const startForTurns = async (kind: TargetKind, started: Target[]): Promise<Target> => {
+    if (kind === "convoy" && hostsBare) return startConvoy({}, "convoy", nodeArgs, scripts.bareServer);
+    if (kind !== "bare-in-convoy") return start(kind, size);
+    const hosted = started.find((target) => target.hosted)?.hosted;
+    if (!hosted) throw new Error("bare-in-convoy is served by convoy's process: list convoy too");
+    return hosted;
+  };
   const kinds = (
     ["convoy", "convoy-twin", ...clusterKinds, "bare", "bare-twin", "bare-cluster"] as TargetKind[]
   )
@@ -227,7 +230,7 @@ if (only.has("turns")) {
     .concat(hostsBare ? ["bare-in-convoy"] : []);
   const targets: Target[] = [];
   try {
-    for (const kind of kinds) targets.push(await start(kind, size));
+    for (const kind of kinds) targets.push(await startForTurns(kind, targets));
     process.stdout.write(`ride-turns ${size} on ${kinds.join(", ")}… `);
     const turned = await rideTurnsScenario(targets, size, scripts.loadProcess, {
       seconds,
