@@ -1,12 +1,12 @@
 // /chat: rooms per group, messages stored then broadcast, typing notices, and
 // direct messages to every device of both users.
-import { chatInputs, LIMITS, type ChatClientEvents } from "@convoy/shared";
+import { chatInputs, LIMITS } from "@convoy/shared";
 import type { Deps, Registration } from "../deps.ts";
 import { AppError } from "../errors.ts";
 import { createBroadcaster } from "../realtime/broadcast.ts";
-import { createEventBinder } from "../realtime/handle.ts";
+import { eventRouter } from "../realtime/handle.ts";
 import { secureNamespace } from "../realtime/namespace.ts";
-import { createTokenBucket, type TokenBucket } from "../realtime/token-bucket.ts";
+import { TokenBucket } from "../realtime/token-bucket.ts";
 import { renewSocketSession } from "../realtime/session-lifetime.ts";
 import { joinAndHear, roomOf, userRoom } from "../realtime/rooms.ts";
 import type { ChatNamespace, Io } from "../realtime/types.ts";
@@ -16,75 +16,86 @@ export function registerChat(io: Io, deps: Deps): Registration {
     // Direct messages, and typing notices that skip every tab of their sender.
     userRoom: true,
   });
-  const bind = createEventBinder<ChatClientEvents>("/chat", chatInputs, deps);
+  const events = eventRouter(chat, chatInputs, deps);
   const broadcast = createBroadcaster(chat, deps);
   const { limits } = deps;
 
-  chat.on("connection", (socket) => {
+  // Made on first use: most sockets never send.
+  const sendLimits = new WeakMap<object, TokenBucket>();
+  const typingLimits = new WeakMap<object, TokenBucket>();
+  const take = (buckets: WeakMap<object, TokenBucket>, socket: object, make: () => TokenBucket) => {
+    let bucket = buckets.get(socket);
+    if (!bucket) buckets.set(socket, (bucket = make()));
+    return bucket.tryTake();
+  };
+  // Group messages and direct messages share one budget.
+  const takeSend = (socket: object) => {
+    if (!take(sendLimits, socket, () => new TokenBucket(limits.chatPerSecond, limits.chatBurst))) {
+      throw new AppError("RATE_LIMITED", "too many messages, slow down");
+    }
+  };
+
+  events.on("session:renew", ({ token }, socket) => renewSocketSession(socket, deps.sessions, token));
+
+  events.on("room:join", async ({ groupId }, socket) => {
     const { user } = socket.data;
-    const on = bind(socket);
-    on("session:renew", ({ token }) => renewSocketSession(socket, deps.sessions, token));
-    // Created on first use: most sockets never send.
-    let sendLimit: TokenBucket | undefined;
-    let typingLimit: TokenBucket | undefined;
+    await deps.groups.requireMember(groupId, user.id);
+    // Join before reading history: a message sent in between arrives twice
+    // (clients dedupe by id) rather than not at all.
+    await joinAndHear(socket, roomOf(groupId));
+    return { groupId, messages: await deps.messages.latest(user, groupId, LIMITS.joinHistory) };
+  });
 
-    on("room:join", async ({ groupId }) => {
-      await deps.groups.requireMember(groupId, user.id);
-      // Join before reading history: a message sent in between arrives twice
-      // (clients dedupe by id) rather than not at all.
-      await joinAndHear(socket, roomOf(groupId));
-      return { groupId, messages: await deps.messages.latest(user, groupId, LIMITS.joinHistory) };
-    });
+  events.on("room:leave", async ({ groupId }, socket) => {
+    await deps.groups.requireMember(groupId, socket.data.user.id);
+    await socket.leave(roomOf(groupId));
+    return { groupId };
+  });
 
-    on("room:leave", async ({ groupId }) => {
-      await deps.groups.requireMember(groupId, user.id);
-      await socket.leave(roomOf(groupId));
-      return { groupId };
-    });
+  events.on("message:send", async (input, socket) => {
+    takeSend(socket);
+    const { message, isNew } = await deps.messages.send(socket.data.user, input);
+    if (isNew) broadcast.toGroup(input.groupId, "message:new", message);
+    return { message };
+  });
 
-    // Group messages and direct messages share one budget.
-    const takeSend = () => {
-      sendLimit ??= createTokenBucket(limits.chatPerSecond, limits.chatBurst);
-      if (!sendLimit.tryTake()) throw new AppError("RATE_LIMITED", "too many messages, slow down");
-    };
+  events.on("messages:since", async ({ groupId, afterId, limit }, socket) => {
+    const page = await deps.messages.since(socket.data.user, groupId, afterId, limit ?? limits.pageMax);
+    return { groupId, ...page };
+  });
 
-    on("message:send", async (input) => {
-      takeSend();
-      const { message, isNew } = await deps.messages.send(user, input);
-      if (isNew) broadcast.toGroup(input.groupId, "message:new", message);
-      return { message };
-    });
+  events.on("dm:send", async (input, socket) => {
+    takeSend(socket);
+    const { user } = socket.data;
+    const { message, isNew } = await deps.direct.send(user, input);
+    // Every device of both: the sender's other tabs show it too.
+    if (isNew) broadcast.toUsers([user.id, input.toUserId], "dm:new", message);
+    return { message };
+  });
 
-    on("messages:since", async ({ groupId, afterId, limit }) => {
-      const page = await deps.messages.since(user, groupId, afterId, limit ?? limits.pageMax);
-      return { groupId, ...page };
-    });
+  events.on("dm:page", async (input, socket) => {
+    const cursor = "afterId" in input ? { afterId: input.afterId } : { beforeId: input.beforeId };
+    const page = await deps.direct.page(
+      socket.data.user,
+      input.userId,
+      cursor,
+      input.limit ?? limits.pageMax,
+    );
+    return { userId: input.userId, ...page };
+  });
 
-    on("dm:send", async (input) => {
-      takeSend();
-      const { message, isNew } = await deps.direct.send(user, input);
-      // Every device of both: the sender's other tabs show it too.
-      if (isNew) broadcast.toUsers([user.id, input.toUserId], "dm:new", message);
-      return { message };
-    });
+  events.on("dm:conversations", async (_input, socket) => ({
+    conversations: await deps.direct.conversations(socket.data.user, limits.pageMax),
+  }));
 
-    on("dm:page", async (input) => {
-      const cursor = "afterId" in input ? { afterId: input.afterId } : { beforeId: input.beforeId };
-      const page = await deps.direct.page(user, input.userId, cursor, input.limit ?? limits.pageMax);
-      return { userId: input.userId, ...page };
-    });
-
-    on("dm:conversations", async () => ({
-      conversations: await deps.direct.conversations(user, limits.pageMax),
-    }));
-
-    on("typing", async ({ groupId, typing }) => {
-      typingLimit ??= createTokenBucket(limits.typingPerSecond, limits.typingPerSecond);
-      if (!typingLimit.tryTake()) throw new AppError("RATE_LIMITED", "too many typing notices");
-      await deps.groups.requireMember(groupId, user.id);
-      const notice = { groupId, userId: user.id, username: user.username, typing };
-      broadcast.toGroup(groupId, "typing", notice, { except: userRoom(user.id) });
-    });
+  events.on("typing", async ({ groupId, typing }, socket) => {
+    const typingLimit = () => new TokenBucket(limits.typingPerSecond, limits.typingPerSecond);
+    if (!take(typingLimits, socket, typingLimit))
+      throw new AppError("RATE_LIMITED", "too many typing notices");
+    const { user } = socket.data;
+    await deps.groups.requireMember(groupId, user.id);
+    const notice = { groupId, userId: user.id, username: user.username, typing };
+    broadcast.toGroup(groupId, "typing", notice, { except: userRoom(user.id) });
   });
 
   return { close: async () => {} };

@@ -1,18 +1,18 @@
 // /location: opt-in sharing, rate-limited updates coalesced per group, latest
 // position per rider fanned out to subscribers, quiet riders forgotten; rides
 // (start, join, leave, end) and their notices to every member.
-import { locationInputs, type LocationClientEvents, type Position } from "@convoy/shared";
+import { locationInputs, type Position } from "@convoy/shared";
 import type { Deps, Registration } from "../deps.ts";
 import { createBroadcaster } from "../realtime/broadcast.ts";
-import { createCoalescer } from "../realtime/coalesce.ts";
-import { createEventBinder } from "../realtime/handle.ts";
+import { Coalescer } from "../realtime/coalesce.ts";
+import { eventRouter } from "../realtime/handle.ts";
 import { secureNamespace } from "../realtime/namespace.ts";
 import { renewSocketSession } from "../realtime/session-lifetime.ts";
 import type { Logger } from "../logger.ts";
 import type { RoomListeners } from "../realtime/room-channel-adapter.ts";
 import { groupOfRoom, joinAndHear, roomOf } from "../realtime/rooms.ts";
-import type { Io, LocationNamespace } from "../realtime/types.ts";
-import type { Locations } from "../services/locations.ts";
+import type { Io, LocationNamespace, LocationSocket } from "../realtime/types.ts";
+import type { Authorizer, Locations } from "../services/locations.ts";
 import type { RideNotice } from "../services/rides.ts";
 
 /**
@@ -44,7 +44,7 @@ export function registerLocation(io: Io, deps: Deps): Registration {
     // Ride notices and SOS reach every member's sockets, whichever group they have open.
     userRoom: true,
   });
-  const bind = createEventBinder<LocationClientEvents>("/location", locationInputs, deps);
+  const events = eventRouter(location, locationInputs, deps);
   const broadcast = createBroadcaster(location, deps);
 
   const publish = (position: Position) => {
@@ -83,73 +83,83 @@ export function registerLocation(io: Io, deps: Deps): Registration {
     }
   };
 
-  location.on("connection", (socket) => {
-    const { user } = socket.data;
-    const on = bind(socket);
-    on("session:renew", ({ token }) => renewSocketSession(socket, deps.sessions, token));
-    // Made on the first position: most sockets only watch.
-    let updates: ReturnType<typeof createCoalescer<Position>> | undefined;
-    let authorizer: ReturnType<typeof deps.locations.authorizer> | undefined;
+  // A sharing rider's socket: made on its first position, as most sockets only watch.
+  const riders = new WeakMap<object, { authorizer: Authorizer; updates: Coalescer<Position> }>();
+  const riderOf = (socket: LocationSocket) => {
+    let rider = riders.get(socket);
+    if (rider) return rider;
+    const made = {
+      authorizer: deps.locations.authorizer(socket.data.user),
+      updates: new Coalescer(deps.limits.locationPerSecond, publish),
+    };
+    riders.set(socket, (rider = made));
     // The newest waiting position of each group still counts when the rider drops.
-    socket.on("disconnect", () => {
-      updates?.flush();
-      authorizer?.release();
+    socket.once("disconnect", () => {
+      made.updates.flush();
+      made.authorizer.release();
     });
+    return rider;
+  };
 
-    on("location:subscribe", async ({ groupId }) => {
-      await deps.groups.requireMember(groupId, user.id);
-      await joinAndHear(socket, roomOf(groupId));
-      const [riders, ride] = await Promise.all([
-        deps.locations.riders(user, groupId),
-        deps.rides.stateIn(groupId),
-      ]);
-      return { groupId, riders, ride };
-    });
+  events.on("session:renew", ({ token }, socket) => renewSocketSession(socket, deps.sessions, token));
 
-    on("location:unsubscribe", async ({ groupId }) => {
-      await deps.groups.requireMember(groupId, user.id);
-      await socket.leave(roomOf(groupId));
-      return { groupId };
-    });
+  events.on("location:subscribe", async ({ groupId }, socket) => {
+    const { user } = socket.data;
+    await deps.groups.requireMember(groupId, user.id);
+    await joinAndHear(socket, roomOf(groupId));
+    const [riders, ride] = await Promise.all([
+      deps.locations.riders(user, groupId),
+      deps.rides.stateIn(groupId),
+    ]);
+    return { groupId, riders, ride };
+  });
 
-    on("location:share", async ({ groupId, sharing }) => {
-      const { stopped } = await deps.locations.share(user, groupId, sharing);
-      if (stopped) broadcast.toGroup(groupId, "location:stopped", stopped);
-      return { groupId, sharing };
-    });
+  events.on("location:unsubscribe", async ({ groupId }, socket) => {
+    await deps.groups.requireMember(groupId, socket.data.user.id);
+    await socket.leave(roomOf(groupId));
+    return { groupId };
+  });
 
-    on("ride:start", async (input) => {
-      const { ride, notices } = await deps.rides.start(user, input);
-      deliver(notices);
-      return { ride };
-    });
+  events.on("location:share", async ({ groupId, sharing }, socket) => {
+    const { stopped } = await deps.locations.share(socket.data.user, groupId, sharing);
+    if (stopped) broadcast.toGroup(groupId, "location:stopped", stopped);
+    return { groupId, sharing };
+  });
 
-    on("ride:join", async ({ rideId }) => {
-      const { state, notices } = await deps.rides.join(user, rideId);
-      deliver(notices);
-      return state;
-    });
+  events.on("ride:start", async (input, socket) => {
+    const { ride, notices } = await deps.rides.start(socket.data.user, input);
+    deliver(notices);
+    return { ride };
+  });
 
-    on("ride:leave", async ({ rideId }) => {
-      const { ride, notices, stopped } = await deps.rides.leave(user, rideId);
-      if (stopped) broadcast.toGroup(stopped.groupId, "location:stopped", stopped);
-      deliver(notices);
-      return { ride };
-    });
+  events.on("ride:join", async ({ rideId }, socket) => {
+    const { state, notices } = await deps.rides.join(socket.data.user, rideId);
+    deliver(notices);
+    return state;
+  });
 
-    on("ride:end", async ({ rideId }) => {
-      const { ride, notices } = await deps.rides.end(user, rideId);
-      deliver(notices);
-      return { ride };
-    });
+  events.on("ride:leave", async ({ rideId }, socket) => {
+    const { ride, notices, stopped } = await deps.rides.leave(socket.data.user, rideId);
+    if (stopped) broadcast.toGroup(stopped.groupId, "location:stopped", stopped);
+    deliver(notices);
+    return { ride };
+  });
 
-    on("ride:active", async () => ({ rides: await deps.rides.activeFor(user) }));
+  events.on("ride:end", async ({ rideId }, socket) => {
+    const { ride, notices } = await deps.rides.end(socket.data.user, rideId);
+    deliver(notices);
+    return { ride };
+  });
 
-    on("location:update", async (input) => {
-      const position = await (authorizer ??= deps.locations.authorizer(user)).authorize(input);
-      (updates ??= createCoalescer(deps.limits.locationPerSecond, publish)).push(input.groupId, position);
-      return { accepted: true as const };
-    });
+  events.on("ride:active", async (_input, socket) => ({
+    rides: await deps.rides.activeFor(socket.data.user),
+  }));
+
+  events.on("location:update", async (input, socket) => {
+    const rider = riderOf(socket);
+    const position = await rider.authorizer.authorize(input);
+    rider.updates.push(input.groupId, position);
+    return { accepted: true as const };
   });
 
   // Riders who went quiet leave the map, with the same notice as turning sharing off.

@@ -1,10 +1,10 @@
 // /presence: every connected socket counts toward its user's status; groups'
 // subscribers hear only changes of the aggregate. In clustered mode this node
 // also beats, and detaches the users of nodes that died without a goodbye.
-import { presenceInputs, type PresenceClientEvents, type User } from "@convoy/shared";
+import { presenceInputs, type User } from "@convoy/shared";
 import type { Deps, Registration } from "../deps.ts";
 import { createBroadcaster } from "../realtime/broadcast.ts";
-import { createEventBinder } from "../realtime/handle.ts";
+import { eventRouter } from "../realtime/handle.ts";
 import { secureNamespace } from "../realtime/namespace.ts";
 import { renewSocketSession } from "../realtime/session-lifetime.ts";
 import { joinAndHear, roomOf } from "../realtime/rooms.ts";
@@ -21,7 +21,7 @@ interface Connection {
 
 export function registerPresence(io: Io, deps: Deps): Registration {
   const presence: PresenceNamespace = secureNamespace(io.of("/presence") as PresenceNamespace, deps);
-  const bind = createEventBinder<PresenceClientEvents>("/presence", presenceInputs, deps);
+  const events = eventRouter(presence, presenceInputs, deps);
   const broadcast = createBroadcaster(presence, deps);
   const connections = new Map<string, Connection>();
   const inFlight = new Set<Promise<unknown>>();
@@ -59,8 +59,6 @@ export function registerPresence(io: Io, deps: Deps): Registration {
 
   presence.on("connection", (socket) => {
     const { user } = socket.data;
-    const on = bind(socket);
-    on("session:renew", ({ token }) => renewSocketSession(socket, deps.sessions, token));
     const connection: Connection = { user, away: false, serially: createSerial() };
     connections.set(socket.id, connection);
     attach(connection, socket.id);
@@ -68,27 +66,32 @@ export function registerPresence(io: Io, deps: Deps): Registration {
       connections.delete(socket.id);
       apply(connection, () => deps.presence.disconnect(user, socket.id));
     });
+  });
 
-    on("presence:subscribe", async ({ groupId }) => {
-      await deps.groups.requireMember(groupId, user.id);
-      await joinAndHear(socket, roomOf(groupId));
-      return { groupId, members: await deps.presence.members(user, groupId) };
+  events.on("session:renew", ({ token }, socket) => renewSocketSession(socket, deps.sessions, token));
+
+  events.on("presence:subscribe", async ({ groupId }, socket) => {
+    const { user } = socket.data;
+    await deps.groups.requireMember(groupId, user.id);
+    await joinAndHear(socket, roomOf(groupId));
+    return { groupId, members: await deps.presence.members(user, groupId) };
+  });
+
+  events.on("presence:unsubscribe", async ({ groupId }, socket) => {
+    await deps.groups.requireMember(groupId, socket.data.user.id);
+    await socket.leave(roomOf(groupId));
+    return { groupId };
+  });
+
+  events.on("presence:set", ({ status }, socket) => {
+    // Set on connect, deleted on disconnect, after which Socket.IO dispatches no event.
+    const connection = connections.get(socket.id)!;
+    return connection.serially(async () => {
+      connection.away = status === "away";
+      const result = await deps.presence.set(connection.user, socket.id, status);
+      announce(result.notice);
+      return { status: result.status };
     });
-
-    on("presence:unsubscribe", async ({ groupId }) => {
-      await deps.groups.requireMember(groupId, user.id);
-      await socket.leave(roomOf(groupId));
-      return { groupId };
-    });
-
-    on("presence:set", ({ status }) =>
-      connection.serially(async () => {
-        connection.away = status === "away";
-        const result = await deps.presence.set(user, socket.id, status);
-        announce(result.notice);
-        return { status: result.status };
-      }),
-    );
   });
 
   let firstBeat = true;

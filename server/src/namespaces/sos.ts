@@ -4,16 +4,16 @@
 // again whatever nobody acknowledged and calls the webhook for what nobody
 // acknowledged in time; with several nodes, the store hands each SOS's
 // re-send and webhook to one node only.
-import { locationInputs, type LocationClientEvents, type Sos, type SosServerEvents } from "@convoy/shared";
+import { locationInputs, type Sos, type SosServerEvents } from "@convoy/shared";
 import type { Deps, Registration } from "../deps.ts";
 import { createBroadcaster } from "../realtime/broadcast.ts";
-import { createEventBinder } from "../realtime/handle.ts";
+import { eventRouter } from "../realtime/handle.ts";
 import type { Io, LocationNamespace } from "../realtime/types.ts";
 
-/** Adds the SOS handlers to /location, whose connection checks registerLocation set up. */
+/** Adds the SOS handlers to /location, whose connection checks and event router registerLocation set up. */
 export function registerSos(io: Io, deps: Deps): Registration {
   const location = io.of("/location") as LocationNamespace;
-  const bind = createEventBinder<LocationClientEvents>("/location", locationInputs, deps);
+  const events = eventRouter(location, locationInputs, deps);
   const broadcast = createBroadcaster(location, deps);
   const { logger } = deps;
 
@@ -29,34 +29,31 @@ export function registerSos(io: Io, deps: Deps): Registration {
     }
   };
 
-  location.on("connection", (socket) => {
+  events.on("sos:raise", async (input, socket) => {
     const { user } = socket.data;
-    const on = bind(socket);
-
-    on("sos:raise", async (input) => {
-      const { sos, isNew } = await deps.sos.raise(user, input);
-      if (isNew) {
-        logger.info({ sosId: sos.id, groupId: sos.groupId, userId: user.id }, "SOS raised");
-        await notify("sos:alert", sos);
-      }
-      return { sos };
-    });
-
-    on("sos:receipt", async ({ sosId, state }) => {
-      const { sos, changed } = await deps.sos.receipt(user, sosId, state);
-      if (changed) await notify("sos:update", sos);
-      return { sos };
-    });
-
-    on("sos:resolve", async ({ sosId }) => {
-      const sos = await deps.sos.resolve(user, sosId);
-      logger.info({ sosId, groupId: sos.groupId, userId: user.id }, "SOS resolved");
-      await notify("sos:resolved", sos);
-      return { sos };
-    });
-
-    on("sos:active", async () => ({ alerts: await deps.sos.active(user) }));
+    const { sos, isNew } = await deps.sos.raise(user, input);
+    if (isNew) {
+      logger.info({ sosId: sos.id, groupId: sos.groupId, userId: user.id }, "SOS raised");
+      await notify("sos:alert", sos);
+    }
+    return { sos };
   });
+
+  events.on("sos:receipt", async ({ sosId, state }, socket) => {
+    const { sos, changed } = await deps.sos.receipt(socket.data.user, sosId, state);
+    if (changed) await notify("sos:update", sos);
+    return { sos };
+  });
+
+  events.on("sos:resolve", async ({ sosId }, socket) => {
+    const { user } = socket.data;
+    const sos = await deps.sos.resolve(user, sosId);
+    logger.info({ sosId, groupId: sos.groupId, userId: user.id }, "SOS resolved");
+    await notify("sos:resolved", sos);
+    return { sos };
+  });
+
+  events.on("sos:active", async (_input, socket) => ({ alerts: await deps.sos.active(socket.data.user) }));
 
   // A sweep that is still running when the next is due is not started again;
   // stop() waits for the one running, so that nothing it claimed goes unsent.

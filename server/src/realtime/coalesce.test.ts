@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { createCoalescer } from "./coalesce.ts";
+import { Coalescer } from "./coalesce.ts";
 
-describe("createCoalescer", () => {
+describe("Coalescer", () => {
   it("passes `perSecond` values at once, then keeps only the newest until a token frees", async () => {
     const applied: number[] = [];
     const newestApplied = new Promise<void>((resolve) => {
-      const coalescer = createCoalescer<number>(5, (value) => {
+      const coalescer = new Coalescer<number>(5, (value) => {
         applied.push(value);
         if (value === 50) resolve();
       });
@@ -18,7 +18,7 @@ describe("createCoalescer", () => {
 
   it("keys are independent", () => {
     const applied: string[] = [];
-    const coalescer = createCoalescer<string>(1, (value) => applied.push(value));
+    const coalescer = new Coalescer<string>(1, (value) => applied.push(value));
     assert.equal(coalescer.push("a", "a1"), "passed");
     assert.equal(coalescer.push("b", "b1"), "passed");
     assert.equal(coalescer.push("a", "a2"), "coalesced");
@@ -28,7 +28,7 @@ describe("createCoalescer", () => {
 
   it("flush applies what waits and cancels the timers", () => {
     const applied: number[] = [];
-    const coalescer = createCoalescer<number>(1, (value) => applied.push(value));
+    const coalescer = new Coalescer<number>(1, (value) => applied.push(value));
     coalescer.push("k", 1);
     coalescer.push("k", 2);
     coalescer.push("k", 3);

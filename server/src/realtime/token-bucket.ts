@@ -3,18 +3,23 @@
 // across nodes are guards/rate-limiters.ts (rate-limiter-flexible).
 import { TokenBucket as LimiterBucket } from "limiter";
 
-export interface TokenBucket {
-  tryTake(): boolean;
-  /** ms until a token is available. */
-  waitMs(): number;
-}
+/**
+ * A subclass, not a wrapper: a node holds a bucket per socket and per user
+ * (thousands in a ride), and its methods on the prototype cost no closures.
+ */
+export class TokenBucket extends LimiterBucket {
+  constructor(perSecond: number, burst: number) {
+    super({ bucketSize: burst, tokensPerInterval: perSecond, interval: "second" });
+    // limiter's buckets start empty; a new connection starts with its full burst.
+    this.content = burst;
+  }
 
-export function createTokenBucket(perSecond: number, burst: number): TokenBucket {
-  const bucket = new LimiterBucket({ bucketSize: burst, tokensPerInterval: perSecond, interval: "second" });
-  // limiter's buckets start empty; a new connection starts with its full burst.
-  bucket.content = burst;
-  return {
-    tryTake: () => bucket.tryRemoveTokens(1),
-    waitMs: () => bucket.getWaitTime(1),
-  };
+  tryTake(): boolean {
+    return this.tryRemoveTokens(1);
+  }
+
+  /** ms until a token is available. */
+  waitMs(): number {
+    return this.getWaitTime(1);
+  }
 }

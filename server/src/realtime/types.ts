@@ -8,7 +8,7 @@ import type {
   PresenceServerEvents,
   User,
 } from "@convoy/shared";
-import type { Namespace, Server } from "socket.io";
+import type { Namespace, Server, Socket } from "socket.io";
 
 /** Set by the handshake middleware before a connection is accepted. */
 export interface SocketData {
@@ -43,3 +43,4 @@ export type LocationNamespace = Namespace<
   InterNodeEvents,
   SocketData
 >;
+export type LocationSocket = Socket<LocationClientEvents, LocationServerEvents, InterNodeEvents, SocketData>;

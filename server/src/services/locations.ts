@@ -17,6 +17,12 @@ interface Trust {
   changes: number;
 }
 
+/** One connection's check that its rider may send positions; `release` when the connection closes. */
+export interface Authorizer {
+  authorize: (input: LocationUpdate) => Promise<Position>;
+  release: () => void;
+}
+
 export function createLocations(store: LocationStore, groups: Groups, clock: Clock, staleMs: number) {
   // Each connection remembers the group its rider was last found sharing with
   // (see authorizer), so that a rider's every position does not read the store.
@@ -68,10 +74,7 @@ export function createLocations(store: LocationStore, groups: Groups, clock: Clo
      * rider's sharing stops or a position of theirs is refused here.
      * `release` when the connection closes.
      */
-    authorizer(user: User): {
-      authorize: (input: LocationUpdate) => Promise<Position>;
-      release: () => void;
-    } {
+    authorizer(user: User): Authorizer {
       const trust: Trust = { groupId: null, until: 0, changes: 0 };
       let mine = trusts.get(user.id);
       if (!mine) trusts.set(user.id, (mine = new Set()));
