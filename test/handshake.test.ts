@@ -69,4 +69,20 @@ describe("[3 Socket.IO] the handshake checks the token before accepting", () => 
     );
     assert.equal((await raw.poll()).status, 400, "the session is gone");
   });
+
+  it("an accepted socket does not keep its bearer token in the server's memory", async () => {
+    const { token } = await app.member();
+    for (const nsp of ["/chat", "/presence", "/location"] as const) {
+      const client = app.socket(nsp, token);
+      await waitFor(client, "connect");
+      const socket = app.app.io.of(nsp).sockets.get(client.id!);
+      assert.ok(socket, `${nsp}: the server has the socket`);
+      assert.equal(
+        JSON.stringify(socket.handshake).includes(token),
+        false,
+        `${nsp}: no token in its handshake`,
+      );
+      client.disconnect();
+    }
+  });
 });

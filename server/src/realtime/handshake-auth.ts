@@ -83,6 +83,9 @@ export function requireToken(
       throw new AppError("QUOTA_EXCEEDED", "too many open connections");
     }
     Object.assign(socket.data, { user, sessionId, expiresAt, sessionExpiresAt, expiryWarned: false });
+    // Socket.IO keeps the handshake for the socket's life: not the bearer token (a
+    // secret, and a quarter of a kilobyte per socket), which nothing reads again.
+    socket.handshake.auth = {};
     await joinAndHear(socket, [sessionRoom(sessionId), ...(options.userRoom ? [userRoom(user.id)] : [])]);
     rememberSession(socket, authenticated);
   };
