@@ -69,6 +69,8 @@ const { values: flags } = parseArgs({
     out: { type: "string", default: here("./results") },
     profile: { type: "boolean", default: false },
     "gc-log": { type: "boolean", default: false },
+    /** A V8/Node flag for every server, Convoy and bare alike (e.g. --node-flag=--max-semi-space-size=32). */
+    "node-flag": { type: "string", multiple: true, default: [] },
     targets: { type: "string" },
   },
 });
@@ -130,6 +132,7 @@ const scripts = await bundle();
 /** One .cpuprofile per server process, written when it exits. */
 const profileDir = here("./results/profiles");
 const nodeArgs = [
+  ...flags["node-flag"],
   ...(flags.profile ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []),
   ...(flags["gc-log"] ? ["--import", pathToFileURL(scripts.gcLog).href] : []),
 ];
