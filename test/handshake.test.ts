@@ -72,7 +72,7 @@ describe("[3 Socket.IO] the handshake checks the token before accepting", () => 
 
   it("an accepted socket does not keep its bearer token in the server's memory", async () => {
     const { token } = await app.member();
-    for (const nsp of ["/chat", "/presence", "/location"] as const) {
+    for (const nsp of namespaces) {
       const client = app.socket(nsp, token);
       await waitFor(client, "connect");
       const socket = app.app.io.of(nsp).sockets.get(client.id!);

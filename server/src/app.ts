@@ -188,7 +188,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     registerChat(io, deps),
     registerPresence(io, deps),
     registerLocation(io, deps),
-    // After /location's: its connection listener (the user room) runs first.
+    // After /location's, which secures the namespace (token, user room) and makes its event router.
     registerSos(io, deps),
   ];
   const namespaces = ["/", "/chat", "/presence", "/location"].map((name) => io.of(name));

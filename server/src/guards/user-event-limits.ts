@@ -5,7 +5,11 @@
 import { TokenBucket } from "../realtime/token-bucket.ts";
 
 export interface UserEventLimits {
-  /** The user's bucket, held by one more socket: release() once when that socket closes. */
+  /**
+   * The user's bucket, held by one more socket: release() exactly once when that
+   * socket closes (a release too many would drop another socket's hold, and
+   * with it the user's spent budget).
+   */
   hold(userId: string): TokenBucket;
   release(userId: string): void;
 }

@@ -4,7 +4,7 @@ import { chatInputs, LIMITS } from "@convoy/shared";
 import type { Deps, Registration } from "../deps.ts";
 import { AppError } from "../errors.ts";
 import { createBroadcaster } from "../realtime/broadcast.ts";
-import { eventRouter } from "../realtime/handle.ts";
+import { routeEvents } from "../realtime/handle.ts";
 import { secureNamespace } from "../realtime/namespace.ts";
 import { TokenBucket } from "../realtime/token-bucket.ts";
 import { renewSocketSession } from "../realtime/session-lifetime.ts";
@@ -16,7 +16,7 @@ export function registerChat(io: Io, deps: Deps): Registration {
     // Direct messages, and typing notices that skip every tab of their sender.
     userRoom: true,
   });
-  const events = eventRouter(chat, chatInputs, deps);
+  const events = routeEvents(chat, chatInputs, deps);
   const broadcast = createBroadcaster(chat, deps);
   const { limits } = deps;
 
@@ -28,9 +28,11 @@ export function registerChat(io: Io, deps: Deps): Registration {
     if (!bucket) buckets.set(socket, (bucket = make()));
     return bucket.tryTake();
   };
+  const sendLimit = () => new TokenBucket(limits.chatPerSecond, limits.chatBurst);
+  const typingLimit = () => new TokenBucket(limits.typingPerSecond, limits.typingPerSecond);
   // Group messages and direct messages share one budget.
   const takeSend = (socket: object) => {
-    if (!take(sendLimits, socket, () => new TokenBucket(limits.chatPerSecond, limits.chatBurst))) {
+    if (!take(sendLimits, socket, sendLimit)) {
       throw new AppError("RATE_LIMITED", "too many messages, slow down");
     }
   };
@@ -89,7 +91,6 @@ export function registerChat(io: Io, deps: Deps): Registration {
   }));
 
   events.on("typing", async ({ groupId, typing }, socket) => {
-    const typingLimit = () => new TokenBucket(limits.typingPerSecond, limits.typingPerSecond);
     if (!take(typingLimits, socket, typingLimit))
       throw new AppError("RATE_LIMITED", "too many typing notices");
     const { user } = socket.data;

@@ -5,7 +5,7 @@ import { locationInputs, type Position } from "@convoy/shared";
 import type { Deps, Registration } from "../deps.ts";
 import { createBroadcaster } from "../realtime/broadcast.ts";
 import { Coalescer } from "../realtime/coalesce.ts";
-import { eventRouter } from "../realtime/handle.ts";
+import { routeEvents } from "../realtime/handle.ts";
 import { secureNamespace } from "../realtime/namespace.ts";
 import { renewSocketSession } from "../realtime/session-lifetime.ts";
 import type { Logger } from "../logger.ts";
@@ -44,7 +44,7 @@ export function registerLocation(io: Io, deps: Deps): Registration {
     // Ride notices and SOS reach every member's sockets, whichever group they have open.
     userRoom: true,
   });
-  const events = eventRouter(location, locationInputs, deps);
+  const events = routeEvents(location, locationInputs, deps);
   const broadcast = createBroadcaster(location, deps);
 
   const publish = (position: Position) => {

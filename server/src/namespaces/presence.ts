@@ -4,7 +4,7 @@
 import { presenceInputs, type User } from "@convoy/shared";
 import type { Deps, Registration } from "../deps.ts";
 import { createBroadcaster } from "../realtime/broadcast.ts";
-import { eventRouter } from "../realtime/handle.ts";
+import { routeEvents } from "../realtime/handle.ts";
 import { secureNamespace } from "../realtime/namespace.ts";
 import { renewSocketSession } from "../realtime/session-lifetime.ts";
 import { joinAndHear, roomOf } from "../realtime/rooms.ts";
@@ -21,7 +21,7 @@ interface Connection {
 
 export function registerPresence(io: Io, deps: Deps): Registration {
   const presence: PresenceNamespace = secureNamespace(io.of("/presence") as PresenceNamespace, deps);
-  const events = eventRouter(presence, presenceInputs, deps);
+  const events = routeEvents(presence, presenceInputs, deps);
   const broadcast = createBroadcaster(presence, deps);
   const connections = new Map<string, Connection>();
   const inFlight = new Set<Promise<unknown>>();

@@ -7,13 +7,13 @@
 import { locationInputs, type Sos, type SosServerEvents } from "@convoy/shared";
 import type { Deps, Registration } from "../deps.ts";
 import { createBroadcaster } from "../realtime/broadcast.ts";
-import { eventRouter } from "../realtime/handle.ts";
+import { routeEvents } from "../realtime/handle.ts";
 import type { Io, LocationNamespace } from "../realtime/types.ts";
 
 /** Adds the SOS handlers to /location, whose connection checks and event router registerLocation set up. */
 export function registerSos(io: Io, deps: Deps): Registration {
   const location = io.of("/location") as LocationNamespace;
-  const events = eventRouter(location, locationInputs, deps);
+  const events = routeEvents(location, locationInputs, deps);
   const broadcast = createBroadcaster(location, deps);
   const { logger } = deps;
 

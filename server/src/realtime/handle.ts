@@ -45,16 +45,22 @@ interface RouterDeps {
  * SOS's): they get the same router, so their events share the socket's limits
  * and an unknown event is answered once.
  */
-const routers = new WeakMap<object, unknown>();
+const routers = new WeakMap<object, { inputs: object; router: unknown }>();
 
-export function eventRouter<C extends object, S extends object>(
+export function routeEvents<C extends object, S extends object>(
   nsp: Namespace<C, S, InterNodeEvents, SocketData>,
   inputs: InputSchemas<C>,
   deps: RouterDeps,
 ): EventRouter<C, S> {
-  let router = routers.get(nsp) as EventRouter<C, S> | undefined;
-  if (!router) routers.set(nsp, (router = createRouter(nsp, inputs, deps)));
-  return router;
+  const made = routers.get(nsp);
+  if (!made) {
+    const router = createRouter(nsp, inputs, deps);
+    routers.set(nsp, { inputs, router });
+    return router;
+  }
+  // One namespace, one contract: the cast below is sound only for the same input map.
+  if (made.inputs !== inputs) throw new Error(`${nsp.name} is already routed with another input map`);
+  return made.router as EventRouter<C, S>;
 }
 
 function createRouter<C extends object, S extends object>(

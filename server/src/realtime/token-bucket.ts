@@ -5,7 +5,9 @@ import { TokenBucket as LimiterBucket } from "limiter";
 
 /**
  * A subclass, not a wrapper: a node holds a bucket per socket and per user
- * (thousands in a ride), and its methods on the prototype cost no closures.
+ * (thousands in a ride), and methods on the prototype cost no closures per
+ * bucket (limiter's own request queue object remains). Callers use
+ * `tryTake` and `waitMs` only.
  */
 export class TokenBucket extends LimiterBucket {
   constructor(perSecond: number, burst: number) {
