@@ -1,0 +1,107 @@
+// npm run redis-record -w bench: what recording riders' positions costs Redis
+// and the calling Node process, through the real location store, for each
+// write window (REDIS_POSITION_WINDOW_MS): one cluster worker's share of the
+// ride bench, 1,000 riders in groups of 10 at 1 Hz, a position every
+// millisecond. Windows take turns, round after round; each figure is the median
+// of its rounds. Redis's CPU is its own (INFO cpu); the Node figure includes
+// this driver's, the same for every window, so compare it across windows only.
+//
+//   REDIS_URL=redis://127.0.0.1:6379 npm run redis-record -w bench [-- --windows 0,4,16 --rounds 3]
+//
+// Writes keys under a fresh prefix and deletes them.
+import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import { parseArgs } from "node:util";
+import type { Position } from "@convoy/shared";
+import { connectRedis, createLogger, createRedisStores } from "@convoy/server/testing";
+import { createClient } from "redis";
+
+const { values } = parseArgs({
+  options: {
+    windows: { type: "string", default: "0,4,16" },
+    rounds: { type: "string", default: "3" },
+    seconds: { type: "string", default: "8" },
+  },
+});
+const url = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+const RIDERS = 1000;
+const GROUP_SIZE = 10;
+
+const redis = await connectRedis({ url }, createLogger("warn"));
+const admin = await createClient({ url }).connect();
+const prefix = `bench-record-${randomUUID()}:`;
+const storeWith = (windowMs: number) =>
+  createRedisStores(redis.store, {
+    prefix,
+    nodeId: "bench",
+    messagesPerGroup: 10,
+    positionWindowMs: windowMs,
+  }).locations;
+const riders = Array.from({ length: RIDERS }, (_, i) => ({
+  groupId: `g${Math.floor(i / GROUP_SIZE)}`,
+  userId: `u${i}`,
+}));
+for (const { groupId, userId } of riders) await storeWith(0).setSharing(groupId, userId, true);
+
+/** Redis's own CPU so far, in µs (its user and system time). */
+async function redisCpuUs() {
+  const info = await admin.info("cpu");
+  const seconds = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)![1]);
+  return (seconds("used_cpu_user") + seconds("used_cpu_sys")) * 1e6;
+}
+
+let sent = 0;
+/** A position a millisecond, each rider in turn: every rider once a second. */
+async function ride(locations: ReturnType<typeof storeWith>, seconds: number) {
+  const recorded: Array<Promise<unknown>> = [];
+  const started = Date.now();
+  for (let tick = 0; tick < seconds * 1000; tick++, sent++) {
+    const { groupId, userId } = riders[sent % RIDERS]!;
+    const ts = Date.now();
+    const position: Position = {
+      groupId,
+      userId,
+      username: userId,
+      lat: 59.3 + sent * 1e-6,
+      lng: 18.07,
+      accuracy: 5,
+      heading: 180,
+      speed: 12.5,
+      ts,
+    };
+    recorded.push(locations.record(position, ts));
+    const next = started + tick + 1;
+    if (next > Date.now()) await sleep(next - Date.now());
+  }
+  const outcomes = await Promise.all(recorded);
+  if (outcomes.some((outcome) => outcome === "refused")) throw new Error("a position was refused");
+  return recorded.length;
+}
+
+const windows = values.windows.split(",").map(Number);
+const perPosition = new Map(
+  windows.map((windowMs) => [windowMs, { redis: [] as number[], node: [] as number[] }]),
+);
+await ride(storeWith(0), 2); // warm-up: scripts loaded, arrivals written
+for (let round = 0; round < Number(values.rounds); round++) {
+  for (const windowMs of windows) {
+    const locations = storeWith(windowMs);
+    const redisBefore = await redisCpuUs();
+    const nodeBefore = process.cpuUsage();
+    const positions = await ride(locations, Number(values.seconds));
+    const node = process.cpuUsage(nodeBefore);
+    const figures = perPosition.get(windowMs)!;
+    figures.redis.push(((await redisCpuUs()) - redisBefore) / positions);
+    figures.node.push((node.user + node.system) / positions);
+  }
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+for (const [windowMs, { redis: inRedis, node }] of perPosition)
+  console.log(
+    `window ${windowMs} ms: Redis ${median(inRedis).toFixed(1)} µs of CPU per position ` +
+      `(rounds: ${inRedis.map((x) => x.toFixed(1)).join(", ")}), this Node process ${median(node).toFixed(1)} µs`,
+  );
+
+for (const { groupId, userId } of riders) await storeWith(0).setSharing(groupId, userId, false);
+await redis.close();
+admin.destroy();
