@@ -108,7 +108,7 @@ const EnvSchema = v.object({
       v.transform(Number),
       v.maxValue(100, "must be at most 100 ms"),
     ),
-    "4",
+    "16",
   ),
   DATA_DIR: v.optional(v.pipe(v.string(), v.minLength(1)), "./data"),
   WORKERS: v.optional(

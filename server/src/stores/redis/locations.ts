@@ -96,7 +96,7 @@ export interface RedisLocationOptions {
 export function createRedisLocationStore(
   redis: RedisClient,
   { prefix, tag }: KeyNaming,
-  { nodeId, windowMs = 4, leaseMs = LISTEN_LEASE_MS, onRenewalError = () => {} }: RedisLocationOptions,
+  { nodeId, windowMs = 16, leaseMs = LISTEN_LEASE_MS, onRenewalError = () => {} }: RedisLocationOptions,
 ): LocationStore & { close(): Promise<void> } {
   const record = defineScript(redis, RECORD);
   const listen = defineScript(redis, LISTEN);
