@@ -41,7 +41,8 @@ const riders = Array.from({ length: RIDERS }, (_, i) => ({
   groupId: `g${Math.floor(i / GROUP_SIZE)}`,
   userId: `u${i}`,
 }));
-for (const { groupId, userId } of riders) await storeWith(0).setSharing(groupId, userId, true);
+const setup = storeWith(0);
+for (const { groupId, userId } of riders) await setup.setSharing(groupId, userId, true);
 
 /** Redis's own CPU so far, in µs (its user and system time). */
 async function redisCpuUs() {
@@ -82,7 +83,7 @@ const windows = values.windows.split(",").map(Number);
 const perPosition = new Map(
   windows.map((windowMs) => [windowMs, { redis: [] as number[], node: [] as number[] }]),
 );
-await ride(storeWith(0), 2); // warm-up: scripts loaded, arrivals written
+await ride(setup, 2); // warm-up: scripts loaded, arrivals written
 for (let round = 0; round < Number(values.rounds); round++) {
   for (const windowMs of windows) {
     const locations = storeWith(windowMs);
@@ -102,6 +103,6 @@ for (const [windowMs, { redis: inRedis, node }] of perPosition)
       `(rounds: ${inRedis.map((x) => x.toFixed(1)).join(", ")}), this Node process ${median(node).toFixed(1)} µs`,
   );
 
-for (const { groupId, userId } of riders) await storeWith(0).setSharing(groupId, userId, false);
+for (const { groupId, userId } of riders) await setup.setSharing(groupId, userId, false);
 await redis.close();
 admin.destroy();

@@ -7,6 +7,7 @@ import { parseTrustProxy, type TrustProxy } from "./guards/client-address.ts";
 import type { Limits } from "./limits.ts";
 import { tileServerSource } from "./http/security-headers.ts";
 import { DEFAULT_PASSWORD_COST, MAX_PASSWORD_COST } from "./services/passwords.ts";
+import { DEFAULT_POSITION_WINDOW_MS } from "./stores/redis/locations.ts";
 
 export interface Config {
   port: number;
@@ -108,7 +109,7 @@ const EnvSchema = v.object({
       v.transform(Number),
       v.maxValue(100, "must be at most 100 ms"),
     ),
-    "16",
+    String(DEFAULT_POSITION_WINDOW_MS),
   ),
   DATA_DIR: v.optional(v.pipe(v.string(), v.minLength(1)), "./data"),
   WORKERS: v.optional(

@@ -25,7 +25,7 @@ export function createRedisStores(
     messagesPerGroup: number;
     cluster?: boolean;
     replication?: Replication;
-    /** How long positions wait to be recorded together (default 16 ms; 0: at once). */
+    /** How long positions wait to be recorded together (default DEFAULT_POSITION_WINDOW_MS; 0: at once). */
     positionWindowMs?: number;
     /** Renewing this node's word that it listens to a group's positions failed (see locations.ts). */
     onListenRenewalError?: (err: unknown, groupId: string) => void;

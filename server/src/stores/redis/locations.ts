@@ -79,6 +79,9 @@ return {'none'}
  */
 const LISTEN_LEASE_MS = 60_000;
 
+/** How long positions wait to be recorded together unless told (docs/scaling.md, "A longer window"). */
+export const DEFAULT_POSITION_WINDOW_MS = 16;
+
 export interface RedisLocationOptions {
   /** This node, as the listeners' sets name it. */
   nodeId: string;
@@ -96,7 +99,12 @@ export interface RedisLocationOptions {
 export function createRedisLocationStore(
   redis: RedisClient,
   { prefix, tag }: KeyNaming,
-  { nodeId, windowMs = 16, leaseMs = LISTEN_LEASE_MS, onRenewalError = () => {} }: RedisLocationOptions,
+  {
+    nodeId,
+    windowMs = DEFAULT_POSITION_WINDOW_MS,
+    leaseMs = LISTEN_LEASE_MS,
+    onRenewalError = () => {},
+  }: RedisLocationOptions,
 ): LocationStore & { close(): Promise<void> } {
   const record = defineScript(redis, RECORD);
   const listen = defineScript(redis, LISTEN);
