@@ -1,12 +1,13 @@
 // npm run redis-record -w bench: what recording riders' positions costs Redis
 // and the calling Node process, through the real location store, for each
-// write window (REDIS_POSITION_WINDOW_MS): one cluster worker's share of the
-// ride bench, 1,000 riders in groups of 10 at 1 Hz, a position every
-// millisecond. Windows take turns, round after round; each figure is the median
-// of its rounds. Redis's CPU is its own (INFO cpu); the Node figure includes
-// this driver's, the same for every window, so compare it across windows only.
+// period of writing them behind (the store's flushMs): one cluster worker's
+// share of the ride bench, 1,000 riders in groups of 10 at 1 Hz, a position
+// every millisecond. Periods take turns, round after round; each figure is the
+// median of its rounds, and each round ends by writing what is left. Redis's
+// CPU is its own (INFO cpu); the Node figure includes this driver's, the same
+// for every period, so compare it across periods only.
 //
-//   REDIS_URL=redis://127.0.0.1:6379 npm run redis-record -w bench [-- --windows 0,4,16 --rounds 3]
+//   REDIS_URL=redis://127.0.0.1:6379 npm run redis-record -w bench [-- --flushes 100,500,2000 --rounds 3]
 //
 // Writes keys under a fresh prefix and deletes them.
 import { randomUUID } from "node:crypto";
@@ -18,7 +19,7 @@ import { createClient } from "redis";
 
 const { values } = parseArgs({
   options: {
-    windows: { type: "string", default: "0,4,16" },
+    flushes: { type: "string", default: "100,500,2000" },
     rounds: { type: "string", default: "3" },
     seconds: { type: "string", default: "8" },
   },
@@ -30,18 +31,18 @@ const GROUP_SIZE = 10;
 const redis = await connectRedis({ url }, createLogger("warn"));
 const admin = await createClient({ url }).connect();
 const prefix = `bench-record-${randomUUID()}:`;
-const storeWith = (windowMs: number) =>
+const storeWith = (flushMs: number) =>
   createRedisStores(redis.store, {
     prefix,
     nodeId: "bench",
     messagesPerGroup: 10,
-    positionWindowMs: windowMs,
-  }).locations;
+    positionFlushMs: flushMs,
+  });
 const riders = Array.from({ length: RIDERS }, (_, i) => ({
   groupId: `g${Math.floor(i / GROUP_SIZE)}`,
   userId: `u${i}`,
 }));
-const setup = storeWith(0);
+const setup = storeWith(100).locations;
 for (const { groupId, userId } of riders) await setup.setSharing(groupId, userId, true);
 
 /** Redis's own CPU so far, in µs (its user and system time). */
@@ -53,7 +54,7 @@ async function redisCpuUs() {
 
 let sent = 0;
 /** A position a millisecond, each rider in turn: every rider once a second. */
-async function ride(locations: ReturnType<typeof storeWith>, seconds: number) {
+async function ride(locations: typeof setup, seconds: number) {
   const recorded: Array<Promise<unknown>> = [];
   const started = Date.now();
   for (let tick = 0; tick < seconds * 1000; tick++, sent++) {
@@ -79,30 +80,33 @@ async function ride(locations: ReturnType<typeof storeWith>, seconds: number) {
   return recorded.length;
 }
 
-const windows = values.windows.split(",").map(Number);
+const flushes = values.flushes.split(",").map(Number);
 const perPosition = new Map(
-  windows.map((windowMs) => [windowMs, { redis: [] as number[], node: [] as number[] }]),
+  flushes.map((flushMs) => [flushMs, { redis: [] as number[], node: [] as number[] }]),
 );
-await ride(setup, 2); // warm-up: scripts loaded, arrivals written
+// Each period's store once, warmed: scripts loaded, arrivals written, each rider's sharing read.
+const stores = new Map(flushes.map((flushMs) => [flushMs, storeWith(flushMs)]));
+for (const { locations } of stores.values()) await ride(locations, 2);
 for (let round = 0; round < Number(values.rounds); round++) {
-  for (const windowMs of windows) {
-    const locations = storeWith(windowMs);
+  for (const [flushMs, { locations }] of stores) {
     const redisBefore = await redisCpuUs();
     const nodeBefore = process.cpuUsage();
     const positions = await ride(locations, Number(values.seconds));
+    await locations.expire(0); // writes what is left (and finds no one stale)
     const node = process.cpuUsage(nodeBefore);
-    const figures = perPosition.get(windowMs)!;
+    const figures = perPosition.get(flushMs)!;
     figures.redis.push(((await redisCpuUs()) - redisBefore) / positions);
     figures.node.push((node.user + node.system) / positions);
   }
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-for (const [windowMs, { redis: inRedis, node }] of perPosition)
+for (const [flushMs, { redis: inRedis, node }] of perPosition)
   console.log(
-    `window ${windowMs} ms: Redis ${median(inRedis).toFixed(1)} µs of CPU per position ` +
+    `written every ${flushMs} ms: Redis ${median(inRedis).toFixed(1)} µs of CPU per position ` +
       `(rounds: ${inRedis.map((x) => x.toFixed(1)).join(", ")}), this Node process ${median(node).toFixed(1)} µs`,
   );
 
 for (const { groupId, userId } of riders) await setup.setSharing(groupId, userId, false);
+await Promise.all([...stores.values()].map((stores) => stores.close()));
 await redis.close();
 admin.destroy();

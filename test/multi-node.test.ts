@@ -131,6 +131,22 @@ function describeTwoNodes(backend: string, start: (typeof backends)[string]): vo
       assert.deepEqual(await stopped, { groupId: group.id, userId: members[0]!.user.id });
     });
 
+    it("[3 /location] a node that starts hearing a group is sent what it missed: a first follower on B finds a rider who moved on A just before", async () => {
+      const { group, members } = await a.groupWith(2);
+      const rider = await a.connect("/location", members[0]!.token);
+      await ask(rider, "location:share", { groupId: group.id, sharing: true });
+      await ask(rider, "location:subscribe", { groupId: group.id });
+      const handled = waitFor(rider, "location:update", { where: (p) => p.ts === 5 });
+      await ask(rider, "location:update", fixAt(group.id, 5));
+      await handled;
+      // No one on B hears the group yet, and A has not written the position to Redis.
+      const follower = await b.connect("/location", members[1]!.token);
+      const sent = waitFor(follower, "location:update", { where: (p) => p.ts === 5 });
+      const onMap = await ask(follower, "location:subscribe", { groupId: group.id });
+      assert.ok(onMap.ok);
+      if (!onMap.data.riders.some((p) => p.ts === 5)) await sent;
+    });
+
     it("[3 /location] sharing stopped on A: B, which saw the rider share, stores and sends none of their later positions, and soon refuses them", async () => {
       const { group, members } = await a.groupWith(2);
       const onB = await b.connect("/location", members[0]!.token);

@@ -12,10 +12,13 @@ import {
   describeStores,
   hashTags,
   openDatabase,
+  positionNotices,
 } from "@convoy/server/testing";
+import type { Position } from "@convoy/shared";
 import { createClient, createCluster } from "redis";
 import { startRedisCluster, type TestRedisCluster } from "./support/redis-cluster.ts";
 import { startRedis, type TestRedis } from "./support/redis-server.ts";
+import { until } from "./support/wait.ts";
 
 describeStores("sqlite", async () =>
   createEmbeddedStores(openDatabase(":memory:"), { messagesPerGroup: 1000 }),
@@ -84,7 +87,32 @@ for (const [backend, connect] of Object.entries(backends)) {
   });
 
   describe(`${backend} positions across nodes`, () => {
-    const position = (userId: string, ts: number) => ({
+    const leaseMs = 1000;
+    /** A node's location store, with its own connections (one for the notices it hears). */
+    const node = async (nodeId: string, prefix: string) => {
+      const [one, two] = await Promise.all([connect(), connect()]);
+      const keys = { prefix, tag: one.cluster ? hashTags : bareIds };
+      const notices = positionNotices({ pub: one.client, sub: two.client }, `${keys.prefix}position-notices`);
+      const store = createRedisLocationStore(one.client, keys, {
+        nodeId,
+        windowMs: 0,
+        flushMs: 50,
+        leaseMs,
+        notices,
+      });
+      return {
+        store,
+        /** The process dies: its connections drop, its timers find no Redis. */
+        destroy() {
+          for (const { client } of [one, two]) client.destroy();
+        },
+        async close() {
+          await store.close();
+          for (const { client } of [one, two]) if (client.isOpen) await client.close();
+        },
+      };
+    };
+    const position = (userId: string, ts: number): Position => ({
       groupId: "g",
       userId,
       username: userId,
@@ -96,43 +124,57 @@ for (const [backend, connect] of Object.entries(backends)) {
       ts,
     });
 
-    it("[3 /location] a position is for other nodes only while another node hears the group; a node gone silent stops counting when its lease runs out", async () => {
-      const [one, two] = await Promise.all([connect(), connect()]);
-      const keys = { prefix: `listen${++run}:`, tag: one.cluster ? hashTags : bareIds };
-      const leaseMs = 1000;
-      const a = createRedisLocationStore(one.client, keys, { nodeId: "node-a", windowMs: 0, leaseMs });
-      const b = createRedisLocationStore(two.client, keys, { nodeId: "node-b", windowMs: 0, leaseMs });
+    it("[3 /location] positions are written behind: a node that starts hearing a group is told and sent what it missed, a stop made elsewhere refuses the rider's next position, and a node gone silent stops counting when its lease runs out", async () => {
+      const prefix = `listen${++run}:`;
+      const [a, b] = await Promise.all([node("node-a", prefix), node("node-b", prefix)]);
+      const heardAnew: Array<[string, Position[]]> = [];
+      a.store.onHeardAnew((groupId, latest) => heardAnew.push([groupId, latest]));
       try {
-        await a.setSharing("g", "u", true);
-        await a.setSharing("g", "v", true);
+        await Promise.all([a.store.ready, b.store.ready]);
+        await a.store.setSharing("g", "u", true);
+        await a.store.setSharing("g", "v", true);
         let ts = 0;
-        assert.equal(await a.record(position("u", ++ts), ts), "kept", "no node listens");
-        await a.listen("g");
-        assert.equal(await a.record(position("u", ++ts), ts), "kept", "only this node listens");
-        await b.listen("g");
-        assert.equal(await a.record(position("u", ++ts), ts), "kept-heard-elsewhere");
-        assert.equal(await b.record(position("v", ++ts), ts), "kept-heard-elsewhere", "a hears it too");
-        assert.equal(await a.record(position("u", ts - 2), ts), "refused", "older: refused");
+        const recordOnA = () => a.store.record(position("u", ++ts), ts);
+        assert.equal(await recordOnA(), "kept", "no node listens");
+        await a.store.listen("g");
+        assert.equal(await recordOnA(), "kept", "only this node listens");
+        assert.deepEqual(heardAnew, [], "a node is not told of itself");
+
+        await b.store.listen("g");
+        await until("a is told that b listens", () => heardAnew.length > 0);
+        assert.deepEqual(heardAnew, [["g", [position("u", ts)]]], "b gets the latest it may have missed");
+        assert.equal(await recordOnA(), "kept-heard-elsewhere");
+        assert.equal(await b.store.record(position("v", ++ts), ts), "kept-heard-elsewhere", "a hears it too");
+        assert.equal(await a.store.record(position("u", ts - 2), ts), "refused", "older: refused");
+        const newestOfU = ts - 1;
+        await until("b finds a's rider in Redis, written behind", async () =>
+          (await b.store.riders("g")).some((p) => p.userId === "u" && p.ts === newestOfU),
+        );
+
         // b's lease is renewed while it listens: past two leases, it still counts.
         await new Promise((resolve) => setTimeout(resolve, 2 * leaseMs));
-        assert.equal(await a.record(position("u", ++ts), ts), "kept-heard-elsewhere", "renewed");
-        await b.unlisten("g");
-        assert.equal(await a.record(position("u", ++ts), ts), "kept", "b said it no longer listens");
+        assert.equal(await recordOnA(), "kept-heard-elsewhere", "renewed");
+        await b.store.unlisten("g");
+        await until("b said it no longer listens", async () => (await recordOnA()) === "kept");
+
+        // Sharing stopped on b: a refuses the rider's next positions and forgets the last.
+        await b.store.setSharing("g", "u", false);
+        await until("a hears of the stop", async () => (await recordOnA()) === "refused");
+        assert.deepEqual(
+          (await a.store.riders("g")).map((p) => p.userId),
+          ["v"],
+          "the stopped rider is gone from a's riders",
+        );
+        await b.store.setSharing("g", "u", true);
+        assert.equal(await recordOnA(), "kept", "sharing again: a asks Redis, and keeps it");
+
         // b listens again, then its process dies: no word, no renewal.
-        await b.listen("g");
-        assert.equal(await a.record(position("u", ++ts), ts), "kept-heard-elsewhere");
-        two.client.destroy();
-        const deadline = Date.now() + 10 * leaseMs;
-        let outcome = await a.record(position("u", ++ts), ts);
-        while (outcome !== "kept" && Date.now() < deadline) {
-          await new Promise((resolve) => setTimeout(resolve, leaseMs / 10));
-          outcome = await a.record(position("u", ++ts), ts);
-        }
-        assert.equal(outcome, "kept", "b's lease ran out");
+        await b.store.listen("g");
+        await until("a is told again", async () => (await recordOnA()) === "kept-heard-elsewhere");
+        b.destroy();
+        await until("b's lease ran out", async () => (await recordOnA()) === "kept", 10 * leaseMs);
       } finally {
         await Promise.allSettled([a.close(), b.close()]);
-        await one.client.close();
-        if (two.client.isOpen) await two.client.close();
       }
     });
   });

@@ -18,7 +18,7 @@ export interface Config {
   redisClusterNodes: string[] | null;
   /** On a Redis Cluster: replicas that must have a durable write before it is answered (0: none). */
   redisClusterWaitReplicas: number;
-  /** Positions wait this long to go to Redis together (stores/redis/write-window.ts). */
+  /** Positions wait this long to leave together (stores/redis/write-window.ts). */
   redisPositionWindowMs: number;
   /** Embedded mode: the folder of the SQLite database; null keeps it in memory (tests). */
   dataDir: string | null;

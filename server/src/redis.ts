@@ -7,6 +7,7 @@ import { createClient, type RedisClientOptions } from "redis";
 import type { Logger } from "./logger.ts";
 import { createClusterClient, waitForReplicas, type ClusterClient } from "./redis-cluster.ts";
 import type { RedisClient } from "./stores/redis/client.ts";
+import type { PositionNotices } from "./stores/redis/locations.ts";
 import { noReplication, type Replication } from "./stores/redis/replication.ts";
 
 /** The Pub/Sub commands an adapter uses: one Redis's client and a cluster's both have them. */
@@ -135,5 +136,16 @@ function askTheChannelsShard(pub: ClusterClient): void {
     const total: Record<string, number> = Object.create(null) as Record<string, number>;
     for (const reply of counts) total[String(reply[0])] = Number(reply[1]);
     return total;
+  };
+}
+
+/** The nodes' word to each other about positions (stores/redis/locations.ts), on one sharded channel. */
+export function positionNotices(
+  { pub, sub }: Pick<RedisConnections, "pub" | "sub">,
+  channel: string,
+): PositionNotices {
+  return {
+    publish: (message) => pub.sPublish(channel, message),
+    subscribe: (onMessage) => sub.sSubscribe(channel, onMessage),
   };
 }

@@ -5,7 +5,7 @@
 import type { Config } from "./config.ts";
 import { StartupError } from "./errors.ts";
 import type { Logger } from "./logger.ts";
-import { connectRedis, type RedisConnections } from "./redis.ts";
+import { connectRedis, positionNotices, type RedisConnections } from "./redis.ts";
 import { createEmbeddedStores } from "./stores/embedded.ts";
 import { createRedisStores } from "./stores/redis/index.ts";
 import { openDatabase, openDataDir } from "./stores/sqlite/database.ts";
@@ -39,9 +39,10 @@ export async function openStorage(
       cluster: "clusterNodes" in target,
       replication: redis.replication,
       positionWindowMs: config.redisPositionWindowMs,
-      onListenRenewalError: (err, groupId) =>
-        options.logger.warn({ err, groupId }, "renewing this node's lease on a group's positions failed"),
+      positionNotices: positionNotices(redis, `${options.redisPrefix}position-notices`),
+      onLocationError: (err, what) => options.logger.warn({ err }, `${what} failed`),
     });
+    await stores.ready;
     const close = async () => {
       await stores.close();
       await redis.close();

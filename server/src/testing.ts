@@ -6,7 +6,7 @@ export { openDatabase } from "./stores/sqlite/database.ts";
 export { createRedisStores } from "./stores/redis/index.ts";
 export { createRedisLocationStore } from "./stores/redis/locations.ts";
 export { bareIds, hashTags } from "./stores/redis/keys.ts";
-export { connectRedis } from "./redis.ts";
+export { connectRedis, positionNotices } from "./redis.ts";
 export { createLogger } from "./logger.ts";
 export { MIGRATIONS } from "./stores/sqlite/schema.ts";
 export { createGapWatch } from "./rides/gaps.ts";

@@ -114,3 +114,15 @@ export async function readyzBecomes(baseUrl: string, status: number): Promise<vo
   }
   throw new Error(`/readyz never answered ${status}`);
 }
+
+/**
+ * Asks `check` every 10 ms until it holds, failing after `ms`: for what no
+ * event tells, such as a store learning another node's word over Pub/Sub.
+ */
+export async function until(what: string, check: () => boolean | Promise<boolean>, ms = 3000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

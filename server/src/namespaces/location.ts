@@ -61,6 +61,15 @@ export function registerLocation(io: Io, deps: Deps): Registration {
         deps.logger.error({ err, groupId: position.groupId }, "publishing a position failed"),
       );
   };
+  // A node that starts hearing a group gets what this one sent before it knew.
+  deps.locations.onHeardAnew((groupId, latest) => {
+    for (const position of latest)
+      broadcast.toGroup(groupId, "location:update", position, { elsewhereOnly: true });
+  });
+  // What other nodes send passes through here: a subscriber here finds it on subscribing.
+  location.on("latest-per-key", (_room, event, _key, payload) => {
+    if (event === "location:update") deps.locations.heard(payload as Position);
+  });
   // Ride notices go to every member's sockets, whichever group they have open.
   const deliver = (notices: readonly RideNotice[]) => {
     for (const notice of notices) {

@@ -93,13 +93,14 @@ export function createBroadcaster<C extends object, S extends object>(
      * Sends to every socket in the group's room, on every node; `except` skips a
      * room (or one socket id). `heardElsewhere: false`, for a latest-per-key
      * event: the store found no other node hearing the room, so it is not sent
-     * to other nodes.
+     * to other nodes; `elsewhereOnly`: it is sent only to them (this node's
+     * sockets had it already).
      */
     toGroup<K extends keyof S & string>(
       groupId: string,
       event: K,
       payload: PayloadOf<S[K]>,
-      options: { except?: string; heardElsewhere?: boolean } = {},
+      options: { except?: string; heardElsewhere?: boolean; elsewhereOnly?: boolean } = {},
     ): void {
       const room = roomOf(groupId);
       const delivery = table[event];
@@ -116,7 +117,7 @@ export function createBroadcaster<C extends object, S extends object>(
         }
         case "latest-per-key": {
           const key = riderKey(payload as { groupId: string; userId: string });
-          deliverLocally(room, event, key, payload);
+          if (!options.elsewhereOnly) deliverLocally(room, event, key, payload);
           if (deps.crossNode && options.heardElsewhere !== false) {
             // Only to the nodes that hear the room, where the adapter can tell.
             const packet = ["latest-per-key", room, event, key, payload];

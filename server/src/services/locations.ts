@@ -27,10 +27,10 @@ export function createLocations(store: LocationStore, groups: Groups, clock: Clo
   // Each connection remembers the group its rider was last found sharing with
   // (see authorizer), so that a rider's every position does not read the store.
   // Sharing may stop on another node (another device, a ride ended there): the
-  // store's record step checks it again, and a position it refuses, like a stop
-  // made here, sends that rider's connections on this node back to the store.
-  // So for at most SHARING_TRUSTED_MS after a stop elsewhere, a position is
-  // acked but neither stored nor sent, as if it had come just before the stop.
+  // store hears of it (with Redis, a notice from that node, or its next flush)
+  // and refuses the rider's next position, which, like a stop made here, sends
+  // that rider's connections on this node back to the store. Until the store
+  // has heard, positions still go out, as if they had come just before the stop.
   /** The trust of each connection that sent a position, by user: a stop or refusal clears only that rider's. */
   const trusts = new Map<string, Set<Trust>>();
   const distrust = (userId: string) => {
@@ -124,6 +124,16 @@ export function createLocations(store: LocationStore, groups: Groups, clock: Clo
       // Refused: sharing stopped (maybe on another node), or a newer position is stored.
       if (recorded === "refused") distrust(position.userId);
       return recorded;
+    },
+
+    /** Another node started hearing a group: the latest positions it may have missed from this one. */
+    onHeardAnew(listener: (groupId: string, latest: Position[]) => void): void {
+      store.onHeardAnew?.(listener);
+    },
+
+    /** A position another node sent, as it passed through this one (see LocationStore.heard). */
+    heard(position: Position): void {
+      store.heard?.(position, clock.now());
     },
 
     /** This node hears the group's positions from other nodes (see LocationStore.listen). */

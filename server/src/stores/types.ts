@@ -136,6 +136,18 @@ export interface LocationStore {
   unlisten(groupId: string): Promise<void>;
   /** The latest position of every sharing rider in the group. */
   riders(groupId: string): Promise<Position[]>;
+  /**
+   * Written behind (Redis): `listener` is told when another node starts
+   * hearing a group, with the latest positions this node has of it, which
+   * that node may have missed. Alone (embedded mode) it is never told.
+   */
+  onHeardAnew?(listener: (groupId: string, latest: Position[]) => void): void;
+  /**
+   * A position another node sent, heard here at `at`: with positions written
+   * behind, what this node's subscribers find on subscribing includes it
+   * before Redis does. Alone (embedded mode) there are none.
+   */
+  heard?(position: Position, at: number): void;
   /** Forgets and returns positions received before `cutoff`; each is returned once. */
   expire(cutoff: number): Promise<RiderStopped[]>;
 }

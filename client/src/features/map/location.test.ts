@@ -152,6 +152,36 @@ describe("live location", () => {
     assert.deepEqual(socket.asked("location:subscribe"), [{ groupId: "g2" }]);
   });
 
+  it("updates and stops heard before the subscribe's answer are applied over its snapshot, newest ts first", async () => {
+    const { socket, location } = setup();
+    location.watchGroup("g1");
+    socket.accept();
+    // Sent by the server while it read the snapshot: newer than it, or a stop after it.
+    socket.fire("location:update", { ...position("bob", 46.6), ts: 2000 });
+    socket.fire("location:update", { ...position("ann", 46.1), ts: 500 });
+    socket.fire("location:stopped", { groupId: "g1", userId: "cat" });
+    socket.fire("location:update", { ...position("dan", 46.9), ts: 900 });
+    socket.answer("location:subscribe", {
+      ok: true,
+      data: {
+        groupId: "g1",
+        riders: [position("ann", 46.5), position("bob", 46.5), position("cat", 46.5)],
+        ride: null,
+      },
+    });
+    await settle();
+    assert.deepEqual(
+      Object.values(location.ridersByGroup.value.g1 ?? {})
+        .map((p) => [p.userId, p.lat])
+        .sort(),
+      [
+        ["ann", 46.5],
+        ["bob", 46.6],
+        ["dan", 46.9],
+      ],
+    );
+  });
+
   it("GPS consent outlives a reload, a simulated ride does not; signing out ends sharing and forgets it", async () => {
     const first = setup();
     await first.location.startSharing("g1", "gps");

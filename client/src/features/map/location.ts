@@ -110,15 +110,24 @@ export function createLocation({
     return next;
   }
 
+  /** groupId → what was heard of it while its subscribe is answered. */
+  const heardWhileSubscribing = new Map<string, Array<Position | RiderStopped>>();
   async function subscribe(groupId: string): Promise<void> {
     const answered = [...subscribeWatchers].map((asking) => asking(groupId));
+    // Heard before the answer, they may be newer than its snapshot: applied over it.
+    const heard: Array<Position | RiderStopped> = [];
+    heardWhileSubscribing.set(groupId, heard);
     const reply = await request(socket, "location:subscribe", { groupId });
+    if (heardWhileSubscribing.get(groupId) === heard) heardWhileSubscribing.delete(groupId);
     if (!reply.ok) return;
     for (const answer of answered) answer(reply.data.ride);
-    ridersByGroup.value = {
-      ...ridersByGroup.value,
-      [groupId]: Object.fromEntries(reply.data.riders.map((p) => [p.userId, p])),
-    };
+    const riders = new Map(reply.data.riders.map((p) => [p.userId, p]));
+    for (const event of heard) {
+      const known = riders.get(event.userId);
+      if (!("ts" in event)) riders.delete(event.userId);
+      else if (!known || known.ts <= event.ts) riders.set(event.userId, event);
+    }
+    ridersByGroup.value = { ...ridersByGroup.value, [groupId]: Object.fromEntries(riders) };
   }
 
   /** Without an ack: the next fix supersedes this one, and an answer would cost a packet per fix on mobile data. */
@@ -183,10 +192,17 @@ export function createLocation({
   }
 
   const onUpdate = (position: Position) => {
+    heardWhileSubscribing.get(position.groupId)?.push(position);
     ridersByGroup.value = withEntry(ridersByGroup.value, position.groupId, position.userId, position);
   };
-  const onStopped = ({ groupId, userId: rider }: RiderStopped) => {
-    ridersByGroup.value = withEntry<Position>(ridersByGroup.value, groupId, rider, undefined);
+  const onStopped = (stopped: RiderStopped) => {
+    heardWhileSubscribing.get(stopped.groupId)?.push(stopped);
+    ridersByGroup.value = withEntry<Position>(
+      ridersByGroup.value,
+      stopped.groupId,
+      stopped.userId,
+      undefined,
+    );
   };
   const onConnect = () => {
     for (const groupId of pendingStops) socket.emit("location:share", { groupId, sharing: false }, ignoreAck);

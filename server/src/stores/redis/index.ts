@@ -4,7 +4,7 @@ import type { RedisClient } from "./client.ts";
 import { createRedisConversationStore } from "./conversations.ts";
 import { createRedisGroupStore } from "./groups.ts";
 import { bareIds, hashTags } from "./keys.ts";
-import { createRedisLocationStore } from "./locations.ts";
+import { createRedisLocationStore, type PositionNotices } from "./locations.ts";
 import { createRedisMessageStore } from "./messages.ts";
 import { createRedisPresenceStore } from "./presence.ts";
 import { noReplication, type Replication } from "./replication.ts";
@@ -27,18 +27,26 @@ export function createRedisStores(
     replication?: Replication;
     /** How long positions wait to be recorded together (default DEFAULT_POSITION_WINDOW_MS; 0: at once). */
     positionWindowMs?: number;
-    /** Renewing this node's word that it listens to a group's positions failed (see locations.ts). */
-    onListenRenewalError?: (err: unknown, groupId: string) => void;
+    /** How often positions are written to Redis (default DEFAULT_POSITION_FLUSH_MS). */
+    positionFlushMs?: number;
+    /** The nodes' word to each other about positions; without it, each learns at its next flush. */
+    positionNotices?: PositionNotices;
+    /** A renewal or a write of positions, done in the background, failed (see locations.ts). */
+    onLocationError?: (err: unknown, what: string) => void;
   },
-): Stores {
+): Stores & { ready: Promise<void> } {
   const keys = { prefix: options.prefix, tag: options.cluster ? hashTags : bareIds };
   const replication = options.replication ?? noReplication;
   const locations = createRedisLocationStore(redis, keys, {
     nodeId: options.nodeId,
     windowMs: options.positionWindowMs,
-    onRenewalError: options.onListenRenewalError,
+    flushMs: options.positionFlushMs,
+    notices: options.positionNotices,
+    onBackgroundError: options.onLocationError,
   });
   return {
+    /** Once the nodes' word about positions is heard. */
+    ready: locations.ready,
     users: createRedisUserStore(redis, keys, replication),
     sessions: createRedisSessionStore(redis, keys, replication),
     groups: createRedisGroupStore(redis, keys, replication),
@@ -51,7 +59,7 @@ export function createRedisStores(
     async ping() {
       await redis.ping();
     },
-    /** Before the client closes: the other nodes hear that this one listens no more. */
+    /** Before the client closes: positions not yet written are, and the other nodes hear that this one listens no more. */
     async close() {
       await locations.close();
     },
