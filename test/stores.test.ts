@@ -89,14 +89,15 @@ for (const [backend, connect] of Object.entries(backends)) {
   describe(`${backend} positions across nodes`, () => {
     const leaseMs = 1000;
     /** A node's location store, with its own connections (one for the notices it hears). */
-    const node = async (nodeId: string, prefix: string) => {
+    // Flushes only when asked (expire(0) writes first): what the notices do is not covered up by a flush.
+    const node = async (nodeId: string, prefix: string, windowMs = 0) => {
       const [one, two] = await Promise.all([connect(), connect()]);
       const keys = { prefix, tag: one.cluster ? hashTags : bareIds };
       const notices = positionNotices({ pub: one.client, sub: two.client }, `${keys.prefix}position-notices`);
       const store = createRedisLocationStore(one.client, keys, {
         nodeId,
-        windowMs: 0,
-        flushMs: 50,
+        windowMs,
+        flushMs: 60_000,
         leaseMs,
         notices,
       });
@@ -147,9 +148,10 @@ for (const [backend, connect] of Object.entries(backends)) {
         assert.equal(await b.store.record(position("v", ++ts), ts), "kept-heard-elsewhere", "a hears it too");
         assert.equal(await a.store.record(position("u", ts - 2), ts), "refused", "older: refused");
         const newestOfU = ts - 1;
-        await until("b finds a's rider in Redis, written behind", async () =>
-          (await b.store.riders("g")).some((p) => p.userId === "u" && p.ts === newestOfU),
-        );
+        const onB = async () => (await b.store.riders("g")).find((p) => p.userId === "u")?.ts;
+        assert.equal(await onB(), undefined, "not in Redis before a's flush");
+        await a.store.expire(0);
+        assert.equal(await onB(), newestOfU, "written behind");
 
         // b's lease is renewed while it listens: past two leases, it still counts.
         await new Promise((resolve) => setTimeout(resolve, 2 * leaseMs));
@@ -160,6 +162,7 @@ for (const [backend, connect] of Object.entries(backends)) {
         // Sharing stopped on b: a refuses the rider's next positions and forgets the last.
         await b.store.setSharing("g", "u", false);
         await until("a hears of the stop", async () => (await recordOnA()) === "refused");
+        await b.store.expire(0); // b writes v's position
         assert.deepEqual(
           (await a.store.riders("g")).map((p) => p.userId),
           ["v"],
@@ -172,7 +175,37 @@ for (const [backend, connect] of Object.entries(backends)) {
         await b.store.listen("g");
         await until("a is told again", async () => (await recordOnA()) === "kept-heard-elsewhere");
         b.destroy();
-        await until("b's lease ran out", async () => (await recordOnA()) === "kept", 10 * leaseMs);
+        // Only a flush reads the leases again: no word came.
+        await until(
+          "b's lease ran out",
+          async () => {
+            await a.store.expire(0);
+            return (await recordOnA()) === "kept";
+          },
+          10 * leaseMs,
+        );
+      } finally {
+        await Promise.allSettled([a.close(), b.close()]);
+      }
+    });
+
+    it("[3 /location] a position waiting to go out when sharing stops is refused; closing writes what is not in Redis yet", async () => {
+      const prefix = `stop${++run}:`;
+      const [a, b] = await Promise.all([node("node-a", prefix, 50), node("node-b", prefix)]);
+      try {
+        await Promise.all([a.store.ready, b.store.ready]);
+        await a.store.setSharing("g", "u", true);
+        assert.equal(await a.store.record(position("u", 1), 1), "kept");
+        const waiting = a.store.record(position("u", 2), 2);
+        await b.store.setSharing("g", "u", false);
+        await until("a hears of the stop", async () => (await a.store.riders("g")).length === 0);
+        assert.equal(await waiting, "refused", "it would go out after the stop");
+
+        await a.store.setSharing("g", "u", true);
+        assert.equal(await a.store.record(position("u", 3), 3), "kept");
+        assert.deepEqual(await b.store.riders("g"), [], "a's flush is a minute away");
+        await a.close();
+        assert.deepEqual(await b.store.riders("g"), [position("u", 3)], "written on close");
       } finally {
         await Promise.allSettled([a.close(), b.close()]);
       }

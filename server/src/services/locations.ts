@@ -133,7 +133,7 @@ export function createLocations(store: LocationStore, groups: Groups, clock: Clo
 
     /** A position another node sent, as it passed through this one (see LocationStore.heard). */
     heard(position: Position): void {
-      store.heard?.(position, clock.now());
+      store.heard?.(position);
     },
 
     /** This node hears the group's positions from other nodes (see LocationStore.listen). */

@@ -143,11 +143,11 @@ export interface LocationStore {
    */
   onHeardAnew?(listener: (groupId: string, latest: Position[]) => void): void;
   /**
-   * A position another node sent, heard here at `at`: with positions written
+   * A position another node sent, heard here: with positions written
    * behind, what this node's subscribers find on subscribing includes it
    * before Redis does. Alone (embedded mode) there are none.
    */
-  heard?(position: Position, at: number): void;
+  heard?(position: Position): void;
   /** Forgets and returns positions received before `cutoff`; each is returned once. */
   expire(cutoff: number): Promise<RiderStopped[]>;
 }

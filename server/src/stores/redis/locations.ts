@@ -166,8 +166,10 @@ interface Rider {
   dirty: boolean;
   /** Whether they share, as this node last learned; false sends the next position to Redis to ask. */
   sharing: boolean;
-  /** Stops heard so far: an answer that one overtook is not believed. */
+  /** Stops heard so far: a position that one overtook is not sent. */
   stops: number;
+  /** Stops and starts so far: a read of sharing that one overtook is not believed. */
+  changes: number;
 }
 
 /** Whether another node hears a group, as this node knows it. */
@@ -211,7 +213,7 @@ export function createRedisLocationStore(
     if (!riders) groups.set(groupId, (riders = new Map<string, Rider>()));
     let rider = riders.get(userId);
     if (!rider) {
-      rider = { position: null, receivedAt: 0, dirty: false, sharing: false, stops: 0 };
+      rider = { position: null, receivedAt: 0, dirty: false, sharing: false, stops: 0, changes: 0 };
       riders.set(userId, rider);
     }
     return rider;
@@ -224,23 +226,28 @@ export function createRedisLocationStore(
     rider.position = null;
     rider.dirty = false;
     rider.stops++;
+    rider.changes++;
   };
   /** Asks Redis whether the rider shares, and believes it unless a stop came meanwhile. */
   async function readSharing(groupId: string, userId: string): Promise<boolean> {
     const rider = groups.get(groupId)?.get(userId);
-    const stopsBefore = rider?.stops;
+    const changesBefore = rider?.changes;
     const sharing = (await redis.sIsMember(sharingKey(groupId), userId)) === 1;
-    if (rider && rider.stops === stopsBefore) rider.sharing = sharing;
+    if (rider && rider.changes === changesBefore) rider.sharing = sharing;
     return sharing;
   }
 
-  /** groupId → userId → the newest position heard from another node, and when: for groups this node listens to. */
+  /**
+   * groupId → userId → the newest position heard from another node, and when
+   * (this process's clock): for groups this node listens to, until that node
+   * has surely written it (two flush periods), Redis having it then.
+   */
   const fromElsewhere = new Map<string, Map<string, { position: Position; at: number }>>();
+  const heardLately = (at: number) => Date.now() - at < 2 * flushMs;
 
   /** Expired on some node: what this one has of the rider goes too, unless newer than the cutoff. */
   const forgetBefore = (groupId: string, userId: string, cutoff: number) => {
-    const heardHere = fromElsewhere.get(groupId);
-    if ((heardHere?.get(userId)?.at ?? Infinity) < cutoff) heardHere!.delete(userId);
+    fromElsewhere.get(groupId)?.delete(userId);
     const rider = groups.get(groupId)?.get(userId);
     if (rider && !rider.dirty && rider.receivedAt < cutoff) groups.get(groupId)!.delete(userId);
   };
@@ -250,9 +257,15 @@ export function createRedisLocationStore(
     const noticesBefore = entry.notices;
     entry.reading = otherListens
       .run([listenersKey(groupId)], [nodeId])
-      .then((elsewhere) => {
-        if (entry.notices === noticesBefore) entry.elsewhere = elsewhere === 1;
-      })
+      .then(
+        (elsewhere) => {
+          if (entry.notices === noticesBefore) entry.elsewhere = elsewhere === 1;
+        },
+        () => {
+          // Read again at the group's next position; this one is published meanwhile.
+          if (hearing.get(groupId) === entry) hearing.delete(groupId);
+        },
+      )
       .finally(() => {
         entry.reading = null;
       });
@@ -261,7 +274,8 @@ export function createRedisLocationStore(
   async function heardElsewhere(groupId: string): Promise<boolean> {
     let entry = hearing.get(groupId);
     if (!entry) {
-      hearing.set(groupId, (entry = { elsewhere: false, reading: null, notices: 0 }));
+      // Until Redis answers (or when a notice overtakes its answer), published: a publish too many costs little.
+      hearing.set(groupId, (entry = { elsewhere: true, reading: null, notices: 0 }));
       await readHearing(groupId, entry);
     } else if (entry.reading) {
       await entry.reading;
@@ -276,7 +290,9 @@ export function createRedisLocationStore(
       if (rider.sharing && rider.position) latest.push({ ...rider.position });
     return latest;
   };
+  let closed = false;
   const onNotice = (message: string) => {
+    if (closed) return;
     let notice: Notice;
     try {
       notice = JSON.parse(message) as Notice;
@@ -312,7 +328,7 @@ export function createRedisLocationStore(
   const nextWindow = createWriteWindow(windowMs);
   let flushTimer: NodeJS.Timeout | undefined;
   const scheduleFlush = () => {
-    if (flushTimer) return;
+    if (flushTimer || closed) return;
     flushTimer = setTimeout(() => {
       flushTimer = undefined;
       flush().catch((err: unknown) => onBackgroundError(err, "writing positions to Redis"));
@@ -324,7 +340,16 @@ export function createRedisLocationStore(
   async function flushGroup(groupId: string, riders: Map<string, Rider>): Promise<void> {
     const batch = [...riders].filter(([, rider]) => rider.dirty && rider.position);
     for (const [, rider] of batch) rider.dirty = false;
-    const written = batch.map(([userId, rider]) => ({ userId, rider, position: rider.position! }));
+    const written = batch.map(([userId, rider]) => ({
+      userId,
+      rider,
+      position: rider.position!,
+      changes: rider.changes,
+    }));
+    // No longer sharing, says Redis: unless sharing changed here since (on again, a newer position).
+    const refused = ({ userId, rider, position, changes }: (typeof written)[number]) => {
+      if (rider.changes === changes && rider.position === position) stopped(groupId, userId);
+    };
     const keys = [
       sharingKey(groupId),
       positionsKey(groupId),
@@ -350,7 +375,7 @@ export function createRedisLocationStore(
     };
     try {
       let outcomes = await run(written, "0");
-      written.forEach(({ userId }, i) => outcomes[i] === 0 && stopped(groupId, userId));
+      written.forEach((item, i) => outcomes[i] === 0 && refused(item));
       const first = written.filter((_, i) => outcomes[i] === 2);
       if (first.length === 0) return;
       // The arrival first: a position is never stored without one that will expire it.
@@ -360,7 +385,7 @@ export function createRedisLocationStore(
         { GT: true },
       );
       outcomes = await run(first, "1");
-      first.forEach(({ userId }, i) => outcomes[i] === 0 && stopped(groupId, userId));
+      first.forEach((item, i) => outcomes[i] === 0 && refused(item));
     } catch (err) {
       // Tried again at the next flush, unless a newer position replaced it (and is due itself).
       for (const { rider, position } of written) if (rider.position === position) rider.dirty = true;
@@ -412,7 +437,10 @@ export function createRedisLocationStore(
       if (sharing) {
         const changed = (await redis.sAdd(sharingKey(groupId), userId)) === 1;
         const rider = groups.get(groupId)?.get(userId);
-        if (rider) rider.sharing = true;
+        if (rider) {
+          rider.sharing = true;
+          rider.changes++;
+        }
         return { changed };
       }
       stopped(groupId, userId);
@@ -433,15 +461,23 @@ export function createRedisLocationStore(
     async record(position, receivedAt) {
       const { groupId, userId } = position;
       const rider = riderOf(groupId, userId);
-      if (!rider.sharing && !(await readSharing(groupId, userId))) return "refused";
+      if (!rider.sharing) {
+        await readSharing(groupId, userId);
+        // Forgotten meanwhile by a sweep (rare): refused, the rider's next position asks again.
+        if (groups.get(groupId)?.get(userId) !== rider) return "refused";
+      }
       // Another position may have come while Redis was asked.
       if (!rider.sharing || (rider.position && rider.position.ts > position.ts)) return "refused";
       rider.position = position;
       rider.receivedAt = receivedAt;
       rider.dirty = true;
       scheduleFlush();
+      const stopsBefore = rider.stops;
       await nextWindow();
-      return (await heardElsewhere(groupId)) ? "kept-heard-elsewhere" : "kept";
+      const elsewhere = await heardElsewhere(groupId);
+      // Stopped while it waited: it must not go out after the stop's notice.
+      if (rider.stops !== stopsBefore) return "refused";
+      return elsewhere ? "kept-heard-elsewhere" : "kept";
     },
     async riders(groupId) {
       const byUser = new Map<string, Position>();
@@ -450,7 +486,8 @@ export function createRedisLocationStore(
         byUser.set(position.userId, position);
       }
       // Newer here than in Redis until the next flushes: heard from other nodes, or sent here.
-      for (const [userId, { position }] of fromElsewhere.get(groupId) ?? []) {
+      for (const [userId, { position, at }] of fromElsewhere.get(groupId) ?? []) {
+        if (!heardLately(at)) continue;
         const stored = byUser.get(userId);
         if (!stored || stored.ts <= position.ts) byUser.set(userId, { ...position });
       }
@@ -464,7 +501,7 @@ export function createRedisLocationStore(
     onHeardAnew(listener) {
       heardAnew = listener;
     },
-    heard(position, at) {
+    heard(position) {
       if (!listening.has(position.groupId)) return;
       let heardHere = fromElsewhere.get(position.groupId);
       if (!heardHere)
@@ -473,7 +510,8 @@ export function createRedisLocationStore(
           (heardHere = new Map<string, { position: Position; at: number }>()),
         );
       const known = heardHere.get(position.userId);
-      if (!known || known.position.ts <= position.ts) heardHere.set(position.userId, { position, at });
+      if (!known || known.position.ts <= position.ts)
+        heardHere.set(position.userId, { position, at: Date.now() });
     },
     async listen(groupId) {
       listening.add(groupId);
@@ -484,12 +522,18 @@ export function createRedisLocationStore(
     unlisten,
     /** Writes what is not in Redis yet, stops renewing, and tells the other nodes that this one listens no more. */
     async close() {
+      closed = true;
       clearTimeout(flushTimer);
-      await Promise.allSettled([flush(), ...[...listening].map(unlisten)]);
+      flushTimer = undefined;
+      const [flushed] = await Promise.allSettled([flush(), ...[...listening].map(unlisten)]);
+      if (flushed.status === "rejected")
+        onBackgroundError(flushed.reason, "writing positions to Redis on close");
     },
-    async expire(cutoff) {
+    async expire(asked) {
       // This node's newest arrivals first: a rider who moved here is not due.
       await flush();
+      // Other nodes write theirs up to a flush period late: a rider is due that much later.
+      const cutoff = notices ? asked - flushMs : asked;
       const due = (await takeDue.run([arrivalsKey], [cutoff])) as string[];
       const gone: RiderStopped[] = [];
       for (const taken of due) {
@@ -513,7 +557,7 @@ export function createRedisLocationStore(
       if (gone.length > 0) await notify({ type: "expired", node: nodeId, cutoff, riders: gone });
       // Riders quiet here since the cutoff are forgotten here too (asked again if they come back).
       for (const heardHere of fromElsewhere.values())
-        for (const [userId, { at }] of heardHere) if (at < cutoff) heardHere.delete(userId);
+        for (const [userId, { at }] of heardHere) if (!heardLately(at)) heardHere.delete(userId);
       for (const [groupId, riders] of groups) {
         for (const [userId, rider] of riders)
           if (!rider.dirty && rider.receivedAt < cutoff) riders.delete(userId);
