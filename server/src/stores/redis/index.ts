@@ -25,7 +25,7 @@ export function createRedisStores(
     messagesPerGroup: number;
     cluster?: boolean;
     replication?: Replication;
-    /** How long positions wait to be recorded together (default DEFAULT_POSITION_WINDOW_MS; 0: at once). */
+    /** How long positions wait to leave together (default DEFAULT_POSITION_WINDOW_MS; 0: at once). */
     positionWindowMs?: number;
     /** How often positions are written to Redis (default DEFAULT_POSITION_FLUSH_MS). */
     positionFlushMs?: number;

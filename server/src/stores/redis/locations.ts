@@ -30,24 +30,31 @@ import { defineScript, type RedisClient } from "./client.ts";
 import type { KeyNaming } from "./keys.ts";
 import { createWriteWindow } from "./write-window.ts";
 
-// Whether a node other than ARGV[1] holds a lease on the group (KEYS[1]), read
-// against Redis's own clock, so that nodes' clocks need not agree.
-const OTHER_LISTENS = `
-local time = redis.call('TIME')
-local now = time[1] * 1000 + math.floor(time[2] / 1000)
-for _, node in ipairs(redis.call('ZRANGE', KEYS[1], now, '+inf', 'BYSCORE', 'LIMIT', 0, 2)) do
-  if node ~= ARGV[1] then return 1 end
+// 1 when a node other than `node` holds a lease in the group's listeners set,
+// else 0; read against Redis's own clock, so that nodes' clocks need not agree.
+const HEARD_ELSEWHERE = `
+local function heard_elsewhere(listeners, node)
+  local time = redis.call('TIME')
+  local now = time[1] * 1000 + math.floor(time[2] / 1000)
+  for _, other in ipairs(redis.call('ZRANGE', listeners, now, '+inf', 'BYSCORE', 'LIMIT', 0, 2)) do
+    if other ~= node then return 1 end
+  end
+  return 0
 end
-return 0
+`;
+
+// KEYS: listeners. ARGV: this node.
+const OTHER_LISTENS = `${HEARD_ELSEWHERE}
+return heard_elsewhere(KEYS[1], ARGV[1])
 `;
 
 // KEYS: sharing, positions, device ts, arrived at, listeners. ARGV: this node,
 // then five for each rider: user, json, ts, receivedAt, '1' when the rider's
 // arrival was just written. Returns whether another node hears the group
-// (OTHER_LISTENS), then for each rider 0: no longer sharing; 1: written (or a
+// (HEARD_ELSEWHERE), then for each rider 0: no longer sharing; 1: written (or a
 // newer one was there, from another device); 2: the rider has no stored
 // position, and their arrival must be written first.
-const FLUSH = `
+const FLUSH = `${HEARD_ELSEWHERE}
 local outcomes = {}
 for i = 2, #ARGV, 5 do
   local user = ARGV[i]
@@ -66,13 +73,7 @@ for i = 2, #ARGV, 5 do
   end
   outcomes[#outcomes + 1] = outcome
 end
-local time = redis.call('TIME')
-local now = time[1] * 1000 + math.floor(time[2] / 1000)
-local elsewhere = 0
-for _, node in ipairs(redis.call('ZRANGE', KEYS[5], now, '+inf', 'BYSCORE', 'LIMIT', 0, 2)) do
-  if node ~= ARGV[1] then elsewhere = 1 end
-end
-table.insert(outcomes, 1, elsewhere)
+table.insert(outcomes, 1, heard_elsewhere(KEYS[5], ARGV[1]))
 return outcomes
 `;
 
@@ -218,8 +219,17 @@ export function createRedisLocationStore(
     }
     return rider;
   };
+  /**
+   * groupId → userId → the newest position heard from another node, and when
+   * (this process's clock): for groups this node listens to, until that node
+   * has surely written it (two flush periods), Redis having it then.
+   */
+  const fromElsewhere = new Map<string, Map<string, { position: Position; at: number }>>();
+  const heardLately = (at: number) => Date.now() - at < 2 * flushMs;
+
   /** Sharing stopped (here, elsewhere, or found by a flush): the position goes, the next one asks Redis. */
   const stopped = (groupId: string, userId: string) => {
+    fromElsewhere.get(groupId)?.delete(userId);
     const rider = groups.get(groupId)?.get(userId);
     if (!rider) return;
     rider.sharing = false;
@@ -236,14 +246,6 @@ export function createRedisLocationStore(
     if (rider && rider.changes === changesBefore) rider.sharing = sharing;
     return sharing;
   }
-
-  /**
-   * groupId → userId → the newest position heard from another node, and when
-   * (this process's clock): for groups this node listens to, until that node
-   * has surely written it (two flush periods), Redis having it then.
-   */
-  const fromElsewhere = new Map<string, Map<string, { position: Position; at: number }>>();
-  const heardLately = (at: number) => Date.now() - at < 2 * flushMs;
 
   /** Expired on some node: what this one has of the rider goes too, unless newer than the cutoff. */
   const forgetBefore = (groupId: string, userId: string, cutoff: number) => {
@@ -307,7 +309,6 @@ export function createRedisLocationStore(
     const entry = hearing.get(notice.groupId);
     if (notice.type === "stop") {
       stopped(notice.groupId, notice.userId);
-      fromElsewhere.get(notice.groupId)?.delete(notice.userId);
     } else if (notice.type === "listen") {
       if (entry) {
         entry.elsewhere = true;
@@ -444,7 +445,6 @@ export function createRedisLocationStore(
         return { changed };
       }
       stopped(groupId, userId);
-      fromElsewhere.get(groupId)?.delete(userId);
       const [removed] = (await redis
         .multi()
         .sRem(sharingKey(groupId), userId)
